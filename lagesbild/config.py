@@ -1,0 +1,263 @@
+"""The areas configuration: districts, their BRÅ names over time and their lineage.
+
+What describes the world lives in ``conf/areas.yaml`` (editable by a data steward); this
+module loads it once, validates it and answers the questions the pipeline asks: which area
+does a BRÅ region name belong to, did an area exist in a given year, which areas make up
+a comparable series for a successor area in an earlier year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from lagesbild.errors import ConfigError
+
+__all__ = [
+    "Area",
+    "AreasConfig",
+    "DEFAULT_AREAS_FILE",
+    "Party",
+    "load_areas",
+    "slugify",
+]
+
+DEFAULT_AREAS_FILE = Path(str(resources.files("lagesbild") / "conf" / "areas.yaml"))
+
+_SLUG_MAP = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII slug of a Swedish name: å, ä → a; ö → o; words joined by ``-``.
+
+    Args:
+        name: a display name such as ``"Hägersten-Älvsjö"``.
+
+    Returns:
+        The id, e.g. ``"hagersten-alvsjo"``.
+    """
+    text = name.lower().translate(_SLUG_MAP)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = "".join(c if c.isalnum() else " " for c in text).split()
+    return "-".join(words)
+
+
+@dataclass(frozen=True)
+class Party:
+    """One of the three parties of a local cooperation agreement."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Area:
+    """A district as it exists between ``valid_from`` (incl.) and ``valid_to`` (excl.)."""
+
+    id: str
+    name: str
+    bra_regions: tuple[str, ...]
+    lokalpolisomrade: str = ""
+    forvaltningar: tuple[str, ...] = ()
+    parties: tuple[Party, ...] = ()
+    diarienummer: dict[int, dict[str, str]] = field(default_factory=dict)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    predecessors: tuple[str, ...] = ()
+
+    def existed_in(self, year: int) -> bool:
+        """True when the area existed on at least one day of ``year``."""
+        start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        if self.valid_from and self.valid_from >= end:
+            return False
+        return not (self.valid_to and self.valid_to <= start)
+
+    def existed_on(self, day: dt.date) -> bool:
+        """True when the area existed on ``day``."""
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_to and day >= self.valid_to)
+
+    def diarienummer_for(self, year: int) -> dict[str, str]:
+        """The diarienummer per party key for a report year (empty when not yet given)."""
+        return dict(self.diarienummer.get(year, {}))
+
+
+@dataclass(frozen=True)
+class AreasConfig:
+    """All configured areas, the city as a reference area, and the priority areas."""
+
+    areas: dict[str, Area]
+    city: Area
+    priority_areas: tuple[str, ...]
+    source_file: Path
+
+    @cached_property
+    def _region_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for area in (*self.areas.values(), self.city):
+            for region in area.bra_regions:
+                index[_norm_region(region)] = area.id
+        return index
+
+    def get(self, area_id: str) -> Area:
+        """The area with this id; a ``ConfigError`` lists the known ids otherwise."""
+        if area_id == self.city.id:
+            return self.city
+        try:
+            return self.areas[area_id]
+        except KeyError:
+            known = ", ".join(sorted(self.areas))
+            raise ConfigError(f"unknown area {area_id!r}; configured areas: {known}") from None
+
+    def area_for_region(self, region: str) -> str | None:
+        """The area id a BRÅ region name belongs to, or None when not configured."""
+        return self._region_index.get(_norm_region(region))
+
+    def area_for_name(self, name: str) -> str | None:
+        """The area id for a display name, a BRÅ name or an id (population, surveys)."""
+        key = name.strip()
+        if key in self.areas or key == self.city.id:
+            return key
+        for area in (*self.areas.values(), self.city):
+            if key.casefold() == area.name.casefold():
+                return area.id
+        return self.area_for_region(key)
+
+    def area_for_forvaltning(self, forvaltning: str) -> str | None:
+        """The area whose configured förvaltning this is (IA exports)."""
+        key = forvaltning.strip().casefold()
+        for area in self.areas.values():
+            if any(key == f.casefold() for f in area.forvaltningar):
+                return area.id
+        return None
+
+    def series_members(self, area_id: str, year: int) -> tuple[str, ...]:
+        """The areas whose figures make up ``area_id``'s series in ``year``.
+
+        An area that existed in the year stands for itself. For a year before it existed
+        the series is the sum of its predecessors (recursively), which is a comparable
+        series. An empty tuple means there is no comparable figure for that year.
+        """
+        area = self.get(area_id)
+        if area.existed_in(year) or not area.predecessors:
+            return (area.id,) if area.existed_in(year) else ()
+        members: list[str] = []
+        for pred in area.predecessors:
+            members.extend(self.series_members(pred, year))
+        return tuple(members)
+
+    def is_comparable_series(self, area_id: str, year: int) -> bool:
+        """True when ``area_id``'s figure for ``year`` is built from predecessors."""
+        return self.series_members(area_id, year) not in ((), (area_id,))
+
+
+def _norm_region(region: str) -> str:
+    return " ".join(region.split()).casefold()
+
+
+def _date(value: object, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _area(raw: dict, where: str) -> Area:
+    for key in ("id", "name"):
+        if not raw.get(key):
+            raise ConfigError(f"{where}: missing {key!r}")
+    if raw["id"] != slugify(raw["name"]):
+        raise ConfigError(
+            f"{where}: id {raw['id']!r} is not the slug of its name ({slugify(raw['name'])!r})"
+        )
+    parties = tuple(Party(key=p["key"], name=p["name"]) for p in raw.get("parties", []))
+    diarienummer = {int(y): dict(v) for y, v in (raw.get("diarienummer") or {}).items()}
+    return Area(
+        id=raw["id"],
+        name=raw["name"],
+        bra_regions=tuple(raw.get("bra_regions", [])),
+        lokalpolisomrade=raw.get("lokalpolisomrade", ""),
+        forvaltningar=tuple(raw.get("forvaltningar", [])),
+        parties=parties,
+        diarienummer=diarienummer,
+        valid_from=_date(raw.get("valid_from"), f"{where}.valid_from"),
+        valid_to=_date(raw.get("valid_to"), f"{where}.valid_to"),
+        predecessors=tuple(raw.get("predecessors", [])),
+    )
+
+
+def _check_lineage(areas: dict[str, Area], source: Path) -> None:
+    for area in areas.values():
+        for pred_id in area.predecessors:
+            pred = areas.get(pred_id)
+            if pred is None:
+                raise ConfigError(f"{source}: {area.id}: unknown predecessor {pred_id!r}")
+            if pred.valid_to is None or area.valid_from is None:
+                raise ConfigError(
+                    f"{source}: {area.id}: a successor needs valid_from and its predecessor "
+                    f"{pred_id!r} a valid_to"
+                )
+            if pred.valid_to != area.valid_from:
+                raise ConfigError(
+                    f"{source}: {pred_id} ends {pred.valid_to} but its successor {area.id} "
+                    f"starts {area.valid_from}"
+                )
+        if area.valid_from and area.valid_to and area.valid_from >= area.valid_to:
+            raise ConfigError(f"{source}: {area.id}: valid_from is not before valid_to")
+
+
+def load_areas(path: Path | None = None) -> AreasConfig:
+    """Load and validate the areas configuration.
+
+    Args:
+        path: a YAML file; the bundled ``conf/areas.yaml`` when None.
+
+    Returns:
+        The validated configuration.
+    """
+    source = Path(path) if path else DEFAULT_AREAS_FILE
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"areas configuration not found: {source}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or not raw.get("areas"):
+        raise ConfigError(f"{source}: expected a mapping with an 'areas' list")
+    areas: dict[str, Area] = {}
+    for i, entry in enumerate(raw["areas"]):
+        area = _area(entry, f"{source}: areas[{i}]")
+        if area.id in areas:
+            raise ConfigError(f"{source}: area id {area.id!r} appears twice")
+        areas[area.id] = area
+    _check_lineage(areas, source)
+    city_raw = raw.get("city") or {"id": "stockholm", "name": "Stockholm", "bra_regions": []}
+    city = Area(
+        id=city_raw["id"],
+        name=city_raw["name"],
+        bra_regions=tuple(city_raw.get("bra_regions", [])),
+    )
+    config = AreasConfig(
+        areas=areas,
+        city=city,
+        priority_areas=tuple(raw.get("priority_areas", [])),
+        source_file=source,
+    )
+    seen: dict[str, str] = {}
+    for area in (*areas.values(), city):
+        for region in area.bra_regions:
+            other = seen.setdefault(_norm_region(region), area.id)
+            if other != area.id:
+                raise ConfigError(f"{source}: BRÅ region {region!r} is given to {other} and {area.id}")
+    return config
