@@ -1,0 +1,110 @@
+"""Versioned, atomic publication of a run's files, and the inputs fingerprint.
+
+A version directory ``OUT/<area>/<year>/v<NNN>/`` is built as a hidden temporary sibling
+and renamed into place in one step, so a reader (or a run killed half-way) never sees a
+half-written version. Earlier versions are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = [
+    "fingerprint",
+    "next_version_number",
+    "sha256_file",
+    "version_dir",
+    "write_csv_atomic",
+    "write_json_atomic",
+    "write_text_atomic",
+    "write_version",
+]
+
+_VERSION_DIR = re.compile(r"^v(\d{3,})$")
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fingerprint(parts: Iterable[str]) -> str:
+    """A stable sha256 over the sorted, de-duplicated parts (input hashes, settings)."""
+    digest = hashlib.sha256()
+    for part in sorted(set(parts)):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def version_dir(out: Path, area: str, year: int, version: int) -> Path:
+    """Where version ``version`` of an area-year lives."""
+    return Path(out) / area / str(year) / f"v{version:03d}"
+
+
+def next_version_number(out: Path, area: str, year: int, recorded_max: int) -> int:
+    """One more than the highest version known to the database or present on disk.
+
+    Looking at the disk too means that a directory left by a run that was killed after the
+    rename but before the database insert is never reused.
+    """
+    parent = Path(out) / area / str(year)
+    on_disk = [
+        int(m.group(1))
+        for p in (parent.iterdir() if parent.is_dir() else [])
+        if (m := _VERSION_DIR.match(p.name))
+    ]
+    return max([recorded_max, *on_disk]) + 1
+
+
+def write_version(target: Path, build: Callable[[Path], None]) -> Path:
+    """Run ``build(tmp_dir)`` and rename the finished directory to ``target`` atomically.
+
+    Raises:
+        FileExistsError: when ``target`` already exists (another run took the number).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        build(tmp)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        os.rename(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write text through a temporary file in the same directory and ``os.replace``."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a frame as UTF-8 CSV with ``.`` decimals, atomically."""
+    return write_text_atomic(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def write_json_atomic(path: Path, data: object) -> Path:
+    """Write JSON (UTF-8, sorted keys, readable) atomically."""
+    return write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
