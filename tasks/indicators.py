@@ -33,6 +33,7 @@ __all__ = [
     "build_indicators",
     "ia_window",
     "ia_window_counts",
+    "with_rates",
 ]
 
 INDICATOR_COLUMNS = [
@@ -423,3 +424,16 @@ def build_indicators(
         [None if _nan(p) else float(p) for p in frame["p_value"]]
     )
     return frame
+
+
+def with_rates(series: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Add ``rate_per_100k`` to a crime series using the same year's population.
+
+    Years without a population get an empty rate rather than one on another year's base.
+    """
+    pop = population.set_index("year")["population"] if not population.empty else pd.Series()
+    rates = [
+        value / pop[year] * 100_000 if year in pop.index and not _nan(value) else np.nan
+        for year, value in zip(series["year"], series["value"], strict=True)
+    ]
+    return series.assign(rate_per_100k=rates)

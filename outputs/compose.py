@@ -1,0 +1,234 @@
+"""Composing the draft's content: the Swedish paragraphs, tables and notes of one report.
+
+Turns finished indicators into a ``DraftContext`` for the Word writer. It picks and words
+figures; it computes no statistics (those are in ``tasks``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from lagesbild.config import Area
+from outputs.draft_context import SECTION_KEYS, DraftContext, SourceUsed
+from outputs.narrative import change_sentence, methods_note, trend_sentence
+from outputs.swedish import format_int, format_percent
+
+__all__ = ["SOURCE_LABELS", "compose_context", "population_table", "sources_used"]
+
+SOURCE_LABELS = {
+    "bra": "Brottsstatistik BRÅ, anmälda brott",
+    "befolkning": "Stockholms stad, Områdesfakta: befolkning",
+    "ia": "IA, incidentrapporteringssystem inom Stockholms stad",
+    "stockholmsenkaten": "Stockholmsenkäten",
+    "trygghetsmatningen": "Stockholms stads trygghetsmätning",
+    "polis": "Brottsstatistik, Polismyndigheten",
+}
+_KIND_FOLDERS = {"bra": "bra", "befolkning": "befolkning", "ia": "ia", "enkater": "enkater"}
+_SECTION_OF_SOURCE = {"bra": "brottslighet", "ia": "ia", "befolkning": "befolkning"}
+_MISSING_TEXT = {
+    "bra": "Brottsstatistik från BRÅ saknas för {year}.",
+    "ia": "Underlag från IA saknas för {year}.",
+    "befolkning": "Befolkningsuppgifter saknas för {year}.",
+    "enkater": "Enkätresultat (Stockholmsenkäten, trygghetsmätningen) saknas för {year}.",
+}
+
+
+def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tuple[SourceUsed, ...]:
+    """One Källor entry per source kind actually used, with its latest retrieval date."""
+    used = []
+    by_kind: dict[str, list[Mapping]] = {}
+    for raw in raw_files:
+        kind = str(raw["name"]).split("/", 1)[0]
+        by_kind.setdefault(kind, []).append(raw)
+    for kind, files in sorted(by_kind.items()):
+        labels = [SOURCE_LABELS.get(kind, kind)]
+        if kind == "enkater":
+            surveys = indicators[indicators["source"].isin(["stockholmsenkaten",
+                                                             "trygghetsmatningen"])]
+            labels = [
+                f"{SOURCE_LABELS[s]} {int(y)}"
+                for s, y in surveys.groupby("source")["year"].max().items()
+            ] or [SOURCE_LABELS["stockholmsenkaten"]]
+        retrieved = max(dt.datetime.fromisoformat(str(f["retrieved_at"])) for f in files)
+        for label in labels:
+            used.append(
+                SourceUsed(
+                    label=label,
+                    origin=str(files[0]["origin"]),
+                    retrieved_at=retrieved,
+                    sha256=str(files[0]["sha256"]),
+                    files=tuple(str(f["name"]) for f in files),
+                )
+            )
+    return tuple(used)
+
+
+def population_table(population: pd.DataFrame, area_ids: Sequence[str], year: int) -> pd.DataFrame:
+    """Population by age group for the last three years up to ``year``, with shares in %."""
+    if population.empty:
+        return pd.DataFrame(columns=["year", "category", "value", "share_pct"])
+    frame = population[population["area"].isin(area_ids)].assign(
+        year=pd.to_datetime(population["period_end"]).dt.year
+    )
+    frame = frame[frame["year"].between(year - 2, year)]
+    table = frame.groupby(["year", "category"], as_index=False, sort=False)["value"].sum()
+    totals = table[table["category"] == "Folkmängd"].set_index("year")["value"]
+    table["share_pct"] = table.apply(
+        lambda r: r["value"] / totals[r["year"]] * 100 if r["year"] in totals else None, axis=1
+    )
+    return table
+
+
+def _row_dicts(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (None if (isinstance(v, float) and v != v) or v is pd.NA else v)
+         for k, v in r.items()}
+        for r in frame.to_dict("records")
+    ]  # fmt: skip
+
+
+def _headline(indicators: pd.DataFrame, source: str, labels: Sequence[str]) -> list[dict]:
+    rows = _row_dicts(indicators[indicators["source"] == source])
+    order = {label: i for i, label in enumerate(labels)}
+    picked = [r for r in rows if r["indicator"] in order]
+    return sorted(picked, key=lambda r: (order[r["indicator"]], r.get("group") or ""))
+
+
+def _population_sentence(indicators: pd.DataFrame, population: pd.DataFrame,
+                         area: Area) -> list[str]:
+    row = indicators[indicators["source"] == "befolkning"]
+    if row.empty:
+        return []
+    now = row.iloc[0]
+    text = (
+        f"Inom {area.name}s stadsdelsområde bodde den 31 december {int(now['year'])} "
+        f"{format_int(now['value'])} invånare"
+    )
+    if pd.notna(now["prev_value"]):
+        change = now["value"] - now["prev_value"]
+        if abs(change) / now["prev_value"] < 0.005:
+            text += ", ungefär lika många som året innan"
+        else:
+            text += ", något fler än året innan" if change > 0 else ", något färre än året innan"
+    parts = [text + "."]
+    latest = population[(population["year"] == now["year"])
+                        & (population["category"] != "Folkmängd")]
+    if not latest.empty:
+        top = latest.sort_values("share_pct", ascending=False).head(3)
+        groups = [f"{r.category} ({format_percent(r.share_pct)})" for r in top.itertuples()]
+        parts.append(
+            f"Den största åldersgruppen var {groups[0]}, följd av "
+            + " och ".join(groups[1:]) + "."
+        )
+    return parts
+
+
+def _summary(indicators: pd.DataFrame, year: int) -> list[str]:
+    tested = indicators[indicators["significant"].notna()]
+    significant = tested[tested["significant"].astype(bool)]
+    if tested.empty:
+        return ["Inga förändringar kunde prövas statistiskt."]
+    names = [
+        f"{r.indicator}{' (' + r.group + ')' if r.group else ''}"
+        for r in significant.itertuples()
+    ]
+    text = (
+        f"Av {len(tested)} jämförelser med föregående mätning är {len(significant)} "
+        "statistiskt signifikanta på 5 procents nivå"
+    )
+    text += (": " + "; ".join(names) + ".") if names else "."
+    return [text]
+
+
+def compose_context(
+    *,
+    area: Area,
+    year: int,
+    version: int,
+    created: dt.date,
+    indicators: pd.DataFrame,
+    crime_series: pd.DataFrame,
+    population: pd.DataFrame,
+    raw_files: Sequence[Mapping],
+    present_kinds: Sequence[str],
+    headline: Mapping[str, Sequence[str]],
+    priority_areas: Sequence[str],
+    editorial: Mapping[str, str],
+    quality_warnings: Sequence[str],
+    is_sample_data: bool,
+) -> DraftContext:
+    """Everything the Word writer prints, worded in Swedish.
+
+    Args:
+        area: the area.
+        year: the report year.
+        version: the version number being written.
+        created: the draft's date.
+        indicators: the report's indicators (tasks.indicators.build_indicators).
+        crime_series: multi-year BRÅ series for the area.
+        population: population rows of the area (canonical shape).
+        raw_files: the raw inputs used (name, origin, sha256, retrieved_at).
+        present_kinds: the inbox kinds that had data for the area and year.
+        headline: per source, the indicators that get a sentence.
+        priority_areas: the ten city-wide priority areas.
+        editorial: text written by people, keyed by section.
+        quality_warnings: data-quality warnings to list in the draft.
+        is_sample_data: mark the draft as example data.
+    """
+    sentences: dict[str, list[str]] = {k: [] for k in SECTION_KEYS}
+    sentences["sammanfattning"] = _summary(indicators, year)
+    for source in ("bra", "ia"):
+        section = _SECTION_OF_SOURCE[source]
+        for row in _headline(indicators, source, headline.get(source, [])):
+            sentences[section].append(change_sentence(row, area_name=area.name))
+    total = crime_series[crime_series["indicator"] == "Samtliga brott"]
+    if not total.empty:
+        trend = trend_sentence(
+            [(int(r.year), float(r.value)) for r in total.itertuples() if r.year <= year],
+            area_name=area.name, label="anmälda brott",
+        )  # fmt: skip
+        if trend:
+            sentences["brottslighet"].insert(0, trend)
+    for source in ("stockholmsenkaten", "trygghetsmatningen"):
+        for row in _headline(indicators, source, headline.get(source, [])):
+            sentences[source].append(change_sentence(row, area_name=area.name))
+    pop_table = population_table(population, [area.id], year)
+    sentences["befolkning"] = _population_sentence(indicators, pop_table, area)
+    missing = {
+        _SECTION_OF_SOURCE.get(kind, "trygghet"): text.format(year=year)
+        for kind, text in _MISSING_TEXT.items()
+        if kind not in present_kinds
+    }
+    ia_rows = indicators[(indicators["source"] == "ia") & indicators["window_start"].notna()]
+    window = None
+    if not ia_rows.empty:
+        window = (
+            dt.date.fromisoformat(str(ia_rows["window_start"].iloc[0])),
+            dt.date.fromisoformat(str(ia_rows["window_end"].iloc[0])),
+        )
+    dnr = area.diarienummer_for(year)
+    return DraftContext(
+        area_id=area.id,
+        area_name=area.name,
+        year=year,
+        parties=tuple((p.name, dnr.get(p.key, "")) for p in area.parties),
+        lokalpolisomrade=area.lokalpolisomrade,
+        created=created,
+        version=version,
+        is_sample_data=is_sample_data,
+        indicators=indicators,
+        population=pop_table,
+        crime_series=crime_series,
+        sentences={k: tuple(v) for k, v in sentences.items() if v},
+        sources=sources_used(raw_files, indicators),
+        missing_notes=missing,
+        ia_window=window,
+        priority_areas=tuple(priority_areas),
+        editorial=dict(editorial),
+        quality_warnings=tuple(quality_warnings),
+        methods_note=methods_note(),
+    )
+

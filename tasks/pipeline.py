@@ -1,0 +1,224 @@
+"""The yearly run's steps as plain functions: ingest, check, compute, publish.
+
+Each Prefect task in ``tasks/steps.py`` calls exactly one of these, so the whole run can
+be tested (and benchmarked) without Prefect. Data flows one way: sources → quality →
+indicators → outputs → approval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+import lagesbild
+from approval.models import make_engine
+from approval.publish import DRAFT_NAME, PublishResult, publish_version
+from approval.versions import VersionRepository
+from lagesbild.config import AreasConfig, load_areas
+from lagesbild.errors import DataQualityError, PipelineError
+from lagesbild.settings import Settings
+from outputs.compose import compose_context
+from outputs.draft import write_draft
+from outputs.indicators_csv import write_indicators
+from outputs.publish import fingerprint, sha256_file, write_json_atomic
+from quality.report import ValidationReport
+from quality.validate import validate_inputs
+from sources.bra import bra_yearly
+from sources.inbox import Inputs, read_inbox
+from sources.rawstore import RawStore
+from tasks.indicators import area_crime_series, area_population, build_indicators, with_rates
+
+__all__ = [
+    "REPORT_CONFIG_FILE",
+    "Computed",
+    "RunSpec",
+    "SAMPLE_INBOX",
+    "check",
+    "compute",
+    "ingest",
+    "publish",
+]
+
+log = logging.getLogger(__name__)
+
+SAMPLE_INBOX = Path(lagesbild.__file__).parent / "sample_data" / "inbox"
+SAMPLE_MARKER = "EXEMPELDATA"
+REPORT_CONFIG_FILE = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What one yearly run is for: the flow's parameters, resolved."""
+
+    area: str
+    year: int
+    inbox: Path
+    out: Path
+    ia_cutoff: dt.date | None = None
+    areas_file: Path | None = None
+    as_of: dt.date | None = None
+
+    def areas(self) -> AreasConfig:
+        """The validated areas configuration of this run."""
+        return load_areas(self.areas_file)
+
+    @property
+    def is_sample_data(self) -> bool:
+        """True when the inbox is the bundled example data."""
+        inbox = self.inbox.resolve()
+        return (inbox / SAMPLE_MARKER).exists() or inbox == SAMPLE_INBOX.resolve()
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The indicators of a run and the frames the draft shows beside them."""
+
+    indicators: pd.DataFrame
+    crime_series: pd.DataFrame
+    population: pd.DataFrame
+
+
+def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
+    """The report settings: alpha, series length, headline indicators."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def ingest(spec: RunSpec, settings: Settings) -> Inputs:
+    """Keep every inbox file in the raw store and read it into canonical frames."""
+    if not spec.inbox.is_dir():
+        raise PipelineError(f"inbox {spec.inbox} is not a directory")
+    return read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir))
+
+
+def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> ValidationReport:
+    """Validate the inputs; raise ``DataQualityError`` on any blocking failure."""
+    report = validate_inputs(
+        {"bra": inputs.bra, "befolkning": inputs.befolkning, "enkater": inputs.enkater,
+         "ia": inputs.ia},
+        area=spec.area,
+        year=spec.year,
+        as_of=spec.as_of or dt.date.today(),
+        areas=spec.areas(),
+        data_docs_dir=data_docs_dir,
+    )  # fmt: skip
+    if not report.success:
+        raise DataQualityError(report)
+    return report
+
+
+def compute(spec: RunSpec, inputs: Inputs) -> Computed:
+    """Indicators for the area and year, plus the multi-year series for the draft."""
+    areas = spec.areas()
+    config = load_report_config()
+    yearly = bra_yearly(inputs.bra)
+    indicators = build_indicators(
+        bra_yearly=yearly,
+        population=inputs.befolkning,
+        surveys=inputs.enkater,
+        incidents=inputs.ia,
+        areas=areas,
+        area=spec.area,
+        year=spec.year,
+        ia_cutoff=spec.ia_cutoff,
+        alpha=float(config.get("alpha", 0.05)),
+    )
+    if not (indicators["source"] == "bra").any():
+        raise PipelineError(
+            f"no BRÅ crime statistics for {spec.area} {spec.year}: the report needs the "
+            f"report year and the year before in {spec.inbox / 'bra'}"
+        )
+    population = area_population(inputs.befolkning, areas, spec.area)
+    first = spec.year - int(config.get("series_years", 5)) + 1
+    series = area_crime_series(yearly, areas, spec.area)
+    series = with_rates(series[series["year"].between(first, spec.year)], population)
+    return Computed(indicators=indicators, crime_series=series, population=population)
+
+
+def _present_kinds(inputs: Inputs, indicators: pd.DataFrame) -> list[str]:
+    kinds = [k for k in ("bra", "ia", "befolkning") if (indicators["source"] == k).any()]
+    if indicators["source"].isin(["stockholmsenkaten", "trygghetsmatningen"]).any():
+        kinds.append("enkater")
+    return kinds
+
+
+def _raw_inputs(inputs: Inputs) -> list[dict]:
+    return [
+        {"name": r.name, "sha256": r.sha256, "origin": r.origin,
+         "retrieved_at": r.retrieved_at.isoformat(), "size": r.size}
+        for r in inputs.raw_files
+    ]  # fmt: skip
+
+
+def run_fingerprint(spec: RunSpec, inputs: Inputs) -> str:
+    """The inputs fingerprint: raw file hashes, configuration, code version, parameters."""
+    areas_file = spec.areas_file or spec.areas().source_file
+    parts = [f"raw:{r.sha256}" for r in inputs.raw_files]
+    parts += [
+        f"areas:{sha256_file(areas_file)}",
+        f"report:{sha256_file(REPORT_CONFIG_FILE)}",
+        f"code:{lagesbild.__version__}",
+        f"run:{spec.area}:{spec.year}:{spec.ia_cutoff}",
+    ]
+    return fingerprint(parts)
+
+
+def publish(
+    spec: RunSpec,
+    settings: Settings,
+    inputs: Inputs,
+    computed: Computed,
+    report: ValidationReport,
+    *,
+    flow_run_id: str | None = None,
+    data_docs_dir: Path | None = None,
+) -> PublishResult:
+    """Write the version directory (draft, indicators.csv, quality result) and record it."""
+    areas = spec.areas()
+    area = areas.get(spec.area)
+    config = load_report_config()
+    raw = _raw_inputs(inputs)
+
+    def build(directory: Path, version: int) -> None:
+        write_indicators(computed.indicators, directory / "indicators.csv")
+        write_json_atomic(directory / "quality.json", report.to_json())
+        if data_docs_dir and data_docs_dir.is_dir():
+            shutil.copytree(data_docs_dir, directory / "data_docs")
+        context = compose_context(
+            area=area,
+            year=spec.year,
+            version=version,
+            created=dt.date.today(),
+            indicators=computed.indicators,
+            crime_series=computed.crime_series,
+            population=inputs.befolkning,
+            raw_files=raw,
+            present_kinds=_present_kinds(inputs, computed.indicators),
+            headline=config.get("headline", {}),
+            priority_areas=areas.priority_areas,
+            editorial={},
+            quality_warnings=[r.message for r in report.warnings],
+            is_sample_data=spec.is_sample_data,
+        )
+        name = DRAFT_NAME.format(area=spec.area, year=spec.year, version=version)
+        write_draft(context, directory / name)
+
+    engine = make_engine(settings.database_url)
+    try:
+        return publish_version(
+            repo=VersionRepository(engine),
+            out=spec.out,
+            area=spec.area,
+            year=spec.year,
+            inputs_fingerprint=run_fingerprint(spec, inputs),
+            inputs=raw,
+            flow_run_id=flow_run_id,
+            build=build,
+        )
+    finally:
+        engine.dispose()
