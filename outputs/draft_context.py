@@ -1,0 +1,204 @@
+"""The input of the Word draft writer: everything the draft prints, already computed.
+
+Writers format; they don't compute. Every number in the draft is a value in one of these
+frames, every sentence is pre-written by ``outputs`` sentence builders or by people
+(``editorial``). The writer only chooses where and how to print them.
+
+Section keys (used by ``sentences``, ``missing_notes`` and the free-text part of
+``editorial``), each naming where in the draft the text lands:
+
+==================== =========================================================
+key                  section of the draft
+==================== =========================================================
+sammanfattning       Sammanfattning lokal lägesbild
+inledning            Inledning
+stadsdelsomradet     Beskrivning av stadsdelsområdet (its opening text)
+befolkning           Befolkningsfakta
+brottslighet         Anmälda brott enligt BRÅ
+polis                Anmälda brott enligt polisen (only shown when given)
+trygghetsmatningen   Trygghetsmätningar
+stockholmsenkaten    Egenrapporterad brottslighet och utsatthet bland ungdomar
+ia                   Underlag från IA
+trygghet             Beskrivning av tryggheten
+bedomning            Sammantagen bedömning av lokal lägesbild
+==================== =========================================================
+
+``editorial`` also holds, per priority area ``name``, the keys ``status:<name>`` (one of
+:data:`STATUS_OPTIONS`), ``beskrivning:<name>`` and ``kommentar:<name>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = [
+    "CRIME_SERIES_COLUMNS",
+    "DraftContext",
+    "INDICATOR_COLUMNS",
+    "POPULATION_COLUMNS",
+    "SECTION_KEYS",
+    "STATUS_OPTIONS",
+    "SourceUsed",
+]
+
+SECTION_KEYS: tuple[str, ...] = (
+    "sammanfattning",
+    "inledning",
+    "stadsdelsomradet",
+    "befolkning",
+    "brottslighet",
+    "polis",
+    "trygghetsmatningen",
+    "stockholmsenkaten",
+    "ia",
+    "trygghet",
+    "bedomning",
+)
+
+#: The three status options of a priority area (seed 003), key → checkbox text.
+STATUS_OPTIONS: dict[str, str] = {
+    "atgardsplan": "Lägesbild finns och arbete pågår – se åtgärdsplan",
+    "linjeverksamhet": "Arbete sker i linjeverksamhet – se Kommentar",
+    "prioriteras-ej": "Prioriteras ej i nuläget – se Kommentar",
+}
+
+#: Columns of ``indicators`` the writer reads (the rest of indicators.csv may be present).
+INDICATOR_COLUMNS: tuple[str, ...] = (
+    "source",
+    "indicator",
+    "group",
+    "year",
+    "value",
+    "unit",
+    "rate_per_100k",
+    "prev_year",
+    "prev_value",
+    "change_abs",
+    "change_rel",
+    "method",
+    "significant",
+    "preliminary",
+)
+POPULATION_COLUMNS: tuple[str, ...] = ("year", "category", "value", "share_pct")
+CRIME_SERIES_COLUMNS: tuple[str, ...] = (
+    "year",
+    "indicator",
+    "value",
+    "rate_per_100k",
+    "preliminary",
+)
+
+_EDITORIAL_PREFIXES = ("status:", "beskrivning:", "kommentar:")
+
+
+@dataclass(frozen=True)
+class SourceUsed:
+    """One input behind the draft, listed under Källor.
+
+    Attributes:
+        label: how the draft names it, e.g. ``"Brottsstatistik BRÅ (anmälda brott)"``.
+        origin: URL or inbox path it came from.
+        retrieved_at: when it was fetched or dropped into the inbox.
+        sha256: fingerprint of the raw file(s).
+        files: the raw files' names.
+    """
+
+    label: str
+    origin: str
+    retrieved_at: dt.datetime
+    sha256: str
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class DraftContext:
+    """Everything ``write_draft`` prints, pre-computed and pre-worded.
+
+    Attributes:
+        area_id, area_name: the area (``"sodermalm"``, ``"Södermalm"``).
+        year: the report year.
+        parties: (party name, diarienummer or ``""``) in configuration order.
+        lokalpolisomrade: the police party's name; it is listed last in the title block.
+        created: the draft's date (also its fixed document-property timestamps).
+        version: the version number shown as "Version N – utkast".
+        is_sample_data: print "Exempeldata – inte officiell statistik" on every page.
+        indicators: rows of indicators.csv (at least :data:`INDICATOR_COLUMNS`), in the
+            order they should be printed.
+        population: :data:`POPULATION_COLUMNS`; ``category`` is ``Folkmängd`` or an age
+            group, ``share_pct`` the age group's share of Folkmängd in % (NaN for
+            Folkmängd). One table row per year given.
+        crime_series: :data:`CRIME_SERIES_COLUMNS`, several years, for the series table.
+        sentences: section key → pre-written paragraphs.
+        sources: the inputs listed under Källor.
+        missing_notes: section key → visible note ("Underlag från IA saknas för 2024.").
+        ia_window: the calendar window IA counts were compared over, or None (full year).
+        priority_areas: the city-wide priority areas, in order.
+        editorial: people's text (see the module docstring); missing → placeholder.
+        quality_warnings: data-quality warnings to list under Datakvalitet.
+        methods_note: the methods text under "Metod och statistisk prövning".
+    """
+
+    area_id: str
+    area_name: str
+    year: int
+    parties: tuple[tuple[str, str], ...]
+    lokalpolisomrade: str
+    created: dt.date
+    version: int
+    is_sample_data: bool
+    indicators: pd.DataFrame
+    population: pd.DataFrame
+    crime_series: pd.DataFrame
+    sentences: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    sources: tuple[SourceUsed, ...] = ()
+    missing_notes: Mapping[str, str] = field(default_factory=dict)
+    ia_window: tuple[dt.date, dt.date] | None = None
+    priority_areas: tuple[str, ...] = ()
+    editorial: Mapping[str, str] = field(default_factory=dict)
+    quality_warnings: tuple[str, ...] = ()
+    methods_note: str = ""
+
+    def __post_init__(self) -> None:
+        """Reject inputs the writer would otherwise print wrongly or drop silently."""
+        _check_columns("indicators", self.indicators, INDICATOR_COLUMNS)
+        _check_columns("population", self.population, POPULATION_COLUMNS)
+        _check_columns("crime_series", self.crime_series, CRIME_SERIES_COLUMNS)
+        for name, mapping in (("sentences", self.sentences), ("missing_notes", self.missing_notes)):
+            unknown = sorted(set(mapping) - set(SECTION_KEYS))
+            if unknown:
+                raise ValueError(
+                    f"DraftContext.{name}: unknown section key(s) {unknown}; "
+                    f"expected one of {list(SECTION_KEYS)}"
+                )
+        for key, value in self.editorial.items():
+            prefix, _, area = key.partition(":")
+            if f"{prefix}:" in _EDITORIAL_PREFIXES:
+                if area not in self.priority_areas:
+                    raise ValueError(
+                        f"DraftContext.editorial[{key!r}]: {area!r} is not a priority area"
+                    )
+                if prefix == "status" and value not in STATUS_OPTIONS:
+                    raise ValueError(
+                        f"DraftContext.editorial[{key!r}] = {value!r}; "
+                        f"expected one of {list(STATUS_OPTIONS)}"
+                    )
+            elif key not in SECTION_KEYS:
+                raise ValueError(
+                    f"DraftContext.editorial: unknown key {key!r}; expected a section key "
+                    f"{list(SECTION_KEYS)} or status:/beskrivning:/kommentar:<priority area>"
+                )
+        if self.ia_window is not None and self.ia_window[0] > self.ia_window[1]:
+            raise ValueError(f"DraftContext.ia_window starts after it ends: {self.ia_window}")
+
+
+def _check_columns(name: str, frame: pd.DataFrame, required: tuple[str, ...]) -> None:
+    """An empty frame may lack columns; a non-empty one must have them all."""
+    if frame.empty and len(frame.columns) == 0:
+        return
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"DraftContext.{name} lacks column(s) {missing}")

@@ -1,0 +1,363 @@
+"""Tests for outputs.draft: the Word draft writer, read back with python-docx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+
+from outputs.draft import HEADINGS, QUALITY_NOTICE, SAMPLE_MARK, TOC_PLACEHOLDER, write_draft
+from outputs.draft_context import DraftContext, SourceUsed
+
+PRIORITY = ("Unga i risk för kriminalitet", "Otillåten påverkan", "Kamerabevakning")
+SIG_SENTENCE = "Ökningen är statistiskt signifikant (p = 0,036)."
+
+
+def _indicators() -> pd.DataFrame:
+    base = {"area": "sodermalm", "p_value": 0.036, "note": ""}
+    rows = [
+        dict(
+            source="bra",
+            indicator="Samtliga brott",
+            group="",
+            year=2024,
+            value=41234.0,
+            unit="antal",
+            rate_per_100k=31674.0,
+            prev_year=2023,
+            prev_value=39876.0,
+            change_abs=1358.0,
+            change_rel=0.03406,
+            method="poisson-exact-cond",
+            significant="true",
+            preliminary=True,
+        ),
+        dict(
+            source="bra",
+            indicator="därav misshandel inkl. grov",
+            group="",
+            year=2024,
+            value=0.0,
+            unit="antal",
+            rate_per_100k=0.0,
+            prev_year=2023,
+            prev_value=0.0,
+            change_abs=0.0,
+            change_rel=float("nan"),
+            method="none",
+            significant=None,
+            preliminary=True,
+        ),
+        dict(
+            source="ia",
+            indicator="Otillåten påverkan",
+            group="",
+            year=2024,
+            value=47.0,
+            unit="antal",
+            rate_per_100k=float("nan"),
+            prev_year=2023,
+            prev_value=6.0,
+            change_abs=41.0,
+            change_rel=6.8333,
+            method="poisson-exact-cond",
+            significant=True,
+            preliminary=False,
+        ),
+        dict(
+            source="stockholmsenkaten",
+            indicator="Utsatt för misshandel",
+            group="Åk 9 pojkar",
+            year=2024,
+            value=3.0,
+            unit="procent",
+            rate_per_100k=float("nan"),
+            prev_year=2022,
+            prev_value=7.0,
+            change_abs=-4.0,
+            change_rel=-0.5714,
+            method="chi2",
+            significant=False,
+            preliminary=False,
+        ),
+    ]
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def _population() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2023, 2023, 2024, 2024],
+            "category": ["Folkmängd", "0–15 år", "Folkmängd", "0–15 år"],
+            "value": [130189.0, 18487.0, 130500.0, 18300.0],
+            "share_pct": [float("nan"), 14.2, float("nan"), 14.0],
+        }
+    )
+
+
+def _series() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2022, 2023, 2024],
+            "indicator": ["Samtliga brott"] * 3,
+            "value": [38000.0, 39876.0, 41234.0],
+            "rate_per_100k": [29000.0, 30600.0, 31674.0],
+            "preliminary": [False, False, True],
+        }
+    )
+
+
+def _context(**changes: object) -> DraftContext:
+    fields: dict[str, object] = dict(
+        area_id="sodermalm",
+        area_name="Södermalm",
+        year=2024,
+        parties=(
+            ("Lokalpolisområde Södermalm", "A690.924/2021"),
+            ("Södermalms stadsdelsförvaltning", "SÖD 2022/1303"),
+            ("Utbildningsförvaltningens grundskoleavdelning", ""),
+        ),
+        lokalpolisomrade="Lokalpolisområde Södermalm",
+        created=dt.date(2024, 11, 20),
+        version=2,
+        is_sample_data=True,
+        indicators=_indicators(),
+        population=_population(),
+        crime_series=_series(),
+        sentences={"brottslighet": [SIG_SENTENCE]},
+        sources=(
+            SourceUsed(
+                "Brottsstatistik BRÅ (anmälda brott)",
+                "inbox/bra/x.txt",
+                dt.datetime(2024, 11, 20, 9, 30),
+                "ab" * 32,
+                ("x.txt",),
+            ),
+        ),
+        missing_notes={"ia": "Underlag från IA saknas för 2023."},
+        ia_window=(dt.date(2024, 1, 1), dt.date(2024, 11, 15)),
+        priority_areas=PRIORITY,
+        editorial={
+            "inledning": "Stockholms stad och polisregion Stockholm tecknade ...",
+            "status:Otillåten påverkan": "linjeverksamhet",
+            "kommentar:Otillåten påverkan": "Arbetet fortlöper.",
+        },
+        quality_warnings=("BRÅ: december saknas för Rån.",),
+        methods_note="Tvåsidiga test på 5 procents nivå.",
+    )
+    fields.update(changes)
+    return DraftContext(**fields)  # type: ignore[arg-type]
+
+
+def _text(value: str) -> str:
+    return value.replace("\u00a0", " ")
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> Path:
+    return write_draft(_context(), tmp_path / "draft.docx")
+
+
+def _body_text(path: Path) -> list[str]:
+    return [_text(p.text) for p in docx.Document(str(path)).paragraphs]
+
+
+def _table_cells(path: Path) -> list[list[list[str]]]:
+    return [
+        [[_text(c.text) for c in row.cells] for row in table.rows]
+        for table in docx.Document(str(path)).tables
+    ]
+
+
+def _part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def test_headings_present_in_order(written: Path) -> None:
+    document = docx.Document(str(written))
+    found = [
+        (int(p.style.name.split()[-1]), p.text)
+        for p in document.paragraphs
+        if p.style.name.startswith("Heading")
+    ]
+    fixed = [h for h in found if h[1] in {text for _, text in HEADINGS}]
+    assert fixed == list(HEADINGS)
+    assert (3, "Otillåten påverkan") in found
+
+
+def test_datakvalitet_only_with_warnings(tmp_path: Path) -> None:
+    path = write_draft(_context(quality_warnings=()), tmp_path / "d.docx")
+    text = _body_text(path)
+    assert "Datakvalitet" not in text
+    assert QUALITY_NOTICE not in text
+    assert QUALITY_NOTICE in _body_text(write_draft(_context(), tmp_path / "e.docx"))
+
+
+def test_population_count_printed_with_grouping(written: Path) -> None:
+    tables = _table_cells(written)
+    population = next(t for t in tables if t[0][:2] == ["År", "Folkmängd"])
+    assert population[1] == ["2023", "130 189", "14,2 %"]
+    assert population[0][2] == "0–15 år (%)"
+
+
+def test_bra_table_formats_and_marks_preliminary(written: Path) -> None:
+    bra = next(
+        t for t in _table_cells(written) if t[0][0] == "Brottskategori" and "Signifikant" in t[0]
+    )
+    assert bra[0][1:3] == ["2023", "2024 (prel.)"]
+    assert bra[1] == ["Samtliga brott", "39 876", "41 234", "+1 358", "+3,4 %", "31 674", "Ja"]
+    assert bra[2][-1] == "Kan inte prövas"
+    assert bra[2][4] == "–"
+    assert "Siffrorna för 2024 är preliminära." in _body_text(written)
+
+
+def test_series_and_survey_and_ia_tables(written: Path) -> None:
+    tables = _table_cells(written)
+    series = next(t for t in tables if t[0] == ["Brottskategori", "2022", "2023", "2024 (prel.)"])
+    assert series[1] == ["Samtliga brott", "38 000", "39 876", "41 234"]
+    survey = next(t for t in tables if t[0][0] == "Indikator")
+    assert survey[0][2:5] == ["2022 (%)", "2024 (%)", "Förändring (procentenheter)"]
+    assert survey[1] == ["Utsatt för misshandel", "Åk 9 pojkar", "7,0", "3,0", "−4,0", "Nej"]
+    ia = next(t for t in tables if t[0][0] == "Kategori")
+    assert ia[1][:4] == ["Otillåten påverkan", "6", "47", "+41"]
+    body = _body_text(written)
+    assert "Jämförelseperiod: 1 januari–15 november (samma period respektive år)." in body
+
+
+def test_sample_mark_in_header_and_body(written: Path) -> None:
+    document = docx.Document(str(written))
+    assert SAMPLE_MARK in [p.text for p in document.paragraphs]
+    header = document.sections[0].header
+    assert SAMPLE_MARK in [p.text for p in header.paragraphs]
+    run = next(r for p in document.paragraphs for r in p.runs if r.text == SAMPLE_MARK)
+    assert run.bold and str(run.font.color.rgb) == "C00000"
+
+
+def test_no_sample_mark_for_real_data(tmp_path: Path) -> None:
+    path = write_draft(_context(is_sample_data=False), tmp_path / "d.docx")
+    assert SAMPLE_MARK not in _part(path, "word/document.xml")
+    assert SAMPLE_MARK not in _part(path, "word/header1.xml")
+
+
+def test_header_has_diarienummer_block(written: Path) -> None:
+    header = docx.Document(str(written)).sections[0].header
+    rows = [[c.text for c in row.cells] for row in header.tables[0].rows]
+    assert "Diarienummer:" in [p.text for p in header.paragraphs]
+    assert rows[0] == ["Lokalpolisområde Södermalm:", "A690.924/2021"]
+    assert rows[2][1] == "[Text saknas: diarienummer]"
+
+
+def test_footer_has_page_fields(written: Path) -> None:
+    footer = docx.Document(str(written)).sections[0].footer
+    xml = footer._element.xml
+    assert xml.count('w:fldCharType="begin"') == 2
+    assert xml.count('w:fldCharType="separate"') == 2
+    assert xml.count('w:fldCharType="end"') == 2
+    assert "> PAGE <" in xml and "> NUMPAGES <" in xml
+    text = footer.paragraphs[0].text
+    assert text.startswith("Sid ") and " av " in text
+
+
+def test_settings_update_fields_and_toc(written: Path) -> None:
+    settings = _part(written, "word/settings.xml")
+    assert '<w:updateFields w:val="true"/>' in settings
+    assert settings.index("w:updateFields") < settings.index("<w:compat>")
+    document_xml = _part(written, "word/document.xml")
+    assert 'TOC \\o "1-3" \\h \\z \\u' in document_xml
+    assert TOC_PLACEHOLDER in document_xml
+
+
+def test_title_block(written: Path) -> None:
+    body = _body_text(written)
+    assert "Lokal lägesbild 2024" in body
+    assert "Version 2 – utkast" in body
+    block = next(p for p in body if p.startswith("Södermalms stadsdelsförvaltning"))
+    assert block == (
+        "Södermalms stadsdelsförvaltning, Utbildningsförvaltningens grundskoleavdelning"
+        " & Lokalpolisområde Södermalm\n2024-11-20"
+    )
+
+
+def test_placeholders_and_status_boxes(written: Path) -> None:
+    body = _body_text(written)
+    assert "[Text saknas: sammanfattning]" in body
+    assert "[Text saknas: status för Kamerabevakning]" in body
+    assert "[Text saknas: status för Otillåten påverkan]" not in body
+    assert "☒ Arbete sker i linjeverksamhet – se Kommentar" in body
+    assert "☐ Prioriteras ej i nuläget – se Kommentar" in body
+    assert body.count("☒ Arbete sker i linjeverksamhet – se Kommentar") == 1
+    assert "Kommentar: Arbetet fortlöper." in body
+    assert "Beskrivning av området: [Text saknas: beskrivning för Otillåten påverkan]" in body
+
+
+def test_sentences_notes_and_sources(written: Path) -> None:
+    body = _body_text(written)
+    assert SIG_SENTENCE in body
+    assert "Underlag från IA saknas för 2023." in body
+    assert "✓ Brottsstatistik BRÅ (anmälda brott), hämtad 2024-11-20" in body
+    assert "Tvåsidiga test på 5 procents nivå." in body
+    assert any("indicators.csv" in p for p in body)
+    note = next(
+        p
+        for p in docx.Document(str(written)).paragraphs
+        if p.text == "Underlag från IA saknas för 2023."
+    )
+    assert note.runs[0].italic
+
+
+def test_core_properties_fixed(written: Path) -> None:
+    props = docx.Document(str(written)).core_properties
+    assert props.author == "lagesbild"
+    midnight = dt.datetime(2024, 11, 20, tzinfo=dt.UTC)
+    assert props.created == props.modified == props.last_printed == midnight
+    assert props.title == "Lokal lägesbild 2024 – Södermalm"
+
+
+def test_rerun_is_byte_identical(tmp_path: Path) -> None:
+    first = write_draft(_context(), tmp_path / "a.docx")
+    second = write_draft(_context(), tmp_path / "b.docx")
+    assert _part(first, "word/document.xml") == _part(second, "word/document.xml")
+    assert first.read_bytes() == second.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "b.docx"]
+
+
+def test_overwrite_is_atomic_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "draft.docx"
+    target.write_bytes(b"old")
+    write_draft(_context(), target)
+    assert zipfile.is_zipfile(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["draft.docx"]
+
+
+def test_empty_optional_frames(tmp_path: Path) -> None:
+    path = write_draft(
+        _context(
+            indicators=pd.DataFrame(),
+            population=pd.DataFrame(),
+            crime_series=pd.DataFrame(),
+            sources=(),
+        ),
+        tmp_path / "d.docx",
+    )
+    assert docx.Document(str(path)).tables == []
+    assert "[Text saknas: källor]" in _body_text(path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"editorial": {"status:Kamerabevakning": "klar"}}, "expected one of"),
+        ({"editorial": {"status:Okänt område": "atgardsplan"}}, "not a priority area"),
+        ({"sentences": {"brott": ["x"]}}, "unknown section key"),
+        ({"editorial": {"inledningen": "x"}}, "unknown key 'inledningen'"),
+        ({"population": pd.DataFrame({"year": [2024]})}, "population lacks column"),
+    ],
+)
+def test_bad_context_is_rejected(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _context(**changes)
