@@ -1,0 +1,275 @@
+"""Tests for outputs.narrative: the spec's exact Swedish wording and seed-003-like sentences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from outputs.narrative import (
+    change_sentence,
+    crime_label,
+    methods_note,
+    place,
+    significance_sentence,
+    trend_sentence,
+)
+from outputs.swedish import NBSP
+
+COLUMNS = [
+    "source", "area", "indicator", "group", "year", "value", "unit", "rate_per_100k",
+    "prev_year", "prev_value", "change_abs", "change_rel", "method", "p_value",
+    "p_value_quasi", "dispersion", "rate_ratio", "ci_low", "ci_high", "significant",
+    "p_value_bh", "window_start", "window_end", "comparable_series", "preliminary", "note",
+]  # fmt: skip
+
+
+def _row(**values: object) -> dict:
+    row = dict.fromkeys(COLUMNS, math.nan)
+    row.update(group="", comparable_series=False, preliminary=False, note="")
+    row.update(values)
+    return row
+
+
+def _count(**values: object) -> dict:
+    base = dict(
+        source="bra", area="sodermalm", indicator="Rån", year=2020, value=298.0, unit="antal",
+        rate_per_100k=227.4, prev_year=2019, prev_value=280.0, change_abs=18.0,
+        change_rel=18 / 280, method="poisson-exact-cond", p_value=0.46, significant=False,
+    )  # fmt: skip
+    base.update(values)
+    return _row(**base)
+
+
+def _share(**values: object) -> dict:
+    base = dict(
+        source="stockholmsenkaten", area="sodermalm", indicator="Utsatt för misshandel",
+        group="Åk 9 pojkar", year=2022, value=3.0, unit="procent", prev_year=2020,
+        prev_value=7.0, change_abs=-4.0, change_rel=-4 / 7, method="chi2", p_value=0.0004,
+        significant=True,
+    )  # fmt: skip
+    base.update(values)
+    return _row(**base)
+
+
+# ---------------------------------------------------------------- significance_sentence
+
+
+def test_significant_increase_exact_wording():
+    row = _count(p_value=0.036, significant=True)
+    assert significance_sentence(row) == "Ökningen är statistiskt signifikant (p = 0,036)."
+
+
+def test_significant_decrease_below_one_in_thousand():
+    row = _count(change_abs=-50.0, p_value=0.00002, significant=True)
+    assert significance_sentence(row) == "Minskningen är statistiskt signifikant (p < 0,001)."
+
+
+def test_not_significant_exact_wording():
+    row = _count(p_value=0.17, significant=False)
+    assert significance_sentence(row) == (
+        "Förändringen är inte statistiskt signifikant (p = 0,17) och kan bero på slumpmässig "
+        "variation."
+    )
+
+
+def test_cannot_be_tested_exact_wording():
+    row = _count(value=0.0, prev_value=0.0, change_abs=0.0, method="none", p_value=math.nan,
+                 significant=math.nan)  # fmt: skip
+    assert significance_sentence(row) == "Förändringen kan inte prövas statistiskt (för få fall)."
+
+
+def test_exact_significant_but_quasi_not_says_so_honestly():
+    row = _count(p_value=0.012, p_value_quasi=0.21, dispersion=4.2, significant=False)
+    assert significance_sentence(row) == (
+        "Ökningen är inte statistiskt signifikant när den årliga variationen beaktas "
+        "(p = 0,012 i exakt test, p = 0,21 med hänsyn till överspridning)."
+    )
+
+
+def test_producer_flag_wording():
+    yes = _share(method="producer-flag", p_value=math.nan, significant=True)
+    no = _share(method="producer-flag", p_value=math.nan, significant="false")  # from the CSV
+    assert significance_sentence(yes) == (
+        "Enligt undersökningens egen redovisning är förändringen statistiskt signifikant."
+    )
+    assert significance_sentence(no) == (
+        "Enligt undersökningens egen redovisning är förändringen inte statistiskt signifikant."
+    )
+
+
+def test_significant_read_back_from_csv_strings():
+    row = _count(p_value="0.036", significant="true")
+    assert significance_sentence(row) == "Ökningen är statistiskt signifikant (p = 0,036)."
+
+
+def test_significance_derived_when_column_empty():
+    assert significance_sentence(_count(p_value=0.01, significant=None)).startswith(
+        "Ökningen är statistiskt signifikant"
+    )
+    assert significance_sentence(
+        _count(p_value=0.01, p_value_quasi=0.3, significant=None)
+    ).startswith("Ökningen är inte statistiskt signifikant när")
+
+
+# ---------------------------------------------------------------- change_sentence
+
+
+def test_count_sentence_like_seed_003():
+    text = change_sentence(_count(), area_name="Södermalm", plain=True)
+    assert text == (
+        "Antalet anmälda brott inom kategorin rån på Södermalm har ökat från 280 år 2019 till "
+        "298 år 2020 (+6 %), vilket motsvarar 227 brott per 100 000 invånare. Förändringen är "
+        "inte statistiskt signifikant (p = 0,46) och kan bero på slumpmässig variation."
+    )
+
+
+def test_count_sentence_groups_thousands_with_nbsp():
+    row = _count(
+        indicator="Samtliga brott", value=130_189.0, prev_value=120_000.0, change_abs=10_189.0,
+        change_rel=10_189 / 120_000, rate_per_100k=30_429.0,
+    )  # fmt: skip
+    text = change_sentence(row, area_name="Södermalm")
+    assert f"130{NBSP}189 år 2020" in text
+    assert f"30{NBSP}429 brott per 100{NBSP}000 invånare" in text
+    assert text.startswith("Det totala antalet anmälda brott på Södermalm har ökat")
+    plain = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "130 189" in plain and NBSP not in plain
+
+
+def test_count_decrease_and_preliminary():
+    row = _count(value=250.0, change_abs=-30.0, change_rel=-30 / 280, preliminary=True)
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "har minskat från 280 år 2019 till 250 år 2020 (−11 %; preliminära siffror)" in text
+
+
+def test_count_small_change_is_unchanged():
+    row = _count(value=281.0, change_abs=1.0, change_rel=1 / 280, p_value=0.97)
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "är i stort sett oförändrat: 281 år 2020 jämfört med 280 år 2019 (+0,4 %)" in text
+
+
+def test_ia_partial_year_names_the_window():
+    row = _count(source="ia", indicator="Hot", year=2022, prev_year=2021, value=50.0,
+                 prev_value=51.0, change_abs=-1.0, change_rel=-1 / 51, rate_per_100k=math.nan,
+                 p_value=1.0, window_start="2022-01-01", window_end="2022-11-15")  # fmt: skip
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "under perioden 1 januari–15 november 2021" in text
+    assert "till 50 under samma period 2022" in text
+    assert "per 100 000" not in text
+
+
+def test_comparable_series_and_earlier_population_are_said():
+    row = _count(comparable_series="true",
+                 note="befolkning för 2020 saknas; befolkningen 2019 används")  # fmt: skip
+    text = change_sentence(row, area_name="Järva", plain=True)
+    assert "i Järva" in text
+    assert "jämförbar serie som summerar föregångarområdena" in text
+    assert "(beräknat med befolkningen 2019)" in text
+
+
+def test_chapter_label_in_running_text():
+    row = _count(indicator="3 kap. Brott mot liv och hälsa")
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "inom kategorin brott mot liv och hälsa (3 kap.) på Södermalm" in text
+
+
+def test_missing_previous_value():
+    row = _count(prev_value=math.nan, change_abs=math.nan, change_rel=math.nan, method="none",
+                 p_value=math.nan, significant=math.nan)  # fmt: skip
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert text.endswith("Jämförelse med föregående mätning saknas.")
+    assert "var 298 år 2020" in text
+    assert "prövas" not in text
+
+
+def test_both_zero_counts():
+    row = _count(value=0.0, prev_value=0.0, change_abs=0.0, change_rel=math.nan, method="none",
+                 p_value=math.nan, significant=math.nan, rate_per_100k=0.0)  # fmt: skip
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert "är oförändrat, 0 både år 2019 och 2020" in text
+    assert text.endswith("Förändringen kan inte prövas statistiskt (för få fall).")
+
+
+def test_share_sentence_uses_procentenheter():
+    text = change_sentence(_share(), area_name="Södermalm", plain=True)
+    assert text == (
+        "Andelen ”Utsatt för misshandel” på Södermalm har minskat med 4 procentenheter till 3 % "
+        "(Åk 9 pojkar, Stockholmsenkäten 2022 jämfört med 2020). Minskningen är statistiskt "
+        "signifikant (p < 0,001)."
+    )
+
+
+def test_share_singular_procentenhet_and_decimals():
+    text = change_sentence(
+        _share(
+            value=5.5,
+            prev_value=4.5,
+            change_abs=1.0,
+            p_value=0.4,
+            significant=False,
+            source="trygghetsmatningen",
+            group="Alla",
+            year=2023,
+        ),  # fmt: skip
+        area_name="Farsta",
+        plain=True,
+    )
+    assert "i Farsta har ökat med 1 procentenhet till 5,5 % (Trygghetsmätningen 2023" in text
+
+
+def test_share_without_previous_wave():
+    row = _share(prev_value=math.nan, prev_year=math.nan, change_abs=math.nan, method="none",
+                 p_value=math.nan, significant=math.nan)  # fmt: skip
+    text = change_sentence(row, area_name="Södermalm", plain=True)
+    assert text.endswith("Jämförelse med föregående mätning saknas.")
+
+
+def test_labels_and_places():
+    assert crime_label("3-7 kap. Brott mot person") == "brott mot person (3–7 kap.)"
+    assert crime_label("därav misshandel inkl. grov") == "misshandel inkl. grov"
+    assert crime_label("IA-ärenden") == "IA-ärenden"
+    assert place("Södermalm") == "på Södermalm"
+    assert place("Rinkeby-Kista") == "i Rinkeby-Kista"
+
+
+# ---------------------------------------------------------------- trend_sentence, methods
+
+
+def test_trend_sentence_like_seed_003():
+    series = [(2016, 30_000.0), (2017, 31_000.0), (2018, 34_200.0), (2019, 38_000.0),
+              (2020, 41_900.0)]  # fmt: skip
+    text = trend_sentence(series, area_name="Södermalm", label="anmälda brott", plain=True)
+    assert text == (
+        "Antalet anmälda brott på Södermalm har de senaste tre åren (2018–2020) ökat från "
+        "drygt 34 000 till knappt 42 000."
+    )
+
+
+def test_trend_sentence_adds_five_years_when_direction_differs():
+    series = [(2016, 40_000.0), (2018, 34_000.0), (2020, 35_000.0)]
+    text = trend_sentence(series, area_name="Södermalm", label="anmälda brott", plain=True)
+    assert "varit i stort sett oförändrat" in text
+    assert "Över fem år (2016–2020) har antalet minskat från 40 000 till 35 000." in text
+
+
+def test_trend_sentence_none_without_window():
+    assert trend_sentence([(2020, 5.0)], area_name="Södermalm", label="anmälda brott") is None
+
+
+def test_methods_note_contains_spec_text_and_additions():
+    note = methods_note()
+    assert note.startswith(
+        "Tvåsidiga test på 5 procents nivå: exakt test för två Poissonfördelade antal "
+        "(anmälda brott), χ²-test respektive Fishers exakta test (enkätandelar). Ingen "
+        "justering för multipla jämförelser."
+    )
+    assert "en jämförelse av tjugo" in note
+    assert "kvasi-Poisson" in note
+    assert "Benjamini–Hochberg" in note and "indicators.csv" in note
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, ""])
+def test_missing_values_in_any_form_are_handled(missing):
+    row = _count(p_value=missing, method="none", significant=missing)
+    assert significance_sentence(row) == "Förändringen kan inte prövas statistiskt (för få fall)."
