@@ -123,8 +123,8 @@ class AreasConfig:
     def area_for_name(self, name: str) -> str | None:
         """The area id for a display name, a BRÅ name or an id (population, surveys)."""
         key = name.strip()
-        if key in self.areas or key == self.city.id:
-            return key
+        if key.casefold() in self.areas or key.casefold() == self.city.id:
+            return key.casefold()
         for area in (*self.areas.values(), self.city):
             if key.casefold() == area.name.casefold():
                 return area.id
