@@ -1,0 +1,419 @@
+"""Shared helpers of the source adapters: reading tables, parsing numbers, canonical frames.
+
+Every adapter reads its file into a ``Table`` of text cells whose index is the row number a
+data steward sees (CSV: 1-based record, header = 1; xlsx: the sheet row), so that any error
+can name file, row and column without a per-row Python loop.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.errors import InputError, SourceSchemaChanged
+
+__all__ = [
+    "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "Table", "as_canonical", "as_incidents",
+    "combine_observations", "decode_text", "empty_canonical", "empty_incidents", "first_row",
+    "normalise_label", "parse_number", "parse_year", "read_csv_text", "read_table",
+    "resolve_columns",
+]
+
+log = logging.getLogger(__name__)
+
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "source", "area", "region", "period_start", "period_end", "period_kind", "category",
+    "value", "unit", "preliminary", "group", "n", "published_rate", "producer_significant",
+    "file", "row",
+)
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "incident_id", "occurred_on", "reported_on", "event_type", "category", "organisation",
+    "unit", "area", "file", "row",
+)
+_DTYPES: dict[str, str] = {
+    "period_start": "datetime64[ns]", "period_end": "datetime64[ns]", "value": "float64",
+    "preliminary": "bool", "n": "float64", "published_rate": "float64",
+    "producer_significant": "boolean", "row": "int64", "occurred_on": "datetime64[ns]",
+    "reported_on": "datetime64[ns]",
+}
+_DASHES = str.maketrans({"-": "–", "—": "–", "‒": "–", "−": "–"})
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_INT = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_SNIFF_DELIMITERS = (";", ",", "\t")
+
+
+def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    out = pd.DataFrame({c: frame[c] if c in frame else pd.Series(dtype="object") for c in columns})
+    out = out.reset_index(drop=True)
+    for column in columns:
+        out[column] = out[column].astype(_DTYPES.get(column, "str"))
+    return out
+
+
+def empty_canonical() -> pd.DataFrame:
+    """An empty frame with the canonical long shape's columns and dtypes."""
+    return _typed(pd.DataFrame(), CANONICAL_COLUMNS)
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An empty frame with the IA incident records' columns and dtypes."""
+    return _typed(pd.DataFrame(), INCIDENT_COLUMNS)
+
+
+def as_canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns in order with their dtypes (a new frame)."""
+    return _typed(frame, CANONICAL_COLUMNS)
+
+
+def as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    """The incident record columns in order with their dtypes (a new frame)."""
+    return _typed(frame, INCIDENT_COLUMNS)
+
+
+def normalise_label(text: str) -> str:
+    """A header label for comparison: trimmed, single spaces, casefolded, en dashes."""
+    return _SPACES.sub(" ", str(text).replace("\ufeff", "")).strip().casefold().translate(_DASHES)
+
+
+def decode_text(data: bytes, *, fallback: str = "cp1252") -> str:
+    """Decode a text file: UTF-8 (BOM stripped) when valid, else ``fallback``.
+
+    Latin-1 or cp1252 Swedish text is practically never valid UTF-8, so trying UTF-8 first
+    also reads a file that someone re-saved in another encoding.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode(fallback)
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return text.removeprefix("\ufeff")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Text cells of one sheet or CSV file; the index is the row number users see."""
+
+    frame: pd.DataFrame
+    file: str
+    sheet: str | None = None
+    sheets: tuple[str, ...] = field(default_factory=tuple)
+
+    def where(self) -> str:
+        """Which sheet was read and which exist (for schema errors in workbooks)."""
+        if self.sheet is None:
+            return ""
+        return f" (läste bladet {self.sheet!r}; bladen i filen: {', '.join(self.sheets)})"
+
+
+def read_table(
+    path: Path,
+    *,
+    label: str,
+    expect: Iterable[str] = (),
+    sheet: str | None = None,
+    fallback_encoding: str = "cp1252",
+) -> Table:
+    """Read a CSV/txt (delimiter sniffed) or an xlsx sheet into a ``Table`` of text cells.
+
+    Args:
+        path: the file.
+        label: the file name to use in errors.
+        expect: header labels that identify the header row of a sheet with a title above it.
+        sheet: the xlsx sheet to read; the first when None.
+        fallback_encoding: text encoding when the file is not UTF-8.
+
+    Returns:
+        The table: blank rows dropped, cells stripped, empty cells as ``""``.
+    """
+    path = Path(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path, label=label, expect=expect, sheet=sheet)
+    text = decode_text(path.read_bytes(), fallback=fallback_encoding)
+    return read_csv_text(text, label=label)
+
+
+def read_csv_text(text: str, *, label: str, delimiter: str | None = None) -> Table:
+    """Parse delimited text whose data rows may carry one trailing empty field.
+
+    Args:
+        text: the decoded file.
+        label: the file name to use in errors.
+        delimiter: the field separator; sniffed from the header line when None.
+
+    Returns:
+        The table with the header's labels as columns.
+    """
+    first = text.split("\n", 1)[0].rstrip("\r")
+    if not first.strip():
+        raise SourceSchemaChanged("filen är tom eller saknar rubrikrad", file=label, row=1)
+    if delimiter is None:
+        delimiter = max(_SNIFF_DELIMITERS, key=first.count)
+    fields = next(csv.reader([first], delimiter=delimiter))
+    header = [h.strip().replace("\ufeff", "") for h in fields]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header) + 1
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+            na_filter=False, skip_blank_lines=False, engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        row = int(match.group(1)) if match else None
+        raise InputError("raden har fler fält än rubriken", file=label, row=row) from None
+    raw.index = raw.index + 1
+    raw = raw.iloc[1:]
+    extra = _strip(raw[width - 1]) != ""
+    if extra.any():
+        raise InputError(
+            "raden har fler fält än rubriken", file=label, row=int(raw.index[extra.argmax()])
+        )
+    raw = raw.drop(columns=[width - 1])
+    raw.columns = _unique(header)
+    raw = raw.apply(_strip)
+    first_empty = raw.iloc[:, 0] == ""  # cheap pre-filter: few rows can be blank
+    blank = first_empty.copy()
+    if first_empty.any():
+        blank[first_empty] = (raw[first_empty] == "").all(axis=1)
+    return Table(frame=raw[~blank], file=label)
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    """Strip cells, working on distinct values only (export columns repeat a lot)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    stripped = pd.Series(uniques, dtype="object").str.strip().to_numpy()
+    if (stripped == uniques).all():
+        return values
+    return pd.Series(stripped[codes], index=values.index, dtype="str")
+
+
+def _unique(header: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in header:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        out.append(name if count == 0 else f"{name}.{count}")
+    return out
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as text, so xlsx and CSV take the same parsing path."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path, *, label: str, expect: Iterable[str], sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(f"kan inte läsa arbetsboken: {type(exc).__name__}", file=label) from None
+    try:
+        sheets = tuple(book.sheetnames)
+        if sheet is not None and sheet not in sheets:
+            raise SourceSchemaChanged(
+                f"bladet {sheet!r} finns inte; bladen i filen: {', '.join(sheets)}", file=label
+            )
+        ws = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = [
+            (number, [_cell(v) for v in values])
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+    rows = [(n, cells) for n, cells in rows if any(cells)]
+    name = ws.title
+    if not rows:
+        return Table(frame=pd.DataFrame(), file=label, sheet=name, sheets=sheets)
+    wanted = {normalise_label(e) for e in expect}
+    header_at = 0
+    for i, (_, cells) in enumerate(rows[:20]):
+        if wanted and wanted <= {normalise_label(c) for c in cells}:
+            header_at = i
+            break
+    header = list(rows[header_at][1])
+    while header and not header[-1]:
+        header.pop()
+    body = rows[header_at + 1:]
+    data = [(cells + [""] * len(header))[: len(header)] for _, cells in body]
+    frame = pd.DataFrame(data, columns=_unique(header), index=[n for n, _ in body], dtype="str")
+    return Table(frame=frame, file=label, sheet=name, sheets=sheets)
+
+
+def resolve_columns(
+    table: Table, wanted: Mapping[str, str], *, optional: Iterable[str] = ()
+) -> dict[str, str]:
+    """Find each wanted column in the table's header, tolerant of case, spaces and dashes.
+
+    Args:
+        table: the table read.
+        wanted: canonical key → documented column label.
+        optional: canonical keys that may be absent.
+
+    Returns:
+        canonical key → the column label as written in the file (absent optional keys left out).
+
+    Raises:
+        SourceSchemaChanged: naming the file, the first missing column and the columns found.
+    """
+    by_norm = {}
+    for column in table.frame.columns:
+        by_norm.setdefault(normalise_label(column), column)
+    found: dict[str, str] = {}
+    optional = set(optional)
+    for key, label in wanted.items():
+        column = by_norm.get(normalise_label(label))
+        if column is not None:
+            found[key] = column
+        elif key not in optional:
+            columns = ", ".join(repr(c) for c in table.frame.columns) or "inga"
+            raise SourceSchemaChanged(
+                f"kolumnen {label!r} saknas{table.where()}; kolumner i filen: {columns}",
+                file=table.file, column=label,
+            )
+    return found
+
+
+def first_row(mask: pd.Series) -> int:
+    """The row number (index label) of the first True in ``mask``."""
+    return int(mask.index[np.argmax(mask.to_numpy())])
+
+
+def parse_number(
+    values: pd.Series,
+    *,
+    file: str,
+    column: str,
+    integer: bool,
+    missing: Iterable[str] = ("..",),
+) -> pd.Series:
+    """Parse text cells to floats, vectorised; missing markers become NaN.
+
+    Args:
+        values: text cells indexed by row number.
+        file: the file name for errors.
+        column: the column label for errors.
+        integer: accept only whole numbers (counts) rather than decimals (shares).
+        missing: cell texts that mean "not available" (``..``, optionally ``""``).
+
+    Returns:
+        Floats, NaN where missing. Thousands separated by spaces are accepted; a decimal
+        comma or point when not ``integer``.
+
+    Raises:
+        InputError: at the first cell that is neither a number nor a missing marker.
+    """
+    # Counts repeat a lot: parse each distinct text once, then spread back by code.
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype="str").str.replace(_SPACES, "", regex=True)
+    is_missing = text.isin(set(missing))
+    pattern = _INT if integer else _DECIMAL
+    bad = (~is_missing & ~text.str.match(pattern)).to_numpy()
+    if bad.any():
+        row = first_row(pd.Series(bad[codes], index=values.index))
+        kind = "ett heltal" if integer else "ett tal"
+        raise InputError(
+            f"{values.loc[row]!r} är inte {kind} eller '..'", file=file, row=row, column=column
+        )
+    numbers = pd.to_numeric(
+        text.where(~is_missing, None).str.replace(",", ".", regex=False), errors="raise"
+    ).to_numpy(dtype="float64")
+    return pd.Series(numbers[codes], index=values.index, dtype="float64")
+
+
+def parse_year(values: pd.Series, *, file: str, column: str) -> pd.Series:
+    """Four-digit years as int64; anything else is an ``InputError`` naming the row."""
+    text = values.str.strip()
+    bad = ~text.str.fullmatch(r"\d{4}")
+    if bad.any():
+        row = first_row(bad)
+        raise InputError(f"{values.loc[row]!r} är inte ett årtal", file=file, row=row,
+                         column=column)
+    return text.astype("int64")
+
+
+_OBSERVATION_KEY = [
+    "source", "_key", "category", "group", "period_kind", "period_start", "period_end", "unit",
+]
+_VALUE_LABEL = {"bra": "Antal", "stockholmsenkaten": "Andel (%)",
+                "trygghetsmatningen": "Andel (%)"}
+
+
+def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per observation when several files (or region names) report it.
+
+    An observation is identified by source, area (or the region when unmapped), category,
+    group, period and unit, so an area's two BRÅ names are one observation. A repeat with the
+    same value is dropped; a missing value (``..``) gives way to a reported one, and a
+    preliminary figure to a final one.
+
+    Args:
+        frame: canonical rows, possibly from several files.
+
+    Returns:
+        Canonical rows in their original order, one per observation.
+
+    Raises:
+        InputError: the same observation with two different values, naming both files/rows.
+    """
+    if frame.empty:
+        return as_canonical(frame)
+    work = frame.reset_index(drop=True)
+    work = work.assign(
+        _key=work["area"].fillna("region:" + work["region"]),
+        _nan=work["value"].isna(),
+        _order=np.arange(len(work)),
+    )
+    work = work.sort_values(["_nan", "preliminary", "_order"], kind="stable")
+    have = work[~work["_nan"]]
+    compared = have[_OBSERVATION_KEY + ["preliminary", "value", "n"]].fillna({"n": -1.0})
+    distinct = compared.drop_duplicates()
+    clash = distinct.duplicated(subset=_OBSERVATION_KEY + ["preliminary"], keep=False)
+    if clash.any():
+        first = distinct[clash].iloc[0]
+        same = (compared[_OBSERVATION_KEY + ["preliminary"]]
+                == first[_OBSERVATION_KEY + ["preliminary"]]).all(axis=1)
+        group = have[same.to_numpy()]
+        a = group.iloc[0]
+        b = group[(group["value"] != a["value"]) | (group["n"].fillna(-1) != _nz(a["n"]))].iloc[0]
+        label = _VALUE_LABEL.get(str(a["source"]), str(a["category"]))
+        raise InputError(
+            f"samma observation ({a['region']}, {a['category']}, {a['group'] or '-'}, "
+            f"{a['period_start']:%Y-%m-%d}–{a['period_end']:%Y-%m-%d}) har olika värden: "
+            f"{a['file']} rad {a['row']} ger {a['value']:g}, {b['file']} rad {b['row']} "
+            f"ger {b['value']:g}",
+            file=b["file"], row=int(b["row"]), column=label,
+        )
+    kept = work.drop_duplicates(subset=_OBSERVATION_KEY, keep="first")
+    dropped = len(work) - len(kept)
+    if dropped:
+        log.debug("%d repeated observations merged", dropped)
+    return as_canonical(kept.sort_values("_order"))
+
+
+def _nz(value: float) -> float:
+    return -1.0 if pd.isna(value) else float(value)

@@ -1,0 +1,323 @@
+"""BRÅ anmälda brott: the SOL statistics database's "Databasfil" export.
+
+The real files are ISO-8859-1, ``;``-separated, with a 6-field header and 7-field data rows
+(trailing ``;``), repeated parent rows, ``..`` for not available and ``YYYY prel.`` for
+preliminary years. ``read_bra`` returns the figures exactly as sent, in the canonical long
+shape, except that a region's figure for a period before its area existed (or after it
+ended) is NaN: BRÅ writes ``0`` there, which is missing, not zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.config import AreasConfig
+from lagesbild.errors import InputError
+from sources._csv import (
+    as_canonical,
+    combine_observations,
+    decode_text,
+    first_row,
+    parse_number,
+    read_csv_text,
+    resolve_columns,
+)
+
+__all__ = ["BRA_COLUMNS", "MONTHS", "bra_quarterly", "bra_yearly", "read_bra"]
+
+log = logging.getLogger(__name__)
+
+BRA_COLUMNS: dict[str, str] = {
+    "region": "Region",
+    "category": "Brott",
+    "year": "År",
+    "period": "Period",
+    "value": "Antal",
+    "rate": "/100 000 inv",
+}
+MONTHS: tuple[str, ...] = (
+    "Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec",
+)
+_MONTH_NUMBER = {m.casefold(): i for i, m in enumerate(MONTHS, start=1)} | {"may": 5, "oct": 10}
+_YEAR = re.compile(r"^(\d{4})\s*(prel\.?)?$", re.IGNORECASE)
+_QUARTER = re.compile(r"^kvartal\s*([1-4])$", re.IGNORECASE)
+
+
+def _period(year_text: str, period_text: str) -> tuple | str:
+    """(year, preliminary, kind, start month, months) or the name of the bad column."""
+    if year_text.casefold() == "år":  # yearly menu: the year is in Period
+        match = _YEAR.match(period_text)
+        return (int(match.group(1)), bool(match.group(2)), "year", 1, 12) if match else "Period"
+    match = _YEAR.match(year_text)
+    if not match:
+        return "År"
+    year, prel = int(match.group(1)), bool(match.group(2))
+    key = " ".join(period_text.split()).casefold()
+    if key in _MONTH_NUMBER:
+        return year, prel, "month", _MONTH_NUMBER[key], 1
+    if key == "helår":
+        return year, prel, "year", 1, 12
+    quarter = _QUARTER.match(key)
+    if quarter:
+        return year, prel, "quarter", 3 * int(quarter.group(1)) - 2, 3
+    return "Period"
+
+
+def _periods(frame: pd.DataFrame, cols: dict[str, str], label: str) -> pd.DataFrame:
+    """Year, flag and period bounds per row, computed once per distinct (År, Period)."""
+    pairs = frame[[cols["year"], cols["period"]]]
+    distinct = pairs.drop_duplicates()
+    parsed = {}
+    for year_text, period_text in distinct.itertuples(index=False):
+        result = _period(year_text, period_text)
+        if isinstance(result, str):
+            bad = (pairs[cols["year"]] == year_text) & (pairs[cols["period"]] == period_text)
+            row = first_row(bad)
+            shown = year_text if result == "År" else period_text
+            raise InputError(
+                f"{shown!r} är inte en känd period (år, 'YYYY prel.', månad, 'Kvartal N', "
+                "'Helår')", file=label, row=row, column=result,
+            )
+        year, prel, kind, month, length = result
+        start = dt.date(year, month, 1)
+        end_month = month + length
+        end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(1)
+        parsed[(year_text, period_text)] = (prel, kind, pd.Timestamp(start), pd.Timestamp(end))
+    lookup = pd.DataFrame(
+        [(y, p, *v) for (y, p), v in parsed.items()],
+        columns=["_y", "_p", "preliminary", "period_kind", "period_start", "period_end"],
+    )
+    keyed = pairs.rename(columns={cols["year"]: "_y", cols["period"]: "_p"})
+    merged = keyed.merge(lookup, on=["_y", "_p"], how="left", validate="many_to_one")
+    merged.index = frame.index
+    return merged.drop(columns=["_y", "_p"])
+
+
+def _check_conflicts(frame: pd.DataFrame, names: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Drop repeats of one observation; two values for one key are an error.
+
+    ``names`` holds integer codes of region and category, which compare much faster.
+    """
+    key = ["region", "category", "period_start", "period_end"]
+    keyed = pd.DataFrame(
+        {
+            "region": names.iloc[:, 0],
+            "category": names.iloc[:, 1],
+            "period_start": frame["period_start"],
+            "period_end": frame["period_end"],
+            "value": frame["value"].fillna(-1.0),
+            "published_rate": frame["published_rate"].fillna(-1.0),
+        }
+    )
+    keep = ~keyed.duplicated()
+    frame, keyed = frame[keep], keyed[keep]
+    clash = keyed.duplicated(subset=key, keep="first")
+    if clash.any():
+        second = first_row(clash)
+        row = frame.loc[second]
+        same = (keyed[key] == keyed.loc[second, key]).all(axis=1)
+        first = int(frame.index[same.to_numpy()][0])
+        other = frame.loc[first]
+        column = "Antal" if not _same(row["value"], other["value"]) else "/100 000 inv"
+        raise InputError(
+            f"samma uppgift ({row['region']}, {row['category']}, "
+            f"{row['period_start']:%Y-%m-%d}, {row['period_kind']}) har olika värden på rad "
+            f"{first} och rad {second}",
+            file=label, row=second, column=column,
+        )
+    return frame
+
+
+def _same(a: float, b: float) -> bool:
+    return (np.isnan(a) and np.isnan(b)) or a == b
+
+
+def _blank_before_existence(frame: pd.DataFrame, areas: AreasConfig) -> pd.DataFrame:
+    """NaN for a figure of an area in a period it did not exist (BRÅ writes 0 there)."""
+    combos = frame[["area", "period_start"]].dropna().drop_duplicates()
+    dead = [
+        (a, s) for a, s in combos.itertuples(index=False)
+        if not areas.get(a).existed_on(s.date())
+    ]
+    if not dead:
+        return frame
+    dead_index = pd.MultiIndex.from_tuples(dead, names=["area", "period_start"])
+    mask = pd.MultiIndex.from_frame(frame[["area", "period_start"]]).isin(dead_index)
+    log.info("%d BRÅ figures set to missing: the area did not exist in the period", mask.sum())
+    return frame.assign(
+        value=frame["value"].mask(mask), published_rate=frame["published_rate"].mask(mask)
+    )
+
+
+def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None) -> pd.DataFrame:
+    """Read a BRÅ SOL Databasfil export into the canonical long shape.
+
+    Args:
+        path: the export (``.txt`` or ``.csv``), ISO-8859-1 (UTF-8 is accepted too).
+        areas: the areas configuration, to map region names to area ids.
+        display_name: the name for the ``file`` column and errors (the inbox-relative path);
+            the file name when None.
+
+    Returns:
+        One row per distinct observation; ``value`` is the count (NaN for ``..`` and for
+        periods before/after the area existed), ``published_rate`` BRÅ's ``/100 000 inv``.
+
+    Raises:
+        SourceSchemaChanged: a documented column is missing or renamed.
+        InputError: an unreadable count, year or period, or one key with two values.
+    """
+    path = Path(path)
+    label = display_name or path.name
+    table = read_csv_text(decode_text(path.read_bytes(), fallback="latin-1"), label=label,
+                          delimiter=";")
+    cols = resolve_columns(table, BRA_COLUMNS)
+    raw = table.frame[list(cols.values())]
+    # Parent nodes are echoed: drop repeated lines, comparing integer codes (fast).
+    codes = pd.DataFrame({c: pd.factorize(raw[c])[0] for c in raw.columns}, index=raw.index)
+    repeated = codes.duplicated()
+    raw, codes = raw[~repeated], codes[~repeated]
+    periods = _periods(raw, cols, label)
+    frame = pd.DataFrame(
+        {
+            "source": "bra",
+            "region": raw[cols["region"]],
+            "category": raw[cols["category"]],
+            "value": parse_number(raw[cols["value"]], file=label, column=cols["value"],
+                                  integer=True),
+            "published_rate": parse_number(raw[cols["rate"]], file=label, column=cols["rate"],
+                                           integer=False),
+            "unit": "antal",
+            "group": "",
+            "n": np.nan,
+            "producer_significant": pd.NA,
+            "file": label,
+            "row": raw.index,
+        },
+        index=raw.index,
+    ).join(periods)
+    frame = _check_conflicts(frame, codes[[cols["region"], cols["category"]]], label)
+    regions = {r: areas.area_for_region(r) for r in frame["region"].unique()}
+    frame["area"] = frame["region"].map(regions)
+    frame = _blank_before_existence(frame, areas)
+    unknown = sorted(r for r, a in regions.items() if a is None)
+    if unknown:
+        log.debug("%s: %d regions not in the areas configuration", label, len(unknown))
+    return as_canonical(frame)
+
+
+def _aggregate(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Yearly or quarterly figures: the producer's own row, else the sum of full months."""
+    length = 12 if kind == "year" else 3
+    if frame.empty:
+        return as_canonical(frame).assign(months=pd.Series(dtype="int64"),
+                                          note=pd.Series(dtype="str"))
+    frame = combine_observations(frame)
+    start = frame["period_start"]
+    bucket = (
+        start.dt.to_period("Y") if kind == "year" else start.dt.to_period("Q")
+    ).dt.start_time.astype("datetime64[ns]")
+    frame = frame.assign(
+        _key=frame["area"].fillna("region:" + frame["region"]),
+        _bucket=bucket,
+    )
+    keys = ["source", "_key", "category", "_bucket"]
+    own = frame[(frame["period_kind"] == kind)].drop_duplicates(subset=keys, keep="first")
+    months = frame[frame["period_kind"] == "month"]
+    months = months[~months.set_index(keys).index.isin(own.set_index(keys).index)]
+    rows = [own.assign(months=0, note="")]
+    if not months.empty:
+        rows.append(_sum_months(months, keys, length))
+    out = pd.concat(rows, ignore_index=True)
+    out["period_start"] = out["_bucket"]
+    offset = pd.DateOffset(years=1) if kind == "year" else pd.DateOffset(months=3)
+    out["period_end"] = (out["_bucket"] + offset - pd.Timedelta(days=1)).astype("datetime64[ns]")
+    out["period_kind"] = kind
+    out = out.sort_values(["source", "_key", "category", "period_start"], kind="stable")
+    result = as_canonical(out)
+    result["months"] = out["months"].astype("int64").to_numpy()
+    result["note"] = out["note"].astype("str").to_numpy()
+    return result
+
+
+def _sum_months(months: pd.DataFrame, keys: list[str], length: int) -> pd.DataFrame:
+    """Sum complete months per key, vectorised (a million rows must stay fast)."""
+    bit = np.left_shift(1, months["period_start"].dt.month.to_numpy() - 1)
+    months = months.assign(_bit=np.where(months["value"].notna(), bit, 0))
+    grouped = months.groupby(keys, sort=False, dropna=False)
+    out = grouped.head(1).set_index(keys).drop(columns=["value", "preliminary", "file", "row"])
+    out = out.join(
+        pd.DataFrame(
+            {
+                "value": grouped["value"].sum(min_count=1),
+                "have": grouped["value"].count(),
+                "bits": grouped["_bit"].sum(),  # one row per month after combining
+                "preliminary": grouped["preliminary"].any(),
+                "file": grouped["file"].first(),
+                "nfiles": grouped["file"].nunique(),
+                "row": grouped["row"].min(),
+            }
+        )
+    )
+    several = out.index[out["nfiles"] > 1]
+    if len(several):  # months from several files: name them all
+        part = months.set_index(keys).loc[several, "file"]
+        levels = list(range(len(keys)))
+        names = part.groupby(level=levels).agg(lambda f: ", ".join(dict.fromkeys(f)))
+        out.loc[several, "file"] = names.reindex(several).to_numpy()
+    complete = (out["have"] == length).to_numpy()
+    out["published_rate"] = np.nan
+    out.loc[~complete, "value"] = np.nan
+    out["months"] = np.where(complete, length, out["have"]).astype("int64")
+    first_month = out.index.get_level_values("_bucket").month.to_numpy()
+    notes = {
+        (m, b): _missing_note(m, b, length)
+        for m, b in set(zip(first_month[~complete], out["bits"].to_numpy()[~complete],
+                            strict=True))
+    }
+    out["note"] = [
+        "" if ok else notes[(m, b)]
+        for ok, m, b in zip(complete, first_month, out["bits"].to_numpy(), strict=True)
+    ]
+    return out.drop(columns=["have", "bits", "nfiles"]).reset_index()
+
+
+def _missing_note(first_month: int, bits: int, length: int) -> str:
+    wanted = range(first_month, first_month + length)
+    missing = [MONTHS[m - 1] for m in wanted if not (int(bits) >> (m - 1)) & 1]
+    if len(missing) == length:
+        return "saknar alla månader"
+    return "saknar månader: " + ", ".join(missing)
+
+
+def bra_yearly(frame: pd.DataFrame) -> pd.DataFrame:
+    """One yearly figure per area (or unmapped region), category and year.
+
+    Args:
+        frame: BRÅ observations in the canonical long shape (one or several files).
+
+    Returns:
+        Canonical rows with ``period_kind='year'`` plus ``months`` (months summed; 0 when
+        BRÅ's own ``Helår`` row is used; the months available when incomplete) and ``note``
+        (e.g. ``"saknar månader: Nov, Dec"``). The value is the ``Helår`` row when present,
+        else the sum of the twelve months when all are present and not ``..``, else NaN.
+        ``preliminary`` is true when any month summed is preliminary.
+    """
+    return _aggregate(frame, "year")
+
+
+def bra_quarterly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Quarterly figures like ``bra_yearly``: ``Kvartal N`` row, else its three months.
+
+    Args:
+        frame: BRÅ observations in the canonical long shape.
+
+    Returns:
+        Canonical rows with ``period_kind='quarter'`` plus ``months`` and ``note``.
+    """
+    return _aggregate(frame, "quarter")

@@ -1,0 +1,207 @@
+"""The inbox: a directory where a data steward drops the year's files, one folder per kind.
+
+``read_inbox`` keeps every file in the raw store first (so a report can always be rebuilt
+from exactly the bytes it was made from), then reads each with its adapter and merges the
+files of one kind. A missing folder gives an empty frame with the right columns: whether
+that is fatal (BRÅ) or a visible note in the draft (the others) is the pipeline's decision.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from lagesbild.config import AreasConfig
+from lagesbild.errors import InputError
+from sources._csv import (
+    as_incidents,
+    combine_observations,
+    empty_canonical,
+    empty_incidents,
+)
+from sources.bra import read_bra
+from sources.ia import read_ia
+from sources.population import read_population
+from sources.rawstore import RawFile, RawStore
+from sources.surveys import read_surveys
+
+__all__ = [
+    "SOURCE_KINDS",
+    "Inputs",
+    "discover",
+    "empty_canonical",
+    "empty_incidents",
+    "merge_incidents",
+    "merge_observations",
+    "read_inbox",
+]
+
+log = logging.getLogger(__name__)
+
+SOURCE_KINDS: dict[str, tuple[str, ...]] = {
+    "bra": (".txt", ".csv"),
+    "befolkning": (".csv", ".xlsx"),
+    "ia": (".xlsx", ".csv"),
+    "enkater": (".csv", ".xlsx"),
+    "polis": (".csv",),
+}
+
+
+@dataclass
+class Inputs:
+    """Everything read from one inbox: one frame per kind, the raw records and the files."""
+
+    bra: pd.DataFrame = field(default_factory=empty_canonical)
+    befolkning: pd.DataFrame = field(default_factory=empty_canonical)
+    enkater: pd.DataFrame = field(default_factory=empty_canonical)
+    ia: pd.DataFrame = field(default_factory=empty_incidents)
+    raw_files: list[RawFile] = field(default_factory=list)
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def discover(inbox: Path) -> dict[str, list[Path]]:
+    """The files of each kind in the inbox, sorted by name (so runs are deterministic).
+
+    Args:
+        inbox: the inbox directory.
+
+    Returns:
+        Kind → files with one of the kind's suffixes (hidden files and Office lock files
+        ``~$…`` skipped); every kind is present, possibly with an empty list.
+    """
+    found: dict[str, list[Path]] = {}
+    for kind, suffixes in SOURCE_KINDS.items():
+        folder = Path(inbox) / kind
+        files = []
+        if folder.is_dir():
+            for path in sorted(folder.iterdir(), key=lambda p: p.name):
+                if not path.is_file() or path.name.startswith((".", "~$")):
+                    continue
+                if path.suffix.lower() in suffixes:
+                    files.append(path)
+                else:
+                    log.warning("%s: not a %s file (%s); ignored", path, kind, ", ".join(suffixes))
+        found[kind] = files
+    return found
+
+
+def merge_observations(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate canonical frames of one kind, one row per observation.
+
+    Args:
+        frames: one frame per file.
+
+    Returns:
+        The merged frame (empty canonical frame when there is none).
+
+    Raises:
+        InputError: the same observation with two different values, naming both files.
+    """
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_canonical()
+    return combine_observations(pd.concat(frames, ignore_index=True))
+
+
+def merge_incidents(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate IA exports; an incident in two exports must be the same record.
+
+    Args:
+        frames: one frame of incident records per file.
+
+    Returns:
+        One row per ``incident_id``.
+
+    Raises:
+        InputError: one ``incident_id`` with different contents in two files (both named).
+    """
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_incidents()
+    merged = pd.concat(frames, ignore_index=True)
+    content = [c for c in merged.columns if c not in ("file", "row")]
+    merged = merged[~merged[content].astype("str").duplicated()]
+    repeated = merged["incident_id"].duplicated(keep="first")
+    if repeated.any():
+        b = merged[repeated].iloc[0]
+        a = merged[merged["incident_id"] == b["incident_id"]].iloc[0]
+        raise InputError(
+            f"ärendenummer {b['incident_id']!r} finns med olika uppgifter i {a['file']} "
+            f"(rad {a['row']}) och {b['file']} (rad {b['row']})",
+            file=b["file"], row=int(b["row"]), column="Ärendenummer",
+        )
+    return as_incidents(merged)
+
+
+def _read_all(
+    paths: list[Path],
+    inbox: Path,
+    reader: Callable[[Path, str], pd.DataFrame],
+) -> list[pd.DataFrame]:
+    return [reader(path, path.relative_to(inbox).as_posix()) for path in paths]
+
+
+def read_inbox(
+    inbox: Path,
+    areas: AreasConfig,
+    store: RawStore | None = None,
+    *,
+    ia_columns: Mapping[str, str] | None = None,
+    ia_sheet: str | None = None,
+) -> Inputs:
+    """Keep and read every file in the inbox.
+
+    Args:
+        inbox: the inbox directory (``bra/``, ``befolkning/``, ``ia/``, ``enkater/``,
+            ``polis/``).
+        areas: the areas configuration.
+        store: the raw store to keep every file in first; nothing is kept when None.
+        ia_columns: the IA column mapping (``DEFAULT_IA_COLUMNS`` for what is not given).
+        ia_sheet: the IA workbook sheet; the first when None.
+
+    Returns:
+        The merged frames per kind (the ``file`` column is the inbox-relative path, e.g.
+        ``bra/Databasfil_2022.txt``), the raw store records and the files per kind.
+
+    Raises:
+        InputError: a file cannot be read, or two files disagree about one observation.
+    """
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        log.warning("inbox %s does not exist; no inputs", inbox)
+    files = discover(inbox)
+    raw_files = []
+    if store is not None:
+        for kind in SOURCE_KINDS:
+            for path in files[kind]:
+                raw_files.append(store.keep(path, origin=str(path)))
+    for kind, paths in files.items():
+        if not paths:
+            log.info("inbox: no %s files", kind)
+    if files["polis"]:
+        log.warning("inbox: %d police files kept in the raw store but not read (no adapter yet)",
+                    len(files["polis"]))
+    return Inputs(
+        bra=merge_observations(
+            _read_all(files["bra"], inbox, lambda p, n: read_bra(p, areas, display_name=n))
+        ),
+        befolkning=merge_observations(
+            _read_all(files["befolkning"], inbox,
+                      lambda p, n: read_population(p, areas, display_name=n))
+        ),
+        enkater=merge_observations(
+            _read_all(files["enkater"], inbox,
+                      lambda p, n: read_surveys(p, areas, display_name=n))
+        ),
+        ia=merge_incidents(
+            _read_all(files["ia"], inbox,
+                      lambda p, n: read_ia(p, areas, columns=ia_columns, sheet=ia_sheet,
+                                           display_name=n))
+        ),
+        raw_files=raw_files,
+        files=files,
+    )
