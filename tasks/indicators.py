@@ -237,7 +237,8 @@ def ia_window(
 
 
 def _same_window(end: dt.date, year: int) -> tuple[dt.date, dt.date]:
-    day = min(end.day, 28) if (end.month, end.day) == (2, 29) else end.day
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    day = 28 if (end.month, end.day) == (2, 29) and not leap else end.day
     return dt.date(year, 1, 1), dt.date(year, end.month, day)
 
 
@@ -247,19 +248,16 @@ def ia_window_counts(
     area: str,
     years: Iterable[int],
     window_end: dt.date,
-    cutoff: dt.date | None = None,
 ) -> pd.DataFrame:
     """Incidents per category and year within 1 January – ``window_end``'s day of each year.
 
-    Incidents registered after the cut-off are left out so that an export taken later does
-    not change what an earlier report compared.
+    Counted by ``occurred_on`` (Händelsedatum), as the source contract says. An export taken
+    later also holds incidents registered late; they count in the year they happened.
 
     Returns:
         Columns ``year, category, count, window_start, window_end, comparable_series``.
     """
     data = incidents
-    if cutoff is not None and not data.empty:
-        data = data[pd.to_datetime(data["reported_on"]).dt.date <= cutoff]
     categories = sorted(incidents["category"].dropna().unique()) if not incidents.empty else []
     rows = []
     for year in years:
@@ -292,7 +290,7 @@ def _ia_rows(
     if window is None:
         return []
     start, end, partial = window
-    counts = ia_window_counts(incidents, areas, area, [year - 1, year], end, cutoff)
+    counts = ia_window_counts(incidents, areas, area, [year - 1, year], end)
     rows = []
     for category, group in counts.groupby("category", sort=True):
         now = group[group["year"] == year].iloc[0]
