@@ -1,4 +1,5 @@
-"""The ``lagesbild`` command: run a yearly report, check an inbox, list versions."""
+"""The ``lagesbild`` command: run a yearly report, check an inbox, list versions, serve the
+review portal, verify the audit log, add portal users."""
 
 from __future__ import annotations
 
@@ -107,7 +108,8 @@ def check(
         report = validate_inputs(
             {"bra": inputs.bra, "befolkning": inputs.befolkning, "enkater": inputs.enkater,
              "ia": inputs.ia},
-            area=area, year=year, as_of=dt.date.today(), areas=spec.areas(),
+            area=area, year=year, as_of=dt.date.today(),
+            members_for_year=lambda y: spec.areas().series_members(area, y),
         )  # fmt: skip
     except PipelineError as exc:
         _fail(exc)
@@ -134,6 +136,84 @@ def versions(
             f"{v.area}\t{v.year}\tv{v.version:03d}\t{v.state}\t{v.created_at:%Y-%m-%d %H:%M}"
             f"\t{v.docx_sha256[:12]}\t{v.directory}"
         )
+
+
+audit_app = typer.Typer(help="The append-only audit log of the review portal.",
+                         no_args_is_help=True)  # fmt: skip
+users_app = typer.Typer(help="Local accounts of the review portal.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    drafts: Annotated[
+        Path | None, typer.Option("--drafts", help="Draft store (default: the reports dir).")
+    ] = None,
+    https_only: Annotated[
+        bool, typer.Option("--https-only", help="Send the session cookie over HTTPS only.")
+    ] = False,
+) -> None:
+    """Start the review portal (FastAPI + uvicorn) on the configured database."""
+    import uvicorn
+
+    from approval.db import init_db
+    from lagesbild.settings import load_settings
+    from portal.app import create_app, load_secret_key
+
+    settings = load_settings()
+    portal = create_app(
+        init_db(settings.database_url),
+        draft_root=drafts or settings.reports_dir,
+        secret_key=load_secret_key(settings.home),
+        https_only=https_only,
+    )
+    typer.echo(f"granskningsportalen: http://{host}:{port}/", err=True)
+    uvicorn.run(portal, host=host, port=port, log_level="info")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 when an entry was edited or deleted."""
+    from approval.audit import verify
+    from approval.db import init_db
+    from lagesbild.settings import load_settings
+
+    check = verify(init_db(load_settings().database_url))
+    for problem in check.problems:
+        typer.secho(problem, fg=typer.colors.RED, err=True)
+    if not check.ok:
+        typer.secho(f"granskningsloggen är inte intakt ({len(check.problems)} fel)",
+                    fg=typer.colors.RED, err=True)  # fmt: skip
+        raise typer.Exit(code=1)
+    typer.echo(f"granskningsloggen är intakt: {check.entries} poster, senaste hash {check.head}")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Option("--username", help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="forvaltare, granskare or sekreterare.")],
+    areas: Annotated[str, typer.Option("--areas", help="Area ids, comma separated; * = all.")],
+    password: Annotated[
+        str | None, typer.Option("--password", help="Default: asked for (not echoed).")
+    ] = None,
+) -> None:
+    """Create a portal account with a role and the areas it may see."""
+    from approval.db import init_db
+    from approval.users import add_user
+    from lagesbild.settings import load_settings
+
+    if password is None:
+        password = typer.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
+    try:
+        user = add_user(init_db(load_settings().database_url), username=username,
+                        password=password, role=role, areas=areas.split(","))  # fmt: skip
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"användaren {user.username} ({user.role.value}) har tillgång till "
+               f"{', '.join(sorted(user.areas))}")  # fmt: skip
 
 
 def main() -> None:  # pragma: no cover - console entry point

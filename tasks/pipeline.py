@@ -8,6 +8,7 @@ indicators → outputs → approval.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import shutil
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ SAMPLE_MARKER = "EXEMPELDATA"
 REPORT_CONFIG_FILE = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
 
 
+@functools.lru_cache(maxsize=8)
+def _areas(path: Path | None) -> AreasConfig:
+    return load_areas(path)
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """What one yearly run is for: the flow's parameters, resolved."""
@@ -65,8 +71,8 @@ class RunSpec:
     as_of: dt.date | None = None
 
     def areas(self) -> AreasConfig:
-        """The validated areas configuration of this run."""
-        return load_areas(self.areas_file)
+        """The validated areas configuration of this run (loaded once per file)."""
+        return _areas(self.areas_file)
 
     @property
     def is_sample_data(self) -> bool:
@@ -104,8 +110,8 @@ def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> Validati
         area=spec.area,
         year=spec.year,
         as_of=spec.as_of or dt.date.today(),
-        areas=spec.areas(),
         data_docs_dir=data_docs_dir,
+        members_for_year=lambda y: spec.areas().series_members(spec.area, y),
     )  # fmt: skip
     if not report.success:
         raise DataQualityError(report)

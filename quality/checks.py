@@ -1,0 +1,224 @@
+"""Cross-source and cross-row checks in plain pandas.
+
+These need more than one row or more than one source at a time (months against the year,
+BRÅ's published rate against our population, the years a report compares for an area and
+its predecessors), which GX suites do not express cleanly. Each returns one
+``CheckResult``; none raises on bad data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+
+from quality.report import CheckResult, Severity
+from quality.rowchecks import examples_for
+
+__all__ = [
+    "MembersForYear",
+    "check_months_sum_to_year",
+    "check_published_rates",
+    "check_required_years",
+    "check_source_years",
+]
+
+MembersForYear = Callable[[int], tuple[str, ...]]
+
+POPULATION_TOTAL = "Folkmängd"
+
+
+def _year(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce").dt.year
+
+
+def check_months_sum_to_year(bra: pd.DataFrame) -> CheckResult:
+    """Where an export has both a year row and all twelve months, they must agree.
+
+    Args:
+        bra: BRÅ frame in the long shape.
+
+    Returns:
+        A warning result; examples are the year rows whose count differs from the months.
+    """
+    name, column = "expect_months_to_sum_to_year", "value"
+    key = ["region", "category"]
+    years = bra[bra["period_kind"] == "year"].assign(_y=lambda f: _year(f["period_end"]))
+    months = bra[bra["period_kind"] == "month"].assign(_y=lambda f: _year(f["period_end"]))
+    if years.empty or months.empty:
+        return CheckResult("bra", name, Severity.WARNING, True, column, "nothing to compare")
+    months = months.drop_duplicates([*key, "period_start"])
+    grouped = months.groupby([*key, "_y"], sort=False)["value"]
+    sums = pd.DataFrame({"_n": grouped.count(), "_sum": grouped.sum(min_count=1)}).reset_index()
+    sums = sums[sums["_n"] == 12]
+    merged = years.reset_index().merge(sums, on=[*key, "_y"], how="inner").set_index("index")
+    merged = merged[merged["value"].notna()]
+    bad = (merged["value"] - merged["_sum"]).abs() > 0.5
+    values = merged["value"].astype(str) + " ≠ months " + merged["_sum"].astype("Int64").astype(str)
+    n_bad = int(bad.sum())
+    message = (
+        f"{n_bad} of {len(merged)} yearly counts differ from the sum of their twelve months"
+        if n_bad
+        else f"{len(merged)} yearly counts agree with their months"
+    )
+    return CheckResult(
+        "bra",
+        name,
+        Severity.WARNING,
+        n_bad == 0,
+        column,
+        message,
+        examples_for(merged, bad, column, values),
+    )
+
+
+def check_published_rates(bra: pd.DataFrame, population: pd.DataFrame) -> CheckResult:
+    """BRÅ's ``/100 000 inv`` must agree with count and population within 1.
+
+    Compared where BRÅ published a rate and we have the area's total population
+    (``Folkmängd``) for the year of the period: ``|round(count / pop * 1e5) − published| ≤ 1``.
+
+    Args:
+        bra: BRÅ frame in the long shape.
+        population: population frame in the long shape.
+
+    Returns:
+        A warning result; examples show the published rate against the recomputed one.
+    """
+    name, column = "expect_published_rate_to_match_population", "published_rate"
+    pop = population[(population["category"] == POPULATION_TOTAL) & population["area"].notna()]
+    pop = (
+        pop.assign(_y=_year(pop["period_end"]))
+        .groupby(["area", "_y"])["value"]
+        .first()
+        .rename("_pop")
+    )
+    rows = bra[bra["published_rate"].notna() & bra["value"].notna() & bra["area"].notna()]
+    rows = rows.assign(_y=_year(rows["period_end"]))
+    merged = rows.reset_index().merge(pop.reset_index(), on=["area", "_y"], how="inner")
+    merged = merged.set_index("index")
+    merged = merged[merged["_pop"] > 0]
+    if merged.empty:
+        return CheckResult(
+            "bra", name, Severity.WARNING, True, column, "no rate with a matching population"
+        )
+    recomputed = (merged["value"] / merged["_pop"] * 1e5).round()
+    bad = (recomputed - merged["published_rate"]).abs() > 1
+    values = merged["published_rate"].astype(str) + " vs " + recomputed.astype("Int64").astype(str)
+    n_bad = int(bad.sum())
+    message = (
+        f"{n_bad} of {len(merged)} published rates differ by more than 1 from "
+        "count / population × 100 000"
+        if n_bad
+        else f"{len(merged)} published rates agree with the population"
+    )
+    return CheckResult(
+        "bra",
+        name,
+        Severity.WARNING,
+        n_bad == 0,
+        column,
+        message,
+        examples_for(merged, bad, column, values),
+    )
+
+
+def _has_year_count(rows: pd.DataFrame) -> bool:
+    """A year's count exists: a non-missing year row, or twelve non-missing months."""
+    if rows.empty:
+        return False
+    year_rows = rows[(rows["period_kind"] == "year") & rows["value"].notna()]
+    if not year_rows.empty:
+        return True
+    months = rows[(rows["period_kind"] == "month") & rows["value"].notna()]
+    return months.groupby("category")["period_start"].nunique().ge(12).any()
+
+
+def check_required_years(
+    bra: pd.DataFrame | None,
+    *,
+    area: str,
+    years: Sequence[int],
+    members_for_year: MembersForYear,
+) -> CheckResult:
+    """BRÅ counts exist for every required year of the area (blocking).
+
+    For a year before a successor area existed (``norra-innerstaden`` in 2023) its
+    predecessors (``norrmalm``, ``ostermalm``) must each have the year.
+
+    Args:
+        bra: BRÅ frame in the long shape (None or empty when no file was given).
+        area: the run's area id.
+        years: the years that must be present (report year and the year before).
+        members_for_year: the area ids that make up ``area``'s series in a year.
+
+    Returns:
+        A blocking result naming each missing area and year.
+    """
+    name = "expect_required_years_present"
+    missing: list[str] = []
+    frame = bra if bra is not None else pd.DataFrame()
+    if not frame.empty:
+        frame = frame.assign(_y=_year(frame["period_end"]))
+    for year in sorted(set(years)):
+        members = members_for_year(year)
+        if not members:
+            missing.append(f"{year} (no area makes up {area}'s series)")
+            continue
+        for member in members:
+            rows = frame[(frame["area"] == member) & (frame["_y"] == year)] if len(frame) else frame
+            if not _has_year_count(rows):
+                suffix = "" if member == area else f" (part of {area}'s series)"
+                missing.append(f"{member} {year}{suffix}")
+    if missing:
+        message = "no BRÅ yearly counts (inbox/bra) for " + ", ".join(missing)
+        return CheckResult("bra", name, Severity.BLOCKING, False, "area", message)
+    years_text = ", ".join(str(y) for y in sorted(set(years)))
+    return CheckResult(
+        "bra", name, Severity.BLOCKING, True, "area", f"{area}: {years_text} present"
+    )
+
+
+def check_source_years(
+    frame: pd.DataFrame | None,
+    *,
+    source: str,
+    area: str,
+    years: Sequence[int],
+    members_for_year: MembersForYear,
+    date_column: str = "period_end",
+    severity: Severity = Severity.WARNING,
+) -> CheckResult:
+    """A source has rows for the area (or its predecessors) in every compared year.
+
+    Used for the optional sources (population, IA, surveys): a missing year is a warning
+    and a visible note in the draft, never a silent gap.
+
+    Args:
+        frame: the source frame (None or empty when no file was given).
+        source: the source label for the report.
+        area: the run's area id.
+        years: the years to look for.
+        members_for_year: the area ids that make up ``area``'s series in a year.
+        date_column: the column whose year is compared.
+        severity: the severity of a missing year.
+
+    Returns:
+        One result naming the missing years.
+    """
+    name = "expect_compared_years_present"
+    if frame is None or frame.empty:
+        return CheckResult(
+            source, name, severity, False, None, f"no {source} data given (underlag saknas)"
+        )
+    found = frame.assign(_y=_year(frame[date_column]))
+    missing = [
+        str(year)
+        for year in sorted(set(years))
+        if not ((found["_y"] == year) & found["area"].isin(members_for_year(year) or ())).any()
+    ]
+    if missing:
+        return CheckResult(
+            source, name, severity, False, "area", f"no rows for {area} in {', '.join(missing)}"
+        )
+    return CheckResult(source, name, severity, True, "area", f"{area}: all compared years present")

@@ -1,0 +1,239 @@
+"""Run the suites on source frames and turn the outcome into a ``ValidationReport``.
+
+``validate`` never raises on failing data, only on programming errors (an unknown suite).
+great_expectations is imported lazily (it takes seconds) and its ephemeral context is
+created once per process; Data Docs get a fresh context of their own so a site only shows
+the validations of its run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from quality._gx import INDEX_COLUMNS, DocsBuilder, from_gx, run_gx
+from quality.checks import (
+    MembersForYear,
+    check_months_sum_to_year,
+    check_published_rates,
+    check_required_years,
+    check_source_years,
+)
+from quality.report import CheckResult, ValidationReport
+from quality.rowchecks import RAW_FRAME_CHECKS, ROW_CHECKS
+from quality.suites import (
+    DATE_COLUMNS,
+    NUMERIC_COLUMNS,
+    SUITE_SOURCES,
+    YEAR_COLUMN,
+    ExpectationSpec,
+    build_suite,
+)
+
+__all__ = ["CHECKS_PAGE", "FRAME_SUITES", "validate", "validate_inputs"]
+
+logger = logging.getLogger(__name__)
+
+# Inbox folder (frame key) -> suite.
+FRAME_SUITES = {
+    "bra": "bra_clean",
+    "befolkning": "befolkning_clean",
+    "enkater": "enkater_clean",
+    "ia": "ia_clean",
+}
+# Written next to the Data Docs index: every check, including the pandas ones.
+CHECKS_PAGE = "checks.html"
+
+
+def validate(
+    frame: pd.DataFrame,
+    suite_name: str,
+    *,
+    report_years: Sequence[int] | None = None,
+    as_of: dt.date | None = None,
+) -> ValidationReport:
+    """Validate one source frame with its suite.
+
+    Args:
+        frame: the adapter's frame (long shape, or IA incident records).
+        suite_name: ``bra_clean``, ``befolkning_clean``, ``enkater_clean`` or ``ia_clean``.
+        report_years: years the report compares (a source-wide warning when absent).
+        as_of: the run's date; dates after it fail. None skips that bound.
+
+    Returns:
+        The report; ``report.success`` is False when a blocking expectation failed.
+
+    Raises:
+        ValueError: for an unknown suite name.
+    """
+    specs = build_suite(suite_name, report_years, as_of=as_of)
+    return ValidationReport(tuple(_run_suite(frame, suite_name, specs, docs=None)))
+
+
+def validate_inputs(
+    frames: Mapping[str, pd.DataFrame | None],
+    *,
+    area: str,
+    year: int,
+    as_of: dt.date,
+    data_docs_dir: Path | None = None,
+    members_for_year: MembersForYear | None = None,
+) -> ValidationReport:
+    """Validate every given source frame and the cross-source checks for one run.
+
+    Args:
+        frames: frames keyed by inbox folder (``bra``, ``befolkning``, ``ia``, ``enkater``);
+            None or empty frames count as not given.
+        area: the run's area id.
+        year: the report year.
+        as_of: the run's date (upper bound for every date).
+        data_docs_dir: where to build GX Data Docs (``index.html``) and ``checks.html``
+            (every check, including the pandas ones); None writes nothing.
+        members_for_year: the area ids making up ``area``'s series in a year; by default
+            from the areas configuration (predecessors before a reorganisation).
+
+    Returns:
+        One report over all sources; BRÅ for ``year`` and ``year - 1`` is blocking.
+    """
+    if members_for_year is None:
+        from lagesbild.config import load_areas
+
+        config = load_areas()
+
+        def members_for_year(y: int) -> tuple[str, ...]:
+            return config.series_members(area, y)
+
+    compared = (year - 1, year)
+    given = {k: f for k, f in frames.items() if f is not None and not f.empty}
+    docs = DocsBuilder(Path(data_docs_dir)) if data_docs_dir is not None else None
+    results: list[CheckResult] = []
+    for key, frame in given.items():
+        suite_name = FRAME_SUITES.get(key, key)
+        if suite_name not in SUITE_SOURCES:
+            logger.info("no quality suite for source %r; not validated", key)
+            continue
+        years = None if suite_name == "enkater_clean" else compared
+        specs = build_suite(suite_name, years, as_of=as_of)
+        results += _run_suite(frame, suite_name, specs, docs=docs)
+
+    bra, pop = given.get("bra"), given.get("befolkning")
+    results.append(
+        check_required_years(bra, area=area, years=compared, members_for_year=members_for_year)
+    )
+    if bra is not None and _has(bra, "region", "category", "period_kind", "period_end", "value"):
+        results.append(check_months_sum_to_year(bra))
+        if (
+            pop is not None
+            and _has(bra, "area", "published_rate")
+            and _has(pop, "area", "category")
+        ):
+            results.append(check_published_rates(bra, pop))
+    for key, column in (("befolkning", "period_end"), ("ia", "occurred_on")):
+        frame = given.get(key)
+        if frame is None or _has(frame, "area", column):
+            results.append(
+                check_source_years(
+                    frame,
+                    source=key,
+                    area=area,
+                    years=compared,
+                    members_for_year=members_for_year,
+                    date_column=column,
+                )
+            )
+    results += _survey_years(given.get("enkater"), area, year, members_for_year)
+    index = docs.build() if docs is not None else None
+    report = ValidationReport(tuple(results), data_docs=index)
+    if data_docs_dir is not None:
+        # The pandas and cross-source checks are not in GX's Data Docs: list all here.
+        Path(data_docs_dir).mkdir(parents=True, exist_ok=True)
+        (Path(data_docs_dir) / CHECKS_PAGE).write_text(report.to_html(), encoding="utf-8")
+    return report
+
+
+def _has(frame: pd.DataFrame, *columns: str) -> bool:
+    return all(c in frame.columns for c in columns)
+
+
+def _survey_years(
+    frame: pd.DataFrame | None, area: str, year: int, members_for_year: MembersForYear
+) -> list[CheckResult]:
+    """Each survey's last two waves up to the report year are present for the area."""
+    if frame is None or not _has(frame, "source", "area", "period_end"):
+        return [
+            check_source_years(
+                None, source="enkater", area=area, years=(year,), members_for_year=members_for_year
+            )
+        ]
+    out = []
+    waves = pd.to_datetime(frame["period_end"], errors="coerce").dt.year
+    for survey in sorted(frame["source"].dropna().unique()):
+        mine = waves[(frame["source"] == survey) & (waves <= year)]
+        last_two = sorted(mine.dropna().astype(int).unique())[-2:]
+        out.append(
+            check_source_years(
+                frame[frame["source"] == survey],
+                source=str(survey),
+                area=area,
+                years=last_two or (year,),
+                members_for_year=members_for_year,
+            )
+        )
+    return out
+
+
+# --- running a suite ----------------------------------------------------------------------
+
+
+def _prepare(frame: pd.DataFrame, suite_name: str) -> pd.DataFrame:
+    """A copy with numbers and dates coerced (text reported by the row checks) and a year."""
+    prepared = frame.reset_index(drop=True).copy()
+    for column in NUMERIC_COLUMNS:
+        if column in prepared.columns and not pd.api.types.is_numeric_dtype(prepared[column]):
+            prepared[column] = pd.to_numeric(prepared[column], errors="coerce")
+    for column in DATE_COLUMNS:
+        if column in prepared.columns and not pd.api.types.is_datetime64_any_dtype(
+            prepared[column]
+        ):
+            prepared[column] = pd.to_datetime(prepared[column], errors="coerce", format="mixed")
+    year_from = "occurred_on" if suite_name == "ia_clean" else "period_end"
+    if year_from in prepared.columns:
+        prepared[YEAR_COLUMN] = prepared[year_from].dt.year.astype("Int64")
+    return prepared
+
+
+def _run_suite(
+    frame: pd.DataFrame,
+    suite_name: str,
+    specs: list[ExpectationSpec],
+    docs: DocsBuilder | None,
+) -> list[CheckResult]:
+    source = SUITE_SOURCES[suite_name]
+    raw = frame.reset_index(drop=True)
+    prepared = _prepare(frame, suite_name)
+    available = set(prepared.columns)
+    runnable = {
+        i: s
+        for i, s in enumerate(specs)
+        if s.check == "expect_column_to_exist" or set(s.columns) <= available
+    }
+    by_index: dict[int, CheckResult] = {}
+    gx_specs = {i: s for i, s in runnable.items() if s.engine == "gx"}
+    if gx_specs:
+        index_columns = [c for c in INDEX_COLUMNS if c in available]
+        for result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
+            i = int(result.expectation_config.meta["spec"])
+            by_index[i] = from_gx(result, specs[i], source)
+    for i, spec in runnable.items():
+        if spec.engine != "pandas":
+            continue
+        target = raw if spec.check in RAW_FRAME_CHECKS else prepared
+        ok, message, examples = ROW_CHECKS[spec.check](target, **spec.kwargs)
+        by_index[i] = CheckResult(
+            source, spec.check, spec.severity, ok, spec.column, message, examples
+        )
+    return [by_index[i] for i in sorted(by_index)]
