@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -26,7 +27,6 @@ SOURCE_LABELS = {
     "trygghetsmatningen": "Stockholms stads trygghetsmätning",
     "polis": "Brottsstatistik, Polismyndigheten",
 }
-_KIND_FOLDERS = {"bra": "bra", "befolkning": "befolkning", "ia": "ia", "enkater": "enkater"}
 _SECTION_OF_SOURCE = {"bra": "brottslighet", "ia": "ia", "befolkning": "befolkning"}
 _MISSING_TEXT = {
     "bra": "Brottsstatistik från BRÅ saknas för {year}.",
@@ -41,7 +41,7 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
     used = []
     by_kind: dict[str, list[Mapping]] = {}
     for raw in raw_files:
-        kind = str(raw["name"]).split("/", 1)[0]
+        kind = str(raw.get("kind") or Path(str(raw["origin"])).parent.name)
         by_kind.setdefault(kind, []).append(raw)
     for kind, files in sorted(by_kind.items()):
         labels = [SOURCE_LABELS.get(kind, kind)]
@@ -57,7 +57,7 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
             used.append(
                 SourceUsed(
                     label=label,
-                    origin=str(files[0]["origin"]),
+                    origin=str(Path(str(files[0]["origin"])).parent),
                     retrieved_at=retrieved,
                     sha256=str(files[0]["sha256"]),
                     files=tuple(str(f["name"]) for f in files),

@@ -9,18 +9,22 @@ a rerun on the same input gives a byte-identical .docx.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import zipfile
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 __all__ = [
     "add_field",
+    "add_figure",
     "enable_update_fields",
     "normalise_zip",
     "repeat_header_row",
@@ -81,6 +85,43 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> 
     paragraph.add_run()._r.append(_fld_char("separate"))
     paragraph.add_run(placeholder)
     paragraph.add_run()._r.append(_fld_char("end"))
+
+
+def add_figure(
+    document: DocumentObject,
+    png: bytes,
+    width_cm: float,
+    alt_text: str,
+    number: int,
+    caption: str,
+    *,
+    caption_style: object | None = None,
+) -> None:
+    """A centred picture with alt text, then its caption "Figur N. …" (N a SEQ field).
+
+    Args:
+        document: where the figure goes.
+        png: the image bytes.
+        width_cm: the printed width.
+        alt_text: the description read by screen readers (``wp:docPr/@descr``).
+        number: the figure's number, also the SEQ field's stored result.
+        caption: the caption text after "Figur N. ".
+        caption_style: the caption paragraph style, or None for italic Normal text.
+    """
+    document.add_picture(io.BytesIO(png), width=Cm(width_cm))
+    picture = document.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    shape = document.inline_shapes[-1]
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", alt_text)
+    doc_pr.set("name", f"Figur {number}")
+    paragraph = document.add_paragraph(style=caption_style)
+    lead = paragraph.add_run("Figur ")
+    add_field(paragraph, "SEQ Figur \\* ARABIC", str(number))
+    tail = paragraph.add_run(f". {caption}")
+    if caption_style is None:
+        lead.italic = tail.italic = True
 
 
 def enable_update_fields(document: DocumentObject) -> None:

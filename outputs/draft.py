@@ -9,7 +9,6 @@ opening, the standard sections in the standard order, and visible placeholders
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import tempfile
@@ -19,24 +18,35 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
-from outputs.docx_fields import (
-    add_field,
-    enable_update_fields,
-    normalise_zip,
-    set_document_language,
-)
+from outputs.action_plan import add_action_plan
+from outputs.changes import add_changes_section
+from outputs.charts import crime_chart, survey_chart
+from outputs.docx_fields import add_figure, normalise_zip
 from outputs.draft_context import STATUS_OPTIONS, DraftContext
+from outputs.draft_front import (
+    QUALITY_NOTICE,
+    SAMPLE_MARK,
+    TOC_PLACEHOLDER,
+    add_footer,
+    add_title_page,
+    header_block,
+    placeholder,
+    setup_properties,
+    template_values,
+)
 from outputs.draft_tables import (
     add_count_table,
     add_ia_table,
     add_population_table,
     add_series_table,
     add_survey_table,
+    cell_style,
+    table_style,
 )
 from outputs.swedish import format_date
+from outputs.template import DEFAULT_TEMPLATE, RED, fill_template, style_or_none
 
 __all__ = [
     "HEADINGS",
@@ -49,11 +59,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SAMPLE_MARK = "Exempeldata – inte officiell statistik"
-TOC_PLACEHOLDER = "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen."
-TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
-QUALITY_NOTICE = "Observera: underlaget har datakvalitetsvarningar, se avsnittet Datakvalitet."
-_RED = RGBColor(0xC0, 0x00, 0x00)
+_RED = RED
 
 #: The fixed headings (level, text) in document order; Datakvalitet only with warnings.
 HEADINGS: tuple[tuple[int, str], ...] = (
@@ -105,30 +111,26 @@ _CSV_NOTE = (
 )
 
 
-def placeholder(what: str) -> str:
-    """The visible mark for text people still have to write: ``[Text saknas: <what>]``.
-
-    Args:
-        what: the missing section or item.
-
-    Returns:
-        The placeholder text.
-    """
-    return f"[Text saknas: {what}]"
-
-
-def write_draft(context: DraftContext, path: Path) -> Path:
+def write_draft(
+    context: DraftContext,
+    path: Path,
+    *,
+    template: Path | None = None,
+    charts: bool = True,
+) -> Path:
     """Write the draft .docx atomically; the same context gives the same bytes.
 
     Args:
         context: every number and sentence the draft prints.
         path: the .docx to write (its directory must exist).
+        template: a district's own .docx template; default ``outputs/templates/lagesbild.docx``.
+        charts: insert the figures (crime series, survey changes).
 
     Returns:
         ``path``.
     """
     path = Path(path)
-    document = _build(context)
+    document = _build(context, Path(template) if template else DEFAULT_TEMPLATE, charts)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
     os.close(handle)
     tmp = Path(tmp_name)
@@ -143,113 +145,33 @@ def write_draft(context: DraftContext, path: Path) -> Path:
     return path
 
 
-def _build(ctx: DraftContext) -> DocumentObject:
-    document = Document()
-    _setup(document, ctx)
-    _title_page(document, ctx)
-    _sections(document, ctx)
-    return document
+class _Figures:
+    """Numbers the figures of one document: "Figur 1.", "Figur 2." …"""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.count = 0
+
+    def add(self, document: DocumentObject, chart) -> None:  # noqa: ANN001 - Chart | None
+        if not self.enabled or chart is None:
+            return
+        self.count += 1
+        add_figure(document, chart.png, chart.width_cm, chart.alt_text, self.count,
+                   chart.caption, caption_style=style_or_none(document, "Caption"))  # fmt: skip
 
 
-# --- page, properties, header and footer -------------------------------------------------
-
-
-def _setup(document: DocumentObject, ctx: DraftContext) -> None:
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.0)
-    document.styles["Normal"].font.name = "Calibri"
-    document.styles["Normal"].font.size = Pt(11)
-    set_document_language(document)
-    enable_update_fields(document)
-
-    stamp = dt.datetime.combine(ctx.created, dt.time())
-    props = document.core_properties
-    props.author = props.last_modified_by = "lagesbild"
-    props.title = f"Lokal lägesbild {ctx.year} – {ctx.area_name}"
-    props.subject = "Samverkansöverenskommelse mellan Stockholms stad och Polisregion Stockholm"
-    props.comments = f"Version {ctx.version} – utkast"
-    props.keywords = f"lägesbild; {ctx.area_id}; {ctx.year}"
-    props.language = "sv-SE"
-    props.created = props.modified = props.last_printed = stamp
-    props.revision = ctx.version
-
-    _header(document, ctx)
-    _footer(document)
-
-
-def _header(document: DocumentObject, ctx: DraftContext) -> None:
-    header = document.sections[0].header
-    first = header.paragraphs[0]
-    if ctx.is_sample_data:
-        _red_bold(first, SAMPLE_MARK)
-        first = header.add_paragraph()
-    run = first.add_run("Diarienummer:")
-    run.bold = True
-    run.font.size = Pt(8)
-    table = header.add_table(rows=len(ctx.parties), cols=2, width=Cm(16))
-    for column in table.columns:
-        column.width = Cm(8)
-    for row, (party, number) in zip(table.rows, ctx.parties, strict=True):
-        row.cells[0].text = f"{party}:"
-        row.cells[1].text = number or placeholder("diarienummer")
-        for cell, width in zip(row.cells, (Cm(8), Cm(8)), strict=True):
-            cell.width = width
-            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
-            for cell_run in cell.paragraphs[0].runs:
-                cell_run.font.size = Pt(8)
-    header.add_paragraph()
-
-
-def _footer(document: DocumentObject) -> None:
-    paragraph = document.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph.add_run("Sid ")
-    add_field(paragraph, "PAGE", "1")
-    paragraph.add_run(" av ")
-    add_field(paragraph, "NUMPAGES", "1")
-
-
-def _red_bold(paragraph, text: str) -> None:  # noqa: ANN001 - python-docx Paragraph
-    run = paragraph.add_run(text)
-    run.bold = True
-    run.font.color.rgb = _RED
-
-
-# --- title page and table of contents ------------------------------------------------------
-
-
-def _party_line(ctx: DraftContext) -> str:
-    """Parties as in 003: the förvaltningar first, the lokalpolisområde last, "A, B & C"."""
-    names = [name for name, _ in ctx.parties]
-    ordered = [n for n in names if n != ctx.lokalpolisomrade]
-    ordered += [n for n in names if n == ctx.lokalpolisomrade]
-    if len(ordered) <= 1:
-        return "".join(ordered)
-    return ", ".join(ordered[:-1]) + " & " + ordered[-1]
-
-
-def _title_page(document: DocumentObject, ctx: DraftContext) -> None:
-    document.add_paragraph("Stockholms stad")
-    if ctx.is_sample_data:
-        _red_bold(document.add_paragraph(), SAMPLE_MARK)
-    document.add_paragraph(f"Lokal lägesbild {ctx.year}", style="Title")
-    document.add_paragraph(f"Stadsdelsområde {ctx.area_name}")
-    document.add_paragraph(
-        "Samverkansöverenskommelse mellan Stockholms stad och Polisregion Stockholm"
+def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
+    document = Document(str(template))
+    setup_properties(document, ctx)
+    had_title_page = fill_template(
+        document, template_values(ctx), header_block=lambda h, at: header_block(h, at, ctx)
     )
-    block = document.add_paragraph()
-    block.add_run(_party_line(ctx)).bold = True
-    block.add_run().add_break()
-    block.add_run(format_date(ctx.created)).bold = True
-    document.add_paragraph(f"Version {ctx.version} – utkast")
-    if ctx.quality_warnings:
-        _red_bold(document.add_paragraph(), QUALITY_NOTICE)
-    document.add_paragraph()
-    document.add_paragraph("Innehåll", style="TOC Heading")
-    add_field(document.add_paragraph(), TOC_INSTRUCTION, TOC_PLACEHOLDER)
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    if not had_title_page:
+        add_title_page(document, ctx)
+    add_footer(document)
+    figures = _Figures(charts)
+    _sections(document, ctx, figures)
+    return document
 
 
 # --- body ----------------------------------------------------------------------------------
@@ -295,7 +217,7 @@ def _source_rows(ctx: DraftContext, *sources: str) -> pd.DataFrame:
     return frame[frame["source"].isin(sources)]
 
 
-def _sections(document: DocumentObject, ctx: DraftContext) -> None:
+def _sections(document: DocumentObject, ctx: DraftContext, figures: _Figures) -> None:
     heading = document.add_heading
     heading("Sammanfattning lokal lägesbild", 1)
     _editorial(document, ctx, "sammanfattning", required=True)
@@ -315,7 +237,7 @@ def _sections(document: DocumentObject, ctx: DraftContext) -> None:
     _generated(document, ctx, "befolkning")
     add_population_table(document, ctx.population)
 
-    _crime(document, ctx)
+    _crime(document, ctx, figures)
 
     heading("Underlag från IA", 1)
     _editorial(document, ctx, "ia", required=False)
@@ -337,10 +259,16 @@ def _sections(document: DocumentObject, ctx: DraftContext) -> None:
     _paragraphs(document, [ctx.methods_note] if ctx.methods_note else [])
     document.add_paragraph(_CSV_NOTE)
 
+    bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     if ctx.quality_warnings:
         heading("Datakvalitet", 1)
         for warning in ctx.quality_warnings:
-            document.add_paragraph(warning, style="List Bullet")
+            document.add_paragraph(warning, style=bullets)
+    if ctx.changes is not None:
+        add_changes_section(document, ctx.changes, list_style=bullets)
+    if ctx.action_plan is not None:
+        add_action_plan(document, ctx.action_plan, table_style=table_style(document),
+                        cell_style=cell_style(document))  # fmt: skip
 
 
 def _sources(document: DocumentObject, ctx: DraftContext) -> None:
@@ -356,7 +284,7 @@ def _sources(document: DocumentObject, ctx: DraftContext) -> None:
         paragraph.paragraph_format.space_after = Pt(2)
 
 
-def _crime(document: DocumentObject, ctx: DraftContext) -> None:
+def _crime(document: DocumentObject, ctx: DraftContext, figures: _Figures) -> None:
     heading = document.add_heading
     heading("Beskrivning av brottsligheten", 1)
     heading("Anmälda brott enligt BRÅ", 2)
@@ -364,6 +292,8 @@ def _crime(document: DocumentObject, ctx: DraftContext) -> None:
     _generated(document, ctx, "brottslighet")
     add_count_table(document, _source_rows(ctx, "bra"), ctx.year, with_rate=True)
     add_series_table(document, ctx.crime_series)
+    if figures.enabled:
+        figures.add(document, crime_chart(ctx.crime_series, ctx.area_name))
 
     polis = _source_rows(ctx, "polis")
     if not polis.empty or "polis" in ctx.sentences or "polis" in ctx.missing_notes:
@@ -388,6 +318,8 @@ def _crime(document: DocumentObject, ctx: DraftContext) -> None:
         for year, wave in rows.groupby("year", sort=True):
             document.add_paragraph().add_run(f"{label} {int(year)}").bold = True
             add_survey_table(document, wave)
+            if figures.enabled:
+                figures.add(document, survey_chart(wave, label))
 
 
 def _status_lines(document: DocumentObject, chosen: str | None) -> None:
@@ -399,10 +331,13 @@ def _status_lines(document: DocumentObject, chosen: str | None) -> None:
 
 
 def _labelled(document: DocumentObject, label: str, text: str | None, what: str) -> None:
+    """A bold label before the text; further paragraphs follow as plain paragraphs."""
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{label}: ").bold = True
-    if text and text.strip():
-        paragraph.add_run(text.strip())
+    parts = [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    if parts:
+        paragraph.add_run(parts[0])
+        _paragraphs(document, parts[1:])
     else:
         run = paragraph.add_run(placeholder(what))
         run.bold = True
@@ -438,5 +373,6 @@ def _prioritised_list(document: DocumentObject, ctx: DraftContext) -> None:
     document.add_paragraph(
         "Med utgångspunkt i analysen av den lokala lägesbilden prioriteras följande områden:"
     )
+    bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     for name in chosen:
-        document.add_paragraph(name, style="List Bullet")
+        document.add_paragraph(name, style=bullets)

@@ -32,8 +32,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:  # runtime imports would be circular (outputs.editorial imports this module)
+    from outputs.action_plan import ActionPlan
+    from outputs.changes import Changes
 
 __all__ = [
     "CRIME_SERIES_COLUMNS",
@@ -140,6 +145,10 @@ class DraftContext:
         editorial: people's text (see the module docstring); missing → placeholder.
         quality_warnings: data-quality warnings to list under Datakvalitet.
         methods_note: the methods text under "Metod och statistisk prövning".
+        action_plan: the åtgärdsplan printed as the appendix "Bilaga: Åtgärdsplan", or
+            None (no appendix).
+        changes: what changed since the previous version, printed as the last section
+            "Ändringar sedan version N", or None (first version: no section).
     """
 
     area_id: str
@@ -161,6 +170,8 @@ class DraftContext:
     editorial: Mapping[str, str] = field(default_factory=dict)
     quality_warnings: tuple[str, ...] = ()
     methods_note: str = ""
+    action_plan: ActionPlan | None = None
+    changes: Changes | None = None
 
     def __post_init__(self) -> None:
         """Reject inputs the writer would otherwise print wrongly or drop silently."""

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 import pandas as pd
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table
 
 from outputs.docx_fields import repeat_header_row
 from outputs.swedish import (
@@ -25,23 +28,31 @@ from outputs.swedish import (
     format_percent,
     format_signed,
 )
+from outputs.template import style_or_none
 
 __all__ = [
+    "CELL_STYLE",
+    "NOTE_STYLE",
     "TABLE_STYLE",
     "add_count_table",
     "add_ia_table",
     "add_population_table",
     "add_series_table",
     "add_survey_table",
+    "cell_style",
     "format_window",
     "is_true",
     "significance_text",
+    "table_style",
 ]
 
 logger = logging.getLogger(__name__)
 
 TABLE_STYLE = "Light Grid Accent 1"
+CELL_STYLE = "Tabelltext"
+NOTE_STYLE = "Anteckning"
 _USABLE_WIDTH_CM = 16.0  # A4 minus 2,5 cm margins
+_CELL_MARGIN_TWIPS = 57  # 0,1 cm
 _MONTHS = (
     "januari", "februari", "mars", "april", "maj", "juni",
     "juli", "augusti", "september", "oktober", "november", "december",
@@ -125,41 +136,92 @@ def _any_true(values: pd.Series) -> bool:
     return any(is_true(v) for v in values)
 
 
+def table_style(document: DocumentObject) -> str | None:
+    """The table style to use: :data:`TABLE_STYLE`, else "Table Grid", else none.
+
+    A district's own template may lack the default style; the draft must still be written.
+
+    Args:
+        document: the draft.
+
+    Returns:
+        A style name the document defines, or None.
+    """
+    for name in (TABLE_STYLE, "Table Grid"):
+        if style_or_none(document, name) is not None:
+            return name
+    return None
+
+
+def cell_style(document: DocumentObject) -> str | None:
+    """The template's paragraph style for table cells (:data:`CELL_STYLE`), or None."""
+    return CELL_STYLE if style_or_none(document, CELL_STYLE) is not None else None
+
+
+def _narrow_margins(table: Table) -> None:
+    """Left/right cell margins of 0,1 cm, so that headers like "Förändring" fit."""
+    tbl_pr = table._tbl.tblPr
+    margins = tbl_pr.find(qn("w:tblCellMar"))
+    if margins is None:
+        margins = OxmlElement("w:tblCellMar")
+        tbl_pr.append(margins)
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(_CELL_MARGIN_TWIPS))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+
+
 def _add_table(
     document: DocumentObject,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     *,
     numeric_from: int,
+    widths_cm: Sequence[float] | None = None,
     first_width_cm: float = 5.0,
 ) -> None:
     """A styled table; columns from ``numeric_from`` on are right-aligned."""
     table = document.add_table(rows=1, cols=len(header))
-    table.style = document.styles[TABLE_STYLE]
+    style = table_style(document)
+    if style:
+        table.style = document.styles[style]
+    _narrow_margins(table)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = text
     repeat_header_row(table)
     for values in rows:
-        cells = table.add_row().cells
-        for index, (cell, text) in enumerate(zip(cells, values, strict=True)):
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell, text in zip(row.cells, values, strict=True):
             cell.text = text
-            if index >= numeric_from:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    first = Cm(first_width_cm)
-    other = Cm((_USABLE_WIDTH_CM - first_width_cm) / max(len(header) - 1, 1))
+    if widths_cm is None:
+        rest = (_USABLE_WIDTH_CM - first_width_cm) / max(len(header) - 1, 1)
+        widths_cm = [first_width_cm, *[rest] * (len(header) - 1)]
+    widths = [Cm(w) for w in widths_cm]
+    paragraph_style = cell_style(document)
     table.autofit = False
-    for index, column in enumerate(table.columns):
-        column.width = first if index == 0 else other
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
-        for index, cell in enumerate(row.cells):
-            cell.width = first if index == 0 else other
-            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(9)
-    document.add_paragraph()
+        for index, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            if index >= numeric_from:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            if paragraph_style:
+                paragraph.style = document.styles[paragraph_style]
+            else:
+                paragraph.paragraph_format.space_after = Pt(0)
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    document.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def _note(document: DocumentObject, text: str) -> None:
+    if style_or_none(document, NOTE_STYLE) is not None:
+        document.add_paragraph(text, style=NOTE_STYLE).runs[0].italic = True
+        return
     paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.italic = True
@@ -183,7 +245,7 @@ def add_population_table(document: DocumentObject, population: pd.DataFrame) -> 
         total = by_cat["value"].get("Folkmängd")
         shares = [format_percent(_num(by_cat["share_pct"].get(g))) for g in groups]
         rows.append([str(int(year)), format_int(_num(total)), *shares])
-    _add_table(document, header, rows, numeric_from=1, first_width_cm=2.0)
+    _add_table(document, header, rows, numeric_from=1, first_width_cm=2.5)
 
 
 def add_count_table(
@@ -225,7 +287,8 @@ def add_count_table(
             cells.append(format_int(_num(row["rate_per_100k"])))
         cells.append(significance_text(row))
         body.append(cells)
-    _add_table(document, header, body, numeric_from=1)
+    widths = (4.0, 1.6, 1.9, 1.9, 2.3, 2.1, 2.2) if with_rate else (5.0, 2.0, 2.2, 2.1, 2.4, 2.3)
+    _add_table(document, header, body, numeric_from=1, widths_cm=widths)
     if preliminary:
         _note(document, f"Siffrorna för {year} är preliminära.")
 
@@ -249,7 +312,7 @@ def add_series_table(document: DocumentObject, series: pd.DataFrame) -> None:
         frame = series[series["indicator"] == indicator]
         by_year = dict(zip(frame["year"].astype(int), frame["value"], strict=True))
         body.append([str(indicator), *[format_int(_num(by_year.get(y))) for y in years]])
-    _add_table(document, header, body, numeric_from=1)
+    _add_table(document, header, body, numeric_from=1, first_width_cm=4.3)
 
 
 def add_ia_table(
@@ -288,7 +351,7 @@ def add_ia_table(
         ]
         for _, row in rows.iterrows()
     ]
-    _add_table(document, header, body, numeric_from=1)
+    _add_table(document, header, body, numeric_from=1, widths_cm=(5.0, 2.0, 2.2, 2.1, 2.4, 2.3))
     period = format_window(window) if window is not None else "hela året"
     _note(document, f"Jämförelseperiod: {period} (samma period respektive år).")
 
@@ -323,4 +386,4 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
         ]
         for _, row in rows.iterrows()
     ]
-    _add_table(document, header, body, numeric_from=2, first_width_cm=4.5)
+    _add_table(document, header, body, numeric_from=2, widths_cm=(5.3, 2.2, 1.8, 1.8, 2.6, 2.3))

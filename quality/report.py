@@ -24,10 +24,15 @@ MAX_EXAMPLES = 5
 
 
 class Severity(StrEnum):
-    """How a failed check affects the run: blocking stops it, a warning is noted."""
+    """How a failed check affects the run.
+
+    Blocking stops it; a warning is listed in the draft's Datakvalitet section; info is kept
+    in the quality result only (e.g. municipalities of a län export that the report ignores).
+    """
 
     BLOCKING = "blocking"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True)

@@ -144,13 +144,17 @@ def read_table(
     return read_csv_text(text, label=label)
 
 
-def read_csv_text(text: str, *, label: str, delimiter: str | None = None) -> Table:
+def read_csv_text(
+    text: str, *, label: str, delimiter: str | None = None, required: Iterable[str] = ()
+) -> Table:
     """Parse delimited text whose data rows may carry one trailing empty field.
 
     Args:
         text: the decoded file.
         label: the file name to use in errors.
         delimiter: the field separator; sniffed from the header line when None.
+        required: header labels that must be present; checked before the rows, so a
+            missing column is named rather than reported as rows with too many fields.
 
     Returns:
         The table with the header's labels as columns.
@@ -164,6 +168,13 @@ def read_csv_text(text: str, *, label: str, delimiter: str | None = None) -> Tab
     header = [h.strip().replace("\ufeff", "") for h in fields]
     while header and not header[-1]:
         header.pop()
+    present = {normalise_label(h) for h in header}
+    missing = [r for r in required if normalise_label(r) not in present]
+    if missing:
+        raise SourceSchemaChanged(
+            f"kolumnen {missing[0]!r} saknas i rubriken; rubriken har: {', '.join(header)}",
+            file=label, row=1, column=missing[0],
+        )
     width = len(header) + 1
     try:
         raw = pd.read_csv(

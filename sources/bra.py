@@ -175,7 +175,7 @@ def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None)
     path = Path(path)
     label = display_name or path.name
     table = read_csv_text(decode_text(path.read_bytes(), fallback="latin-1"), label=label,
-                          delimiter=";")
+                          delimiter=";", required=BRA_COLUMNS.values())
     cols = resolve_columns(table, BRA_COLUMNS)
     raw = table.frame[list(cols.values())]
     # Parent nodes are echoed: drop repeated lines, comparing integer codes (fast).

@@ -155,7 +155,8 @@ def _present_kinds(inputs: Inputs, indicators: pd.DataFrame) -> list[str]:
 
 def _raw_inputs(inputs: Inputs) -> list[dict]:
     return [
-        {"name": r.name, "sha256": r.sha256, "origin": r.origin,
+        {"kind": Path(r.origin).parent.name, "name": r.name, "sha256": r.sha256,
+         "origin": r.origin,
          "retrieved_at": r.retrieved_at.isoformat(), "size": r.size}
         for r in inputs.raw_files
     ]  # fmt: skip

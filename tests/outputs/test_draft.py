@@ -361,3 +361,46 @@ def test_empty_optional_frames(tmp_path: Path) -> None:
 def test_bad_context_is_rejected(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _context(**changes)
+
+
+def test_figures_have_captions_and_alt_text(written: Path) -> None:
+    document = docx.Document(str(written))
+    captions = [p.text for p in document.paragraphs if p.text.startswith("Figur ")]
+    assert captions[0].startswith("Figur 1. Anmälda brott i Södermalm 2022–2024 enligt BRÅ.")
+    assert captions[1].startswith("Figur 2. Stockholmsenkäten: andel (%)")
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    descr = [s._inline.docPr.get("descr") for s in shapes]
+    assert descr[0].startswith("Diagram över anmälda brott i Södermalm")
+    assert "Utsatt för misshandel, Åk 9 pojkar: 7,0 → 3,0" in descr[1]
+    assert "SEQ Figur" in _part(written, "word/document.xml")
+    with zipfile.ZipFile(written) as archive:
+        assert sum(n.startswith("word/media/") for n in archive.namelist()) == 2
+
+
+def test_charts_can_be_left_out(tmp_path: Path) -> None:
+    path = write_draft(_context(), tmp_path / "d.docx", charts=False)
+    document = docx.Document(str(path))
+    assert len(document.inline_shapes) == 0
+    assert not any(p.text.startswith("Figur ") for p in document.paragraphs)
+
+
+def test_action_plan_appendix_and_changes_section(tmp_path: Path) -> None:
+    from outputs.action_plan import Action, ActionPlan, ProblemArea
+    from outputs.changes import diff_versions
+
+    plan = ActionPlan((ProblemArea("Otrygga platser", (Action("Klotter", "Sanera"),)),))
+    changes = diff_versions(
+        None, _indicators().iloc[:1], [], [], {}, {"inledning": "x"}, previous_version=1
+    )
+    path = write_draft(_context(action_plan=plan, changes=changes), tmp_path / "d.docx")
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[-4:] == [
+        "Datakvalitet", "Ändringar sedan version 1", "Bilaga: Åtgärdsplan", "Otrygga platser",
+    ]  # fmt: skip
+    assert [c.text for c in document.tables[-1].rows[1].cells][:2] == ["Klotter", "Sanera"]
+    assert len(document.sections) == 2
+    assert "Inledning: ny" in _body_text(path)
+    first = write_draft(_context(action_plan=plan, changes=changes), tmp_path / "e.docx")
+    assert first.read_bytes() == path.read_bytes()

@@ -23,7 +23,7 @@ def test_every_suite_checks_its_schema_and_has_both_severities(name: str) -> Non
     columns = IA_COLUMNS if name == "ia_clean" else CANONICAL_COLUMNS
     exist = {s.kwargs["column"] for s in specs if s.check == "expect_column_to_exist"}
     assert exist == set(columns)
-    assert {s.severity for s in specs} == {Severity.BLOCKING, Severity.WARNING}
+    assert {s.severity for s in specs} == {Severity.BLOCKING, Severity.WARNING, Severity.INFO}
     assert all(s.engine in ("gx", "pandas") for s in specs)
 
 

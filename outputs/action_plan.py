@@ -1,0 +1,275 @@
+"""The åtgärdsplan (action plan) with its uppföljning, printed as the draft's appendix.
+
+Read from ``<text_dir>/<area>/<year>-atgardsplan.yaml``::
+
+    problemomraden:
+      - namn: Unga i riskzon för destruktivt beteende
+        atgarder:
+          - orsak: ...
+            atgard: ...
+            operativa_mal: ...
+            nar: ...
+            vem: ...
+            uppfoljning: ...
+
+or from ``<year>-atgardsplan.xlsx`` with the columns Problemområde, Orsak, Åtgärd,
+Operativa mål, När, Vem, Uppföljning (one row per åtgärd; rows of one problem area are
+printed together in the order the area first appears). The appendix has one table per
+problem area, as in the city's own plan (seed 004), on landscape pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from lagesbild.errors import InputError
+from outputs.docx_fields import repeat_header_row
+from outputs.editorial import unfold
+
+__all__ = [
+    "APPENDIX_HEADING",
+    "COLUMNS",
+    "Action",
+    "ActionPlan",
+    "ProblemArea",
+    "action_plan_paths",
+    "add_action_plan",
+    "load_action_plan",
+]
+
+logger = logging.getLogger(__name__)
+
+APPENDIX_HEADING = "Bilaga: Åtgärdsplan"
+#: Column header → YAML key, in print order.
+COLUMNS: dict[str, str] = {
+    "Orsak": "orsak",
+    "Åtgärd": "atgard",
+    "Operativa mål": "operativa_mal",
+    "När": "nar",
+    "Vem": "vem",
+    "Uppföljning": "uppfoljning",
+}
+_AREA_COLUMN = "Problemområde"
+_WIDTHS_CM = (4.2, 5.2, 3.8, 2.3, 4.0, 5.2)  # sums to the 24,7 cm of a landscape page
+
+
+@dataclass(frozen=True)
+class Action:
+    """One row of a problem area's table."""
+
+    orsak: str
+    atgard: str
+    operativa_mal: str = ""
+    nar: str = ""
+    vem: str = ""
+    uppfoljning: str = ""
+
+    def cells(self) -> tuple[str, ...]:
+        """The row's texts in :data:`COLUMNS` order."""
+        return tuple(getattr(self, key) for key in COLUMNS.values())
+
+
+@dataclass(frozen=True)
+class ProblemArea:
+    """One problem area (a table) and its åtgärder."""
+
+    name: str
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    """An area-year's åtgärdsplan.
+
+    Attributes:
+        areas: the problem areas in print order.
+        file: where it was read from.
+    """
+
+    areas: tuple[ProblemArea, ...]
+    file: Path | None = None
+
+
+def action_plan_paths(text_dir: Path, area: str, year: int) -> tuple[Path, Path]:
+    """The YAML and xlsx locations of an area-year's plan (YAML wins when both exist).
+
+    Args:
+        text_dir: the root of the text files.
+        area: area id.
+        year: report year.
+
+    Returns:
+        ``(<text_dir>/<area>/<year>-atgardsplan.yaml, …xlsx)``.
+    """
+    base = Path(text_dir) / area
+    return base / f"{year}-atgardsplan.yaml", base / f"{year}-atgardsplan.xlsx"
+
+
+def load_action_plan(text_dir: Path, area: str, year: int) -> ActionPlan | None:
+    """Read an area-year's åtgärdsplan from YAML or xlsx.
+
+    Args:
+        text_dir: the root of the text files.
+        area: area id.
+        year: report year.
+
+    Returns:
+        The plan, or None when neither file exists.
+
+    Raises:
+        InputError: a malformed file; names file, row (line) and column (key).
+    """
+    yaml_path, xlsx_path = action_plan_paths(text_dir, area, year)
+    if yaml_path.is_file():
+        return _from_yaml(yaml_path)
+    if xlsx_path.is_file():
+        return _from_xlsx(xlsx_path)
+    logger.info("no åtgärdsplan for %s %s", area, year)
+    return None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return unfold(str(value))
+
+
+def _from_yaml(path: Path) -> ActionPlan:
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        row = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise InputError(f"not valid YAML: {exc.problem}", file=path, row=row) from exc
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if root is not None else None
+    if not isinstance(data, dict) or not isinstance(data.get("problemomraden"), list):
+        raise InputError("expected a list under 'problemomraden'", file=path, row=1,
+                         column="problemomraden")  # fmt: skip
+    nodes = dict((k.value, v) for k, v in root.value)["problemomraden"].value
+    areas = []
+    for area_node, area in zip(nodes, data["problemomraden"], strict=True):
+        line = area_node.start_mark.line + 1
+        if not isinstance(area, dict) or not _text(area.get("namn")):
+            raise InputError("a problem area needs 'namn'", file=path, row=line, column="namn")
+        actions = []
+        raw_actions = area.get("atgarder") or []
+        action_nodes = dict((k.value, v) for k, v in area_node.value).get("atgarder")
+        for index, raw in enumerate(raw_actions):
+            row = action_nodes.value[index].start_mark.line + 1 if action_nodes else line
+            if not isinstance(raw, dict):
+                raise InputError("an åtgärd must be a mapping", file=path, row=row,
+                                 column="atgarder")  # fmt: skip
+            unknown = sorted(set(raw) - set(COLUMNS.values()))
+            if unknown:
+                raise InputError(f"unknown key(s) {unknown}; expected {list(COLUMNS.values())}",
+                                 file=path, row=row, column=unknown[0])  # fmt: skip
+            if not _text(raw.get("atgard")):
+                raise InputError("an åtgärd needs 'atgard'", file=path, row=row, column="atgard")
+            actions.append(Action(**{k: _text(raw.get(k)) for k in COLUMNS.values()}))
+        areas.append(ProblemArea(name=_text(area["namn"]), actions=tuple(actions)))
+    return ActionPlan(areas=tuple(areas), file=path)
+
+
+def _from_xlsx(path: Path) -> ActionPlan:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise InputError(f"cannot read workbook: {exc}", file=path) from exc
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        raise InputError("the sheet is empty", file=path, row=1)
+    header = [_text(c) for c in rows[0]]
+    for name in (_AREA_COLUMN, *COLUMNS):
+        if name not in header:
+            raise InputError(f"missing column {name!r}; found {header}", file=path, row=1,
+                             column=name)  # fmt: skip
+    index = {name: header.index(name) for name in (_AREA_COLUMN, *COLUMNS)}
+    grouped: dict[str, list[Action]] = {}
+    for number, values in enumerate(rows[1:], start=2):
+        cells = {name: _text(values[i]) if i < len(values) else "" for name, i in index.items()}
+        if not any(cells.values()):
+            continue
+        if not cells[_AREA_COLUMN]:
+            raise InputError("empty Problemområde", file=path, row=number, column=_AREA_COLUMN)
+        if not cells["Åtgärd"]:
+            raise InputError("empty Åtgärd", file=path, row=number, column="Åtgärd")
+        action = Action(**{key: cells[col] for col, key in COLUMNS.items()})
+        grouped.setdefault(cells[_AREA_COLUMN], []).append(action)
+    return ActionPlan(
+        areas=tuple(ProblemArea(name, tuple(acts)) for name, acts in grouped.items()), file=path
+    )
+
+
+def add_action_plan(document: DocumentObject, plan: ActionPlan, *, table_style: str | None,
+                    cell_style: str | None) -> None:  # fmt: skip
+    """Append "Bilaga: Åtgärdsplan" on landscape pages, one table per problem area.
+
+    Args:
+        document: the draft.
+        plan: the plan.
+        table_style: the table style to use, or None for the document's default.
+        cell_style: the paragraph style of table cells, or None (direct 8 pt).
+    """
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    width, height = section.page_width, section.page_height
+    if width < height:
+        section.page_width, section.page_height = height, width
+    section.left_margin = section.right_margin = Cm(2.5)
+    document.add_heading(APPENDIX_HEADING, 1)
+    for area in plan.areas:
+        document.add_heading(area.name, 2)
+        table = document.add_table(rows=1, cols=len(COLUMNS))
+        if table_style:
+            table.style = document.styles[table_style]
+        table.autofit = False
+        _plain_first_column(table)
+        _fill_row(table.rows[0].cells, tuple(COLUMNS), cell_style, bold=True)
+        repeat_header_row(table)
+        for action in area.actions:
+            _fill_row(table.add_row().cells, action.cells(), cell_style, bold=False)
+        for row in table.rows:
+            for cell, cm in zip(row.cells, _WIDTHS_CM, strict=True):
+                cell.width = Cm(cm)
+        for column, cm in zip(table.columns, _WIDTHS_CM, strict=True):
+            column.width = Cm(cm)
+        document.add_paragraph()
+
+
+def _plain_first_column(table) -> None:  # noqa: ANN001 - python-docx Table
+    """Turn off the table style's bold first column: Orsak is text, not a row label."""
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.append(look)
+    look.set(qn("w:firstColumn"), "0")
+    look.set(qn("w:val"), "0420")  # first row, no vertical banding
+
+
+def _fill_row(cells, texts, cell_style: str | None, *, bold: bool) -> None:  # noqa: ANN001
+    for cell, text in zip(cells, texts, strict=True):
+        parts = [p for p in str(text).split("\n\n") if p.strip()] or [""]
+        cell.text = parts[0].strip()
+        for part in parts[1:]:
+            cell.add_paragraph(part.strip())
+        for paragraph in cell.paragraphs:
+            if cell_style:
+                paragraph.style = cell_style
+            else:
+                paragraph.paragraph_format.space_after = Pt(0)
+            for run in paragraph.runs:
+                run.bold = bold or None
+                if not cell_style:
+                    run.font.size = Pt(8)

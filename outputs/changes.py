@@ -1,0 +1,284 @@
+"""What changed since the previous version: figures, source files and people's text.
+
+``diff_versions`` compares two versions' inputs and outputs; the draft prints the result
+as its last section ("Ändringar sedan version N") and the run writes it as
+``changes.json`` (:meth:`Changes.to_json`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+from docx.document import Document as DocumentObject
+
+from outputs.swedish import format_decimal
+
+__all__ = [
+    "Changes",
+    "EditorialChange",
+    "FigureChange",
+    "SourceChange",
+    "add_changes_section",
+    "changes_heading",
+    "diff_versions",
+]
+
+_KEY = ("source", "indicator", "group", "year")
+_COMPARED = ("value", "significant")
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """A figure of indicators.csv whose value (or significance) moved."""
+
+    source: str
+    indicator: str
+    group: str
+    year: int
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class SourceChange:
+    """An input file that was added, removed or refreshed (its sha256 changed)."""
+
+    name: str
+    change: str  # "ny", "borttagen", "uppdaterad"
+    old_sha256: str | None = None
+    new_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class EditorialChange:
+    """A piece of people's text that was added, removed or edited."""
+
+    key: str
+    change: str  # "ny", "borttagen", "ändrad"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything that differs from the previous version.
+
+    Attributes:
+        previous_version: the version compared with (None: no previous version).
+        figures, sources, editorial: the differences.
+    """
+
+    previous_version: int | None = None
+    figures: tuple[FigureChange, ...] = ()
+    sources: tuple[SourceChange, ...] = ()
+    editorial: tuple[EditorialChange, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed."""
+        return not (self.figures or self.sources or self.editorial)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (sorted, stable)."""
+        return {
+            "previous_version": self.previous_version,
+            "figures": [asdict(f) for f in self.figures],
+            "sources": [asdict(s) for s in self.sources],
+            "editorial": [asdict(e) for e in self.editorial],
+        }
+
+    def to_json(self) -> str:
+        """The machine-readable ``changes.json`` text (UTF-8, indented, sorted keys)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def _plain(value: object) -> object:
+    """A cell as a JSON-friendly value: None for empty, bools and numbers as such."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("", "nan"):
+            return None
+        if text in ("true", "false"):
+            return text == "true"
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _same(old: object, new: object) -> bool:
+    if isinstance(old, float) and isinstance(new, float):
+        return math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-9)
+    return old == new
+
+
+def _records(frame: pd.DataFrame | None) -> dict[tuple, dict[str, object]]:
+    if frame is None or frame.empty:
+        return {}
+    out: dict[tuple, dict[str, object]] = {}
+    for row in frame.to_dict("records"):
+        group = row.get("group")
+        key = (
+            str(row["source"]),
+            str(row["indicator"]),
+            "" if _plain(group) is None else str(group),
+            int(row["year"]),
+        )
+        out[key] = {f: _plain(row.get(f)) for f in _COMPARED}
+    return out
+
+
+def _figures(prev: pd.DataFrame | None, new: pd.DataFrame) -> tuple[FigureChange, ...]:
+    old_rows, new_rows = _records(prev), _records(new)
+    changes = []
+    for key in sorted(set(old_rows) | set(new_rows)):
+        before = old_rows.get(key, dict.fromkeys(_COMPARED))
+        after = new_rows.get(key, dict.fromkeys(_COMPARED))
+        for name in _COMPARED:
+            if not _same(before[name], after[name]):
+                changes.append(FigureChange(*key, field=name, old=before[name], new=after[name]))
+    return tuple(changes)
+
+
+def _sources(prev: Sequence[Mapping], new: Sequence[Mapping]) -> tuple[SourceChange, ...]:
+    old = {str(f["name"]): str(f["sha256"]) for f in prev}
+    now = {str(f["name"]): str(f["sha256"]) for f in new}
+    out = []
+    for name in sorted(set(old) | set(now)):
+        if name not in old:
+            out.append(SourceChange(name, "ny", None, now[name]))
+        elif name not in now:
+            out.append(SourceChange(name, "borttagen", old[name], None))
+        elif old[name] != now[name]:
+            out.append(SourceChange(name, "uppdaterad", old[name], now[name]))
+    return tuple(out)
+
+
+def _editorial(prev: Mapping[str, str], new: Mapping[str, str]) -> tuple[EditorialChange, ...]:
+    out = []
+    for key in sorted(set(prev) | set(new)):
+        before, after = (prev.get(key) or "").strip(), (new.get(key) or "").strip()
+        if before == after:
+            continue
+        kind = "ny" if not before else "borttagen" if not after else "ändrad"
+        out.append(EditorialChange(key, kind))
+    return tuple(out)
+
+
+def diff_versions(
+    prev_indicators: pd.DataFrame | None,
+    new_indicators: pd.DataFrame,
+    prev_inputs: list[dict],
+    new_inputs: list[dict],
+    prev_editorial: Mapping[str, str],
+    new_editorial: Mapping[str, str],
+    *,
+    previous_version: int | None = None,
+) -> Changes:
+    """Compare two versions of an area-year.
+
+    Args:
+        prev_indicators: the previous version's indicators.csv (None: no previous version).
+        new_indicators: this version's indicators.
+        prev_inputs, new_inputs: the raw inputs, dicts with ``name`` and ``sha256``.
+        prev_editorial, new_editorial: ``DraftContext.editorial`` of each version.
+        previous_version: the number of the version compared with (for the heading).
+
+    Returns:
+        The figures that moved (keyed by source, indicator, group, year), the files that
+        were added, removed or refreshed, and the text keys that were edited.
+    """
+    return Changes(
+        previous_version=previous_version,
+        figures=_figures(prev_indicators, new_indicators),
+        sources=_sources(prev_inputs, new_inputs),
+        editorial=_editorial(prev_editorial, new_editorial),
+    )
+
+
+def changes_heading(changes: Changes) -> str:
+    """The section heading: "Ändringar sedan version N" (or "… föregående version")."""
+    if changes.previous_version is None:
+        return "Ändringar sedan föregående version"
+    return f"Ändringar sedan version {changes.previous_version}"
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return format_decimal(value, 0 if value.is_integer() else 1)
+    return str(value)
+
+
+_FIELD_NAMES = {"value": "värde", "significant": "signifikant"}
+_TEXT_NAMES = {
+    "sammanfattning": "Sammanfattning",
+    "inledning": "Inledning",
+    "stadsdelsomradet": "Beskrivning av stadsdelsområdet",
+    "befolkning": "Befolkningsfakta",
+    "brottslighet": "Anmälda brott enligt BRÅ",
+    "polis": "Anmälda brott enligt polisen",
+    "trygghetsmatningen": "Trygghetsmätningar",
+    "stockholmsenkaten": "Egenrapporterad brottslighet och utsatthet bland ungdomar",
+    "ia": "Underlag från IA",
+    "trygghet": "Beskrivning av tryggheten",
+    "bedomning": "Sammantagen bedömning",
+    "status": "status",
+    "beskrivning": "beskrivning av området",
+    "kommentar": "kommentar",
+}
+
+
+def _text_label(key: str) -> str:
+    """``kommentar:Otillåten påverkan`` → "Otillåten påverkan – kommentar"."""
+    prefix, _, area = key.partition(":")
+    name = _TEXT_NAMES.get(prefix, prefix)
+    return f"{area} – {name}" if area else name
+
+
+def add_changes_section(
+    document: DocumentObject, changes: Changes, *, list_style: str | None = "List Bullet"
+) -> None:
+    """Print the changes as the draft's last section.
+
+    Args:
+        document: the draft.
+        changes: what changed.
+        list_style: the bullet style, or None for plain paragraphs.
+    """
+    document.add_heading(changes_heading(changes), 1)
+    if changes.empty:
+        document.add_paragraph("Inga ändringar i siffror, källor eller text.")
+        return
+
+    def item(text: str) -> None:
+        document.add_paragraph(text, style=list_style) if list_style else \
+            document.add_paragraph(f"• {text}")  # fmt: skip
+
+    if changes.figures:
+        document.add_paragraph("Siffror som ändrats:")
+        for f in changes.figures:
+            label = f"{f.indicator} ({f.group})" if f.group else f.indicator
+            item(f"{label}, {f.year}, {_FIELD_NAMES.get(f.field, f.field)}: "
+                 f"{_show(f.old)} → {_show(f.new)}")  # fmt: skip
+    if changes.sources:
+        document.add_paragraph("Källfiler:")
+        for s in changes.sources:
+            item(f"{s.name}: {s.change}")
+    if changes.editorial:
+        document.add_paragraph("Text som ändrats:")
+        for e in changes.editorial:
+            item(f"{_text_label(e.key)}: {e.change}")

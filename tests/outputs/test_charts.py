@@ -1,0 +1,71 @@
+"""Tests for outputs.charts: deterministic PNGs with caption and alt text."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from outputs.charts import crime_chart, survey_chart
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _series() -> pd.DataFrame:
+    rows = []
+    for year, total, theft, prel in ((2022, 38000, 17000, False), (2023, 39876, 18000, False),
+                                     (2024, 41234, 17500, True)):  # fmt: skip
+        rows.append((year, "Samtliga brott", total, prel))
+        rows.append((year, "8 kap. Stöld, rån och andra tillgreppsbrott", theft, prel))
+    return pd.DataFrame(rows, columns=["year", "indicator", "value", "preliminary"]).assign(
+        rate_per_100k=float("nan")
+    )
+
+
+def _survey() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator": ["Utsatt för misshandel", "Utsatt för misshandel", "Känner sig trygg"],
+            "group": ["Åk 9 pojkar", "Åk 9 flickor", ""],
+            "year": [2024, 2024, 2024],
+            "prev_year": [2022, 2022, 2022],
+            "value": [3.0, 2.0, 80.0],
+            "prev_value": [7.0, 6.0, 81.0],
+        }
+    )
+
+
+def test_crime_chart_is_a_deterministic_png() -> None:
+    first = crime_chart(_series(), "Södermalm")
+    second = crime_chart(_series(), "Södermalm")
+    assert first is not None and second is not None
+    assert first.png.startswith(PNG)
+    assert first.png == second.png
+    assert b"Software" not in first.png and b"matplotlib" not in first.png
+
+
+def test_crime_chart_caption_marks_preliminary_and_alt_lists_values() -> None:
+    chart = crime_chart(_series(), "Södermalm")
+    assert chart is not None
+    assert chart.caption.startswith("Anmälda brott i Södermalm 2022–2024 enligt BRÅ.")
+    assert "Preliminära siffror (2024)" in chart.caption
+    assert "Samtliga brott: 2022: 38 000, 2023: 39 876, 2024: 41 234." in chart.alt_text
+    assert "8 kap. Stöld" in chart.alt_text
+
+
+def test_crime_chart_needs_two_years() -> None:
+    one_year = _series()[lambda f: f["year"] == 2024]
+    assert crime_chart(one_year, "Södermalm") is None
+    assert crime_chart(pd.DataFrame(), "Södermalm") is None
+
+
+def test_survey_chart_caption_and_alt_text() -> None:
+    chart = survey_chart(_survey(), "Stockholmsenkäten")
+    assert chart is not None
+    assert chart.png.startswith(PNG)
+    assert chart.png == survey_chart(_survey(), "Stockholmsenkäten").png
+    assert chart.caption == "Stockholmsenkäten: andel (%) per indikator och grupp, 2022 och 2024."
+    assert "Utsatt för misshandel, Åk 9 pojkar: 7,0 → 3,0" in chart.alt_text
+
+
+def test_survey_chart_needs_both_waves() -> None:
+    frame = _survey().assign(prev_value=float("nan"))
+    assert survey_chart(frame, "Stockholmsenkäten") is None

@@ -1,0 +1,181 @@
+"""The yearly run end to end on the bundled sample data, through the plain steps.
+
+One module-scoped run of Södermalm 2022 (IA cut-off 2022-11-15, as in the published
+lägesbild) feeds most assertions; broken inputs each get their own small inbox copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
+
+from lagesbild.errors import DataQualityError, InputError, PipelineError
+from lagesbild.settings import load_settings
+from tasks import pipeline
+from tasks.pipeline import SAMPLE_INBOX, RunSpec
+
+CUTOFF = dt.date(2022, 11, 15)
+
+
+def _run(spec: RunSpec, env: dict[str, str]):
+    settings = load_settings(env)
+    inputs = pipeline.ingest(spec, settings)
+    report = pipeline.check(spec, inputs, None)
+    computed = pipeline.compute(spec, inputs)
+    return pipeline.publish(spec, settings, inputs, computed, report, flow_run_id="test-run")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="module")
+def env(home: Path) -> dict[str, str]:
+    return {"LAGESBILD_HOME": str(home)}
+
+
+@pytest.fixture(scope="module")
+def spec(home: Path) -> RunSpec:
+    return RunSpec(area="sodermalm", year=2022, inbox=SAMPLE_INBOX, out=home / "out",
+                   ia_cutoff=CUTOFF)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def first(spec: RunSpec, env: dict[str, str]):
+    return _run(spec, env)
+
+
+@pytest.fixture(scope="module")
+def indicators(first) -> pd.DataFrame:
+    return pd.read_csv(first.version.directory + "/indicators.csv", keep_default_na=False)
+
+
+def test_a_version_directory_with_draft_indicators_and_quality(first, spec):
+    assert first.created and first.version.version == 1 and first.version.state == "utkast"
+    names = [p.name for p in first.files]
+    assert names[-1] == "lagesbild_sodermalm_2022_v001.docx"
+    assert {"indicators.csv", "quality.json"} <= set(names)
+    assert Path(first.version.directory) == (spec.out / "sodermalm" / "2022" / "v001").resolve()
+    assert first.version.flow_run_id == "test-run"
+    assert len(first.version.docx_sha256) == 64
+    assert {i["kind"] for i in first.version.inputs} == {"bra", "befolkning", "ia", "enkater"}
+
+
+def test_rerun_with_identical_inputs_creates_no_new_version(first, spec, env):
+    again = _run(spec, env)
+    assert not again.created and again.version.version == 1
+    assert sorted((spec.out / "sodermalm" / "2022").iterdir()) == [Path(first.version.directory)]
+
+
+def test_ia_counts_reproduce_the_published_lagesbild(indicators):
+    ia = indicators[indicators["source"] == "ia"].set_index("indicator")
+    assert (ia.loc["Otillåten påverkan", "value"], ia.loc["Otillåten påverkan", "prev_value"]) == (
+        47.0, 6.0)  # fmt: skip
+    assert (ia.loc["Hot", "value"], ia.loc["Hot", "prev_value"]) == (50.0, 51.0)
+    assert ia.loc["Hot", "window_start"] == "2022-01-01"
+    assert ia.loc["Hot", "window_end"] == "2022-11-15"
+    assert float(ia.loc["Hot", "p_value"]) == pytest.approx(binomtest(50, 101, 0.5).pvalue)
+
+
+def test_bra_p_values_match_statsmodels(indicators):
+    bra = indicators[indicators["source"] == "bra"].set_index("indicator")
+    pop = indicators.set_index("source").loc["befolkning"]
+    assert (pop["value"], pop["prev_value"]) == (130_420.0, 130_189.0)
+    for label in ("därav rån inkl. grovt", "Samtliga brott", "Narkotikabrott"):
+        row = bra.loc[label]
+        expected = poisson_2indep(
+            int(row["value"]), pop["value"], int(row["prev_value"]), pop["prev_value"],
+            method="exact-cond",
+        ).pvalue  # fmt: skip
+        assert float(row["p_value"]) == pytest.approx(expected, rel=1e-9)
+        assert row["method"] == "poisson-exact-cond"
+        assert row["significant"] in ("true", "false")
+    assert bra.loc["Samtliga brott", "value"] == 38_900.0
+
+
+def test_draft_has_the_sections_a_formatted_figure_and_a_significance_sentence(first):
+    document = docx.Document(str(first.draft))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for title in ("Sammanfattning lokal lägesbild", "Inledning", "Syfte", "Källor",
+                  "Befolkningsfakta", "Beskrivning av brottsligheten", "Underlag från IA",
+                  "Beskrivning av tryggheten", "Prioriterade samverkansområden",
+                  "Sammantagen bedömning av lokal lägesbild"):  # fmt: skip
+        assert title in headings, title
+    cells = [c.text.replace("\u00a0", " ") for t in document.tables for r in t.rows
+             for c in r.cells]  # fmt: skip
+    assert "130 189" in cells
+    body = "\n".join(p.text.replace("\u00a0", " ") for p in document.paragraphs)
+    assert "Ökningen är statistiskt signifikant (p < 0,001)." in body
+    assert "från 6 under perioden 1 januari–15 november 2021 till 47" in body
+    assert "Exempeldata – inte officiell statistik" in body
+    assert "Brottsstatistik BRÅ, anmälda brott, hämtad" in body
+
+
+def _copy_inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    return inbox
+
+
+def _spec(tmp_path: Path, inbox: Path) -> RunSpec:
+    return RunSpec(area="sodermalm", year=2022, inbox=inbox, out=tmp_path / "out")
+
+
+def test_bra_file_with_a_missing_column_stops_before_any_draft(tmp_path):
+    inbox = _copy_inbox(tmp_path)
+    path = inbox / "bra" / "Databasfil_sodermalm_2022.txt"
+    text = path.read_bytes().decode("latin-1").replace("Region;Brott;År;Period;Antal;",
+                                                        "Region;Brott;År;Period;")
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(InputError) as error:
+        _run(_spec(tmp_path, inbox), {"LAGESBILD_HOME": str(tmp_path / "home")})
+    assert "Databasfil_sodermalm_2022.txt" in str(error.value)
+    assert "Antal" in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_ia_export_with_a_duplicate_case_number_stops_before_any_draft(tmp_path):
+    import openpyxl
+
+    inbox = _copy_inbox(tmp_path)
+    path = next((inbox / "ia").glob("*.xlsx"))
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet.cell(row=3, column=1).value = sheet.cell(row=2, column=1).value
+    book.save(path)
+    with pytest.raises(PipelineError) as error:
+        _run(_spec(tmp_path, inbox), {"LAGESBILD_HOME": str(tmp_path / "home")})
+    assert "IA_export" in str(error.value) and "Ärendenummer" in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_previous_bra_year_is_blocking(tmp_path):
+    inbox = _copy_inbox(tmp_path)
+    (inbox / "bra" / "Databasfil_sodermalm_2021.txt").unlink()
+    with pytest.raises(DataQualityError) as error:
+        _run(_spec(tmp_path, inbox), {"LAGESBILD_HOME": str(tmp_path / "home")})
+    assert "2021" in str(error.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_changed_input_gives_a_new_version_and_keeps_the_old(tmp_path):
+    env = {"LAGESBILD_HOME": str(tmp_path / "home")}
+    inbox = _copy_inbox(tmp_path)
+    spec = _spec(tmp_path, inbox)
+    first = _run(spec, env)
+    survey = inbox / "enkater" / "trygghetsmatningen.csv"
+    survey.write_text(survey.read_text(encoding="utf-8-sig").replace(";6,0;", ";6,5;", 1),
+                      encoding="utf-8-sig")  # fmt: skip
+    old_bytes = first.draft.read_bytes()
+    second = _run(spec, env)
+    assert second.created and second.version.version == 2
+    assert first.draft.read_bytes() == old_bytes
+    assert spec.is_sample_data  # the copied inbox keeps its EXEMPELDATA marker
