@@ -8,11 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint, create_engine
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "ReportVersion", "make_engine"]
+__all__ = [
+    "ApprovalEvent",
+    "AuditEntry",
+    "Base",
+    "Comment",
+    "ReportVersion",
+    "User",
+    "UserArea",
+    "make_engine",
+]
 
 
 class Base(DeclarativeBase):
@@ -38,12 +57,85 @@ class ReportVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with the tables created (SQLite files get their directory)."""
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
+class User(Base):
+    """A local portal account; ``role`` is one of ``approval.users.Role``."""
 
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    Base.metadata.create_all(engine)
-    return engine
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserArea(Base):
+    """One area a user may see (``*`` grants every area)."""
+
+    __tablename__ = "user_areas"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Comment(Base):
+    """A reviewer's comment on one version."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApprovalEvent(Base):
+    """One state change of a version, bound to the exact draft, inputs and flow run."""
+
+    __tablename__ = "approval_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("report_versions.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    diarienummer: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    expedierad: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipient: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    docx_sha256: Mapped[str] = mapped_column(String(64))
+    inputs_fingerprint: Mapped[str] = mapped_column(String(64))
+    flow_run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """An append-only, hash-chained log entry (see ``approval.audit``)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(255))
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the schema migrated to the newest revision (Alembic).
+
+    SQLite files get their directory; see ``approval.db.init_db``.
+    """
+    from approval.db import init_db
+
+    return init_db(url)

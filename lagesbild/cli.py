@@ -97,8 +97,8 @@ def check(
 ) -> None:
     """Run the data-quality checks alone and print a table of the results."""
     from lagesbild.settings import load_settings
-    from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
     from quality.validate import validate_inputs
+    from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
 
     settings = load_settings()
     spec = RunSpec(area=area, year=year, inbox=inbox or SAMPLE_INBOX,

@@ -259,5 +259,7 @@ def load_areas(path: Path | None = None) -> AreasConfig:
         for region in area.bra_regions:
             other = seen.setdefault(_norm_region(region), area.id)
             if other != area.id:
-                raise ConfigError(f"{source}: BRÅ region {region!r} is given to {other} and {area.id}")
+                raise ConfigError(
+                    f"{source}: BRÅ region {region!r} is given to {other} and {area.id}"
+                )
     return config

@@ -18,14 +18,20 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-# Optional system packages (PDF rendition). Skipped without root/apt or with
-# LAGESBILD_SKIP_APT=1; the pipeline then writes the .docx only.
+# Optional system packages: LibreOffice for the PDF rendition of drafts, poppler for
+# reading PDFs in tests, Chromium for the portal's browser test. Skipped without root/apt
+# or with LAGESBILD_SKIP_APT=1; the pipeline then writes the .docx only and the browser
+# test is skipped.
 if [ "${LAGESBILD_SKIP_APT:-0}" != "1" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    if ! command -v soffice >/dev/null 2>&1; then
-        echo "bootstrap: installing LibreOffice (PDF rendition of drafts)..." >&2
+    missing=()
+    command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui python3-uno fonts-dejavu-core fonts-liberation)
+    command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "bootstrap: installing ${missing[*]} ..." >&2
         apt-get update -qq >/dev/null 2>&1 || true
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-            libreoffice-writer-nogui python3-uno fonts-dejavu-core poppler-utils >/dev/null 2>&1 \
-            || echo "bootstrap: LibreOffice could not be installed; drafts stay .docx only" >&2
+            "${missing[@]}" >/dev/null 2>&1 \
+            || echo "bootstrap: could not install ${missing[*]}; PDF/browser features are skipped" >&2
     fi
 fi

@@ -7,8 +7,10 @@ indicators → outputs → approval.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import json
 import logging
 import shutil
 from dataclasses import dataclass
@@ -24,10 +26,14 @@ from approval.versions import VersionRepository
 from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import Settings
+from outputs.action_plan import action_plan_paths, load_action_plan
+from outputs.changes import diff_versions
 from outputs.compose import compose_context
 from outputs.draft import write_draft
+from outputs.editorial import editorial_path, load_editorial
 from outputs.indicators_csv import write_indicators
-from outputs.publish import fingerprint, sha256_file, write_json_atomic
+from outputs.pdf import render_pdf
+from outputs.publish import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from quality.report import ValidationReport
 from quality.validate import validate_inputs
 from sources.bra import bra_yearly
@@ -69,6 +75,14 @@ class RunSpec:
     ia_cutoff: dt.date | None = None
     areas_file: Path | None = None
     as_of: dt.date | None = None
+    text_dir: Path | None = None
+    template: Path | None = None
+    pdf: bool = True
+
+    @property
+    def texts(self) -> Path:
+        """Editorial text and åtgärdsplan files: ``--text-dir``, else ``<inbox>/../text``."""
+        return self.text_dir or self.inbox.parent / "text"
 
     def areas(self) -> AreasConfig:
         """The validated areas configuration of this run (loaded once per file)."""
@@ -172,7 +186,29 @@ def run_fingerprint(spec: RunSpec, inputs: Inputs) -> str:
         f"code:{lagesbild.__version__}",
         f"run:{spec.area}:{spec.year}:{spec.ia_cutoff}",
     ]
+    texts = [editorial_path(spec.texts, spec.area, spec.year),
+             *action_plan_paths(spec.texts, spec.area, spec.year)]  # fmt: skip
+    parts += [f"text:{p.name}:{sha256_file(p)}" for p in texts if p.is_file()]
+    if spec.template:
+        parts.append(f"template:{sha256_file(spec.template)}")
     return fingerprint(parts)
+
+
+def _previous(repo: VersionRepository, spec: RunSpec) -> tuple[int | None, pd.DataFrame | None,
+                                                                list[dict], dict]:
+    """The latest version's number, indicators, inputs and editorial text (for "what changed")."""
+    latest = repo.latest(spec.area, spec.year)
+    if latest is None:
+        return None, None, [], {}
+    directory = Path(latest.directory)
+    indicators = None
+    if (directory / "indicators.csv").is_file():
+        indicators = pd.read_csv(directory / "indicators.csv", keep_default_na=False,
+                                 na_values=[""])  # fmt: skip
+    editorial = {}
+    if (directory / "editorial.json").is_file():
+        editorial = json.loads((directory / "editorial.json").read_text(encoding="utf-8"))
+    return latest.version, indicators, list(latest.inputs), editorial
 
 
 def publish(
@@ -190,10 +226,23 @@ def publish(
     area = areas.get(spec.area)
     config = load_report_config()
     raw = _raw_inputs(inputs)
+    editorial = load_editorial(spec.texts, spec.area, spec.year, areas.priority_areas)
+    for warning in editorial.warnings:
+        log.warning("%s %s: %s", spec.area, spec.year, warning)
+    plan = load_action_plan(spec.texts, spec.area, spec.year)
 
     def build(directory: Path, version: int) -> None:
+        prev_version, prev_indicators, prev_inputs, prev_editorial = _previous(repo, spec)
+        changes = None
+        if prev_version is not None:
+            changes = diff_versions(
+                prev_indicators, computed.indicators, prev_inputs, raw, prev_editorial,
+                dict(editorial.text), previous_version=prev_version,
+            )  # fmt: skip
+            write_text_atomic(directory / "changes.json", changes.to_json())
         write_indicators(computed.indicators, directory / "indicators.csv")
-        write_json_atomic(directory / "quality.json", report.to_json())
+        write_json_atomic(directory / "quality.json", json.loads(report.to_json()))
+        write_json_atomic(directory / "editorial.json", dict(editorial.text))
         if data_docs_dir and data_docs_dir.is_dir():
             shutil.copytree(data_docs_dir, directory / "data_docs")
         context = compose_context(
@@ -208,17 +257,21 @@ def publish(
             present_kinds=_present_kinds(inputs, computed.indicators),
             headline=config.get("headline", {}),
             priority_areas=areas.priority_areas,
-            editorial={},
-            quality_warnings=[r.message for r in report.warnings],
+            editorial=editorial.text,
+            quality_warnings=[r.describe() for r in report.warnings],
             is_sample_data=spec.is_sample_data,
         )
+        context = dataclasses.replace(context, action_plan=plan, changes=changes)
         name = DRAFT_NAME.format(area=spec.area, year=spec.year, version=version)
-        write_draft(context, directory / name)
+        draft = write_draft(context, directory / name, template=spec.template)
+        if spec.pdf:
+            render_pdf(draft, directory)
 
     engine = make_engine(settings.database_url)
+    repo = VersionRepository(engine)
     try:
         return publish_version(
-            repo=VersionRepository(engine),
+            repo=repo,
             out=spec.out,
             area=spec.area,
             year=spec.year,

@@ -7,7 +7,10 @@ lägesbild) feeds most assertions; broken inputs each get their own small inbox 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -172,10 +175,42 @@ def test_a_changed_input_gives_a_new_version_and_keeps_the_old(tmp_path):
     spec = _spec(tmp_path, inbox)
     first = _run(spec, env)
     survey = inbox / "enkater" / "trygghetsmatningen.csv"
-    survey.write_text(survey.read_text(encoding="utf-8-sig").replace(";6,0;", ";6,5;", 1),
-                      encoding="utf-8-sig")  # fmt: skip
+    line = "Trygghetsmätningen;2020;Södermalm;Alla;Oro att utsättas för brott;"
+    text = survey.read_text(encoding="utf-8-sig")
+    assert line + "6,0;" in text
+    survey.write_text(text.replace(line + "6,0;", line + "6,5;"), encoding="utf-8-sig")
     old_bytes = first.draft.read_bytes()
     second = _run(spec, env)
     assert second.created and second.version.version == 2
     assert first.draft.read_bytes() == old_bytes
+    changes = json.loads((Path(second.version.directory) / "changes.json").read_text("utf-8"))
+    assert [c["name"] for c in changes["sources"]] == ["trygghetsmatningen.csv"]
+    moved = [f for f in changes["figures"] if f["indicator"] == "Oro att utsättas för brott"]
+    assert moved and moved[0]["new"] == 6.5
     assert spec.is_sample_data  # the copied inbox keeps its EXEMPELDATA marker
+
+
+def test_edited_editorial_text_gives_a_new_version(tmp_path):
+    env = {"LAGESBILD_HOME": str(tmp_path / "home")}
+    inbox = _copy_inbox(tmp_path)
+    shutil.copytree(SAMPLE_INBOX.parent / "text", tmp_path / "text")
+    spec = _spec(tmp_path, inbox)
+    first = _run(spec, env)
+    assert "Trygghetsmätningen visar att oron" in docx_text(first.draft)
+    text = tmp_path / "text" / "sodermalm" / "2022.yaml"
+    text.write_text(text.read_text("utf-8") + "\n# granskad\n", encoding="utf-8")
+    assert _run(spec, env).version.version == 2
+
+
+def docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_pdf_rendition_has_page_numbers_and_toc(first):
+    pdf = Path(first.version.directory) / first.draft.with_suffix(".pdf").name
+    assert pdf in first.files
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "Sid 1 av" in text
+    assert re.search(r"Beskrivning av brottsligheten\s*\.*\s*\d+", text)

@@ -1,0 +1,121 @@
+"""Test support shared by ``tests/approval`` and ``tests/portal``: database backends and
+seeded versions. Not used by the application.
+
+PostgreSQL is used when ``LAGESBILD_TEST_POSTGRES_URL`` is set (e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``); each engine gets its own schema,
+dropped afterwards, so test runs never see each other's tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from approval.db import drop_schema, init_db
+from approval.models import ReportVersion
+from approval.versions import VersionRepository
+
+__all__ = ["POSTGRES_ENV", "make_draft", "record_version", "test_engine"]
+
+POSTGRES_ENV = "LAGESBILD_TEST_POSTGRES_URL"
+
+
+@contextmanager
+def test_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """A freshly migrated database: ``sqlite`` (a file in ``tmp_path``) or ``postgresql``.
+
+    Args:
+        backend: ``sqlite`` or ``postgresql``.
+        tmp_path: where the SQLite file goes.
+
+    Yields:
+        The engine; a PostgreSQL schema is dropped on exit.
+    """
+    if backend == "sqlite":
+        engine = init_db(f"sqlite:///{tmp_path / 'db' / 'lagesbild.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    url = os.environ[POSTGRES_ENV]
+    schema = f"lagesbild_test_{uuid.uuid4().hex[:12]}"
+    engine = init_db(url, schema=schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_schema(url, schema)
+
+
+test_engine.__test__ = False  # type: ignore[attr-defined]  # not a test for pytest
+
+
+def make_draft(path: Path, text: str) -> Path:
+    """Write a tiny real .docx with one paragraph.
+
+    Args:
+        path: the file to write.
+        text: the paragraph.
+
+    Returns:
+        The path.
+    """
+    from docx import Document
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = Document()
+    document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def record_version(
+    engine: Engine, store: Path, area: str, year: int, version: int, *, quality: str | None = None
+) -> int:
+    """Write a version directory with a draft under ``store`` and record it; return its id.
+
+    Args:
+        engine: the database.
+        store: the draft store root.
+        area: area id.
+        year: report year.
+        version: version number.
+        quality: text of ``quality.json`` to write, if any.
+
+    Returns:
+        The database id of the version.
+    """
+    directory = store / area / str(year) / f"v{version:03d}"
+    draft = make_draft(
+        directory / f"lagesbild_{area}_{year}_v{version:03d}.docx",
+        f"Lägesbild {area} {year} version {version}",
+    )
+    if quality is not None:
+        (directory / "quality.json").write_text(quality, encoding="utf-8")
+    VersionRepository(engine).record(
+        area=area,
+        year=year,
+        version=version,
+        docx_sha256=hashlib.sha256(draft.read_bytes()).hexdigest(),
+        inputs_fingerprint=hashlib.sha256(f"{area}{year}{version}".encode()).hexdigest(),
+        inputs=[{"name": "bra.csv", "sha256": "0" * 64}],
+        flow_run_id=f"run-{area}-{version}",
+        directory=str(directory.resolve()),
+    )
+    with Session(engine) as session:
+        return session.scalar(
+            select(ReportVersion.id).where(
+                ReportVersion.area == area,
+                ReportVersion.year == year,
+                ReportVersion.version == version,
+            )
+        )

@@ -1,0 +1,226 @@
+"""Local portal accounts: roles, per-area access and scrypt password hashes.
+
+The portal's login module (``portal.auth``) is the only caller of :func:`authenticate`, so a
+single sign-on can replace local passwords without touching the workflow.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from approval import audit
+from approval.models import User, UserArea
+from lagesbild.errors import PipelineError
+
+__all__ = [
+    "ALL_AREAS",
+    "ROLE_LABELS",
+    "Role",
+    "UserError",
+    "UserInfo",
+    "add_user",
+    "authenticate",
+    "get_user",
+    "hash_password",
+    "verify_password",
+]
+
+log = logging.getLogger(__name__)
+
+ALL_AREAS = "*"
+# scrypt cost: 16 MiB of memory per hash (n * r * 128 bytes), ~50 ms on one core.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+_DUMMY_HASH: str | None = None
+
+
+class Role(StrEnum):
+    """What a user may do; everyone with access to an area may read and comment."""
+
+    FORVALTARE = "forvaltare"  # data steward: runs the pipeline, submits for review
+    GRANSKARE = "granskare"  # reviewer: reads, comments
+    SEKRETERARE = "sekreterare"  # styrgrupp secretary/chair: records decisions
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.FORVALTARE: "dataförvaltare",
+    Role.GRANSKARE: "granskare",
+    Role.SEKRETERARE: "sekreterare/ordförande",
+}
+
+
+class UserError(PipelineError):
+    """Raised when an account cannot be created (duplicate name, unknown role, no areas)."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """A user as the portal and the workflow see it, detached from the session."""
+
+    id: int
+    username: str
+    role: Role
+    areas: frozenset[str]
+
+    def can_see(self, area: str) -> bool:
+        """True when the user was granted ``area`` (or every area)."""
+        return ALL_AREAS in self.areas or area in self.areas
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash, ``scrypt$n$r$p$salt$hash`` (base64), for storing.
+
+    Args:
+        password: the clear text.
+
+    Returns:
+        The encoded hash.
+    """
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+    )
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """Check ``password`` against a hash from :func:`hash_password` in constant time.
+
+    Args:
+        password: the clear text.
+        encoded: the stored hash.
+
+    Returns:
+        True when they match; False for a wrong password or a malformed hash.
+    """
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def _info(user: User, areas: Iterable[str]) -> UserInfo:
+    return UserInfo(
+        id=user.id, username=user.username, role=Role(user.role), areas=frozenset(areas)
+    )
+
+
+def _areas(session: Session, user_id: int) -> list[str]:
+    return list(session.scalars(select(UserArea.area).where(UserArea.user_id == user_id)))
+
+
+def add_user(
+    engine: Engine, *, username: str, password: str, role: Role | str, areas: Iterable[str]
+) -> UserInfo:
+    """Create an account with access to ``areas`` (``*`` for all); the audit log records it.
+
+    Args:
+        engine: the database.
+        username: a unique name.
+        password: the clear-text password (only its hash is stored).
+        role: ``forvaltare``, ``granskare`` or ``sekreterare``.
+        areas: area ids.
+
+    Returns:
+        The new user.
+
+    Raises:
+        UserError: unknown role, empty name/password/areas, or the name is taken.
+    """
+    try:
+        role = Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role)
+        raise UserError(f"okänd roll {role!r} (välj en av {known})") from None
+    grants = sorted({a.strip() for a in areas if a.strip()})
+    if not username.strip() or not password:
+        raise UserError("användarnamn och lösenord får inte vara tomma")
+    if not grants:
+        raise UserError("ange minst ett område (--areas sodermalm,… eller '*')")
+    try:
+        with Session(engine) as session, session.begin():
+            user = User(
+                username=username.strip(),
+                password_hash=hash_password(password),
+                role=role.value,
+                active=True,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            session.add(user)
+            session.flush()
+            session.add_all(UserArea(user_id=user.id, area=a) for a in grants)
+            audit.append(
+                session,
+                actor=None,
+                action="user:add",
+                subject=f"user:{user.username}",
+                details={"role": role.value, "areas": grants},
+            )
+            return _info(user, grants)
+    except IntegrityError:
+        raise UserError(f"användaren {username!r} finns redan") from None
+
+
+def get_user(engine: Engine, user_id: int) -> UserInfo | None:
+    """The active user with this id, or None.
+
+    Args:
+        engine: the database.
+        user_id: the id kept in the session cookie.
+
+    Returns:
+        The user or None (unknown or deactivated).
+    """
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            return None
+        return _info(user, _areas(session, user.id))
+
+
+def authenticate(engine: Engine, username: str, password: str) -> UserInfo | None:
+    """The user when the password is right; None otherwise (same cost either way).
+
+    Args:
+        engine: the database.
+        username: the name typed.
+        password: the password typed.
+
+    Returns:
+        The user, or None.
+    """
+    global _DUMMY_HASH
+    with Session(engine) as session:
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is None or not user.active:
+            _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
+            verify_password(password, _DUMMY_HASH)  # no timing hint that the name is unknown
+            return None
+        if not verify_password(password, user.password_hash):
+            return None
+        return _info(user, _areas(session, user.id))

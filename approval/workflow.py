@@ -1,0 +1,387 @@
+"""The approval service: what a user may see and do with a report version.
+
+Every decision is bound to the exact version acted on: the event stores the version's docx
+sha256, flow-run id and inputs fingerprint, only the newest version of an area-year can move,
+and a new version starts again at ``utkast``. The state machine (``approval.states``) decides
+the move; this module checks roles and areas, locks the row and writes the event and the
+audit entry in the same transaction.
+
+Concurrency: the version row is read ``FOR UPDATE`` (PostgreSQL; SQLite serialises whole
+transactions) and written with ``UPDATE ... WHERE state = <old>``, so of two simultaneous
+decisions exactly one wins and the other gets ``IllegalApproval``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from approval import audit
+from approval.drafts import NotFound, find_file, resolve_draft
+from approval.models import ApprovalEvent, Comment, ReportVersion
+from approval.states import ACTION_LABELS, Action, State, advance
+from approval.users import Role, UserInfo
+from approval.views import (
+    HistoryEntry,
+    QualityStatus,
+    ReportHistory,
+    ReportSummary,
+    VersionView,
+    comment_entry,
+    event_entry,
+    read_quality,
+    version_view,
+)
+from lagesbild.errors import IllegalApproval, PipelineError
+
+__all__ = ["AccessDenied", "ApprovalService", "NotFound"]
+
+log = logging.getLogger(__name__)
+
+_ROLE_FOR: dict[Action, Role] = {
+    Action.SKICKA: Role.FORVALTARE,
+    Action.ATERREMITTERA: Role.SEKRETERARE,
+    Action.GODKANN: Role.SEKRETERARE,
+    Action.FASTSTALL: Role.SEKRETERARE,
+}
+MAX_COMMENT = 10_000
+
+
+_EVENT_FIELDS = ("id", "from_state", "to_state", "docx_sha256", "flow_run_id",
+                 "inputs_fingerprint", "expedierad", "recipient", "comment", "diarienummer",
+                 "decision_date")  # fmt: skip
+
+
+class AccessDenied(PipelineError):
+    """Raised when a user's role does not allow the action (HTTP 403)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ApprovalService:
+    """Reads and changes report versions on behalf of one user at a time."""
+
+    def __init__(self, engine: Engine, draft_root: Path) -> None:
+        """Args: engine: the database; draft_root: the store the drafts must lie under."""
+        self.engine = engine
+        self.draft_root = Path(draft_root).resolve()
+
+    # -- reading -------------------------------------------------------------------------
+    def _row(self, session: Session, user: UserInfo, version_id: int, *, lock: bool = False):
+        query = select(ReportVersion).where(ReportVersion.id == version_id)
+        row = session.scalars(query.with_for_update() if lock else query).first()
+        if row is None or not user.can_see(row.area):
+            raise NotFound(f"versionen {version_id} finns inte")  # no hint that it exists
+        return row
+
+    def _latest_number(self, session: Session, area: str, year: int) -> int:
+        return int(
+            session.scalar(
+                select(func.max(ReportVersion.version)).where(
+                    ReportVersion.area == area, ReportVersion.year == year
+                )
+            )
+            or 0
+        )
+
+    def version(self, user: UserInfo, version_id: int) -> VersionView:
+        """One version the user may see.
+
+        Args:
+            user: the user asking.
+            version_id: the database id.
+
+        Returns:
+            The version.
+
+        Raises:
+            NotFound: unknown, or in an area the user was not granted.
+        """
+        with Session(self.engine) as session:
+            row = self._row(session, user, version_id)
+            return version_view(row, self._latest_number(session, row.area, row.year))
+
+    def reports(self, user: UserInfo) -> list[ReportSummary]:
+        """The newest version of every area-year the user may see, by area then year.
+
+        Args:
+            user: the user asking.
+
+        Returns:
+            One summary per area-year, with the quality result of its newest version.
+        """
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ReportVersion).order_by(
+                    ReportVersion.area, ReportVersion.year.desc(), ReportVersion.version.desc()
+                )
+            )
+            latest: dict[tuple[str, int], ReportVersion] = {}
+            counts: dict[tuple[str, int], int] = {}
+            for row in rows:
+                if not user.can_see(row.area):
+                    continue
+                key = (row.area, row.year)
+                latest.setdefault(key, row)
+                counts[key] = counts.get(key, 0) + 1
+            return [
+                ReportSummary(
+                    area=a,
+                    year=y,
+                    latest=version_view(r, r.version),
+                    versions=counts[(a, y)],
+                    quality=self.quality(r.directory),
+                )
+                for (a, y), r in latest.items()
+            ]
+
+    def has_file(self, version: VersionView, kind: str) -> bool:
+        """Whether the version has a ``docx``/``pdf`` file inside the draft store."""
+        return find_file(version.directory, self.draft_root, kind) is not None
+
+    def quality(self, directory: str) -> QualityStatus | None:
+        """The quality result in a version directory inside the draft store, if any."""
+        path = Path(directory).resolve()
+        return read_quality(path) if path.is_relative_to(self.draft_root) else None
+
+    def history(self, user: UserInfo, area: str, year: int) -> ReportHistory:
+        """Every version, comment and decision of one area-year, newest first.
+
+        Args:
+            user: the user asking.
+            area: area id.
+            year: report year.
+
+        Returns:
+            The history.
+
+        Raises:
+            NotFound: no version, or an area the user was not granted.
+        """
+        if not user.can_see(area):
+            raise NotFound(f"ingen rapport för {area} {year}")
+        with Session(self.engine) as session:
+            rows = list(
+                session.scalars(
+                    select(ReportVersion)
+                    .where(ReportVersion.area == area, ReportVersion.year == year)
+                    .order_by(ReportVersion.version.desc())
+                )
+            )
+            if not rows:
+                raise NotFound(f"ingen rapport för {area} {year}")
+            top = rows[0].version
+            numbers = {r.id: r.version for r in rows}
+            entries: list[HistoryEntry] = []
+            for c in session.scalars(select(Comment).where(Comment.version_id.in_(numbers))):
+                entries.append(comment_entry(c, numbers[c.version_id]))
+            events = select(ApprovalEvent).where(ApprovalEvent.version_id.in_(numbers))
+            for e in session.scalars(events):
+                entries.append(event_entry(e, numbers[e.version_id]))
+            entries.sort(key=lambda h: h.at, reverse=True)
+            return ReportHistory(
+                area=area, year=year, versions=[version_view(r, top) for r in rows], entries=entries
+            )
+
+    # -- files ---------------------------------------------------------------------------
+    def draft_file(self, user: UserInfo, version_id: int, kind: str) -> Path:
+        """The draft (``docx``) or its PDF of a version, resolved inside the draft store.
+
+        The path comes from the database record, never from the request; a record or a
+        symlink pointing outside the store, or a .docx whose sha256 differs from the
+        recorded one, is refused. The download is written to the audit log.
+
+        Args:
+            user: the user downloading.
+            version_id: the database id.
+            kind: ``docx`` or ``pdf``.
+
+        Returns:
+            The absolute path of the file.
+
+        Raises:
+            NotFound: unknown version/kind, missing file, or a path outside the store.
+        """
+        with Session(self.engine) as session, session.begin():
+            row = self._row(session, user, version_id)
+            path = resolve_draft(row.directory, self.draft_root, kind, row.docx_sha256)
+            audit.append(
+                session,
+                actor=user.username,
+                action="download",
+                subject=f"version:{row.id}",
+                details={
+                    "area": row.area,
+                    "year": row.year,
+                    "version": row.version,
+                    "kind": kind,
+                    "docx_sha256": row.docx_sha256,
+                },
+            )
+            return path
+
+    # -- changing ------------------------------------------------------------------------
+    def comment(self, user: UserInfo, version_id: int, text: str) -> None:
+        """Add a comment to a version (any role with access to the area).
+
+        Args:
+            user: the author.
+            version_id: the database id.
+            text: the comment.
+
+        Raises:
+            NotFound: unknown version or area not granted.
+            IllegalApproval: an empty or overlong comment.
+        """
+        text = text.strip()
+        if not text or len(text) > MAX_COMMENT:
+            raise IllegalApproval(f"kommentaren måste ha 1–{MAX_COMMENT} tecken")
+        with Session(self.engine) as session, session.begin():
+            row = self._row(session, user, version_id)
+            session.add(
+                Comment(version_id=row.id, author=user.username, text=text, created_at=_now())
+            )
+            audit.append(
+                session,
+                actor=user.username,
+                action="comment",
+                subject=f"version:{row.id}",
+                details={"text": text},
+            )
+
+    def submit(
+        self,
+        user: UserInfo,
+        version_id: int,
+        *,
+        external: bool = False,
+        recipient: str | None = None,
+    ) -> State:
+        """Send a version for review; ``external`` (outside the district administration)
+        is recorded as *expedierad*, which can make the draft an allmän handling.
+
+        Args:
+            user: a data steward (``forvaltare``).
+            version_id: the database id.
+            external: whether it goes outside the förvaltning.
+            recipient: who receives it (required when external).
+
+        Returns:
+            The new state.
+        """
+        recipient = (recipient or "").strip() or None
+        if external and not recipient:
+            raise IllegalApproval("ange mottagaren när utkastet skickas utanför förvaltningen")
+        return self._move(user, version_id, Action.SKICKA, expedierad=external, recipient=recipient)
+
+    def decide(
+        self,
+        user: UserInfo,
+        version_id: int,
+        action: Action | str,
+        *,
+        comment: str | None = None,
+        diarienummer: str | None = None,
+        decision_date: dt.date | None = None,
+    ) -> State:
+        """Record the styrgrupp's decision: godkänn, återremittera (with a comment) or
+        fastställ (with diarienummer and decision date).
+
+        Args:
+            user: a secretary/chair (``sekreterare``).
+            version_id: the database id.
+            action: ``godkann``, ``aterremittera`` or ``faststall``.
+            comment: required for återremittering.
+            diarienummer: required for fastställande.
+            decision_date: required for fastställande.
+
+        Returns:
+            The new state.
+        """
+        try:
+            act = Action(action)
+        except ValueError:
+            raise IllegalApproval(f"okänt beslut {action!r}") from None
+        if act is Action.SKICKA:
+            raise IllegalApproval("ett styrgruppsbeslut är godkänn, återremittera eller fastställ")
+        comment = (comment or "").strip() or None
+        diarienummer = (diarienummer or "").strip() or None
+        if act is Action.ATERREMITTERA and not comment:
+            raise IllegalApproval("en återremiss behöver en kommentar om vad som ska ändras")
+        if act is Action.FASTSTALL and not (diarienummer and decision_date):
+            raise IllegalApproval("fastställande kräver diarienummer och beslutsdatum")
+        return self._move(
+            user,
+            version_id,
+            act,
+            comment=comment,
+            diarienummer=diarienummer,
+            decision_date=decision_date,
+        )
+
+    def _move(self, user: UserInfo, version_id: int, action: Action, **fields) -> State:  # type: ignore[no-untyped-def]
+        with Session(self.engine) as session, session.begin():
+            row = self._row(session, user, version_id, lock=True)
+            if user.role is not _ROLE_FOR[action]:
+                raise AccessDenied(f"rollen {user.role.value} får inte {ACTION_LABELS[action]}")
+            newest = self._latest_number(session, row.area, row.year)
+            if row.version != newest:
+                raise IllegalApproval(
+                    f"version {row.version} av {row.area} {row.year} är ersatt av version "
+                    f"{newest} och kan inte längre {ACTION_LABELS[action]}s / version "
+                    f"{row.version} is superseded by version {newest}"
+                )
+            old = State(row.state)
+            new = advance(old, action)
+            changed = session.execute(
+                update(ReportVersion)
+                .where(ReportVersion.id == row.id, ReportVersion.state == old.value)
+                .values(state=new.value)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed != 1:
+                raise IllegalApproval("rapporten ändrades samtidigt av någon annan; ladda om")
+            event = ApprovalEvent(
+                version_id=row.id,
+                action=action.value,
+                from_state=old.value,
+                to_state=new.value,
+                actor=user.username,
+                docx_sha256=row.docx_sha256,
+                inputs_fingerprint=row.inputs_fingerprint,
+                flow_run_id=row.flow_run_id,
+                created_at=_now(),
+                expedierad=bool(fields.pop("expedierad", False)),
+                **fields,
+            )
+            session.add(event)
+            session.flush()
+            audit.append(
+                session,
+                actor=user.username,
+                action=f"state:{action.value}",
+                subject=f"version:{row.id}",
+                details={"area": row.area, "year": row.year, "version": row.version}
+                | {k: getattr(event, k) for k in _EVENT_FIELDS},
+            )
+            log.info("%s: %s v%s %s -> %s", user.username, row.area, row.version, old, new)
+            return new
+
+    def record_login(self, username: str, *, success: bool) -> None:
+        """Write a login attempt (successful or not) to the audit log."""
+        self._log(username[:64], "login" if success else "login:failed")
+
+    def record_logout(self, username: str) -> None:
+        """Write a logout to the audit log."""
+        self._log(username, "logout")
+
+    def _log(self, username: str, action: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            audit.append(session, actor=username, action=action, subject=f"user:{username}")

@@ -1,0 +1,186 @@
+"""The portal application: FastAPI with server-rendered Jinja2 pages in Swedish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from approval.states import ACTION_LABELS, STATE_LABELS
+from approval.users import ROLE_LABELS
+from approval.workflow import AccessDenied, ApprovalService, NotFound
+from lagesbild.errors import IllegalApproval
+from portal import auth, routes
+
+__all__ = ["SESSION_HOURS", "create_app", "load_secret_key"]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+SESSION_HOURS = 8
+_TZ = "Europe/Stockholm"
+_SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'",
+}
+
+
+def load_secret_key(home: Path) -> str:
+    """The session signing key: ``LAGESBILD_SECRET_KEY``, else a key file in ``home``.
+
+    Args:
+        home: the data root (``LAGESBILD_HOME``); the key file is created there (mode 600).
+
+    Returns:
+        The key.
+    """
+    if key := os.environ.get("LAGESBILD_SECRET_KEY"):
+        return key
+    path = home / "portal-secret.key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    home.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def _area_names() -> dict[str, str]:
+    try:
+        from lagesbild.config import load_areas
+
+        config = load_areas()
+        return {area_id: area.name for area_id, area in config.areas.items()}
+    except Exception as exc:  # the portal still works with bare ids
+        log.warning("areas configuration not loaded: %s", exc)
+        return {}
+
+
+def _local_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite returns naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        value = value.astimezone(ZoneInfo(_TZ))
+    except Exception:  # no tz database: show UTC
+        value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def create_app(
+    engine: Engine, *, draft_root: Path, secret_key: str, https_only: bool = False
+) -> FastAPI:
+    """Build the portal.
+
+    Args:
+        engine: a migrated database (``approval.db.init_db``).
+        draft_root: the draft store; only files below it are ever served.
+        secret_key: the key that signs session cookies.
+        https_only: mark the session cookie Secure (behind HTTPS).
+
+    Returns:
+        The ASGI application.
+    """
+    app = FastAPI(
+        title="Lokal lägesbild – granskning", docs_url=None, redoc_url=None, openapi_url=None
+    )
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["tid"] = _local_time
+    templates.env.globals.update(
+        STATE_LABELS=STATE_LABELS,
+        ACTION_LABELS=ACTION_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        CSRF_FIELD=auth.CSRF_FIELD,
+    )
+    names = _area_names()
+
+    def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+        context.setdefault("user", None)
+        flash = request.session.pop("flash", None)
+        return templates.TemplateResponse(
+            request,
+            name,
+            {
+                "csrf": auth.csrf_token(request),
+                "flash": flash,
+                "area_name": lambda a: names.get(a, a),
+                **context,
+            },
+            status_code=status_code,
+        )
+
+    app.state.engine = engine
+    app.state.service = ApprovalService(engine, draft_root)
+    app.state.render = render
+
+    def error(request: Request, status: int, message: str) -> Response:
+        return render(request, "error.html", status_code=status, status=status, message=message)
+
+    @app.exception_handler(auth.LoginRequired)
+    async def _login_required(request: Request, _exc: Exception) -> Response:
+        return auth.login_redirect(request)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: Exception) -> Response:
+        return error(request, 404, str(exc))
+
+    @app.exception_handler(AccessDenied)
+    async def _denied(request: Request, exc: Exception) -> Response:
+        return error(request, 403, str(exc))
+
+    @app.exception_handler(IllegalApproval)
+    async def _illegal(request: Request, exc: Exception) -> Response:
+        return error(request, 409, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Sidan finns inte.", 405: "Metoden är inte tillåten."}
+        return error(
+            request,
+            exc.status_code,
+            str(exc.detail)
+            if exc.status_code == 403
+            else messages.get(exc.status_code, str(exc.detail)),
+        )
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.update(_SECURITY_HEADERS)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> Response:
+        return RedirectResponse("/rapporter", status_code=303)
+
+    app.include_router(auth.router)
+    app.include_router(routes.router)
+    # Added last = outermost: the session must exist before the login check reads it.
+    app.add_middleware(auth.LoginRequiredMiddleware)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key,
+        session_cookie="lagesbild",
+        max_age=SESSION_HOURS * 3600,
+        same_site="strict",
+        https_only=https_only,
+    )
+    return app

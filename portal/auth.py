@@ -1,0 +1,154 @@
+"""Login, sessions and CSRF: the one module a single sign-on would replace.
+
+Sessions are signed cookies (Starlette's ``SessionMiddleware``, itsdangerous) holding the
+user id and a CSRF token. Every path except ``/login`` needs a logged-in user: an anonymous
+visitor is redirected to ``/login``. Every POST form carries the session's CSRF token; a
+POST without a valid one is refused with 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from approval.users import UserInfo, authenticate, get_user
+
+__all__ = [
+    "CSRF_FIELD",
+    "CurrentUser",
+    "LoginRequired",
+    "LoginRequiredMiddleware",
+    "csrf_token",
+    "current_user",
+    "require_csrf",
+    "router",
+]
+
+log = logging.getLogger(__name__)
+
+CSRF_FIELD = "csrf_token"
+_USER = "uid"
+_CSRF = "csrf"
+PUBLIC_PATHS = frozenset({"/login"})
+
+router = APIRouter()
+
+
+class LoginRequired(Exception):
+    """Raised when a request needs a logged-in user and has none (redirect to /login)."""
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use.
+
+    Args:
+        request: the current request.
+
+    Returns:
+        The token to put in every POST form.
+    """
+    token = request.session.get(_CSRF)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[_CSRF] = token
+    return token
+
+
+async def require_csrf(request: Request) -> None:
+    """Dependency of every POST route: the form's token must equal the session's.
+
+    Raises:
+        HTTPException: 403 when the token is missing or wrong.
+    """
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    expected = request.session.get(_CSRF)
+    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+        log.warning("POST %s without a valid CSRF token refused", request.url.path)
+        raise HTTPException(status_code=403, detail="Formuläret saknar giltig CSRF-token.")
+
+
+def current_user(request: Request) -> UserInfo:
+    """Dependency: the logged-in, still active user.
+
+    Raises:
+        LoginRequired: no session, or the account was removed or deactivated.
+    """
+    user_id = request.session.get(_USER)
+    user = get_user(request.app.state.engine, int(user_id)) if user_id else None
+    if user is None:
+        request.session.clear()
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[UserInfo, Depends(current_user)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path may be a redirect target (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """A 303 to /login that comes back to the requested page afterwards."""
+    path = request.url.path
+    suffix = f"?next={quote(path)}" if path not in ("/", "/login") else ""
+    return RedirectResponse(f"/login{suffix}", status_code=303)
+
+
+class LoginRequiredMiddleware(BaseHTTPMiddleware):
+    """Redirects anonymous visitors of any path but /login to /login."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        """Let the request through only with a user id in the session."""
+        if request.url.path not in PUBLIC_PATHS and not request.session.get(_USER):
+            return login_redirect(request)
+        return await call_next(request)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002 - query name
+    """The login form."""
+    return request.app.state.render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", dependencies=[Depends(require_csrf)])
+def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",  # noqa: A002 - form field name
+) -> Response:
+    """Check the password; on success start a fresh session (new CSRF token)."""
+    user = authenticate(request.app.state.engine, username, password)
+    request.app.state.service.record_login(username, success=user is not None)
+    if user is None:
+        return request.app.state.render(
+            request,
+            "login.html",
+            next=_safe_next(next),
+            status_code=401,
+            error="Fel användarnamn eller lösenord.",
+        )
+    request.session.clear()  # no session fixation: everything from before login goes
+    request.session[_USER] = user.id
+    csrf_token(request)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(require_csrf)])
+def logout(request: Request, user: CurrentUser) -> Response:
+    """End the session."""
+    request.app.state.service.record_logout(user.username)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,151 @@
+"""The portal's pages: reports, history, downloads, comments, submission and decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from approval.states import STATE_LABELS, Action, State
+from approval.users import Role
+from approval.workflow import ApprovalService
+from lagesbild.errors import IllegalApproval
+from portal.auth import CurrentUser, require_csrf
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+_MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _service(request: Request) -> ApprovalService:
+    return request.app.state.service
+
+
+def _back(request: Request, area: str, year: int, message: str) -> Response:
+    request.session["flash"] = message
+    return RedirectResponse(f"/rapporter/{quote(area)}/{year}", status_code=303)
+
+
+@router.get("/rapporter", response_class=HTMLResponse)
+def reports(request: Request, user: CurrentUser) -> Response:
+    """Every area-year the user may see, with the newest version and its state."""
+    summaries = _service(request).reports(user)
+    return request.app.state.render(request, "reports.html", user=user, reports=summaries)
+
+
+@router.get("/status", response_class=HTMLResponse)
+def status(request: Request, user: CurrentUser) -> Response:
+    """Area × year grid: data freshness, quality result, newest version, approval state."""
+    summaries = _service(request).reports(user)
+    areas = sorted({s.area for s in summaries})
+    years = sorted({s.year for s in summaries}, reverse=True)
+    cells = {(s.area, s.year): s for s in summaries}
+    return request.app.state.render(
+        request, "status.html", user=user, areas=areas, years=years, cells=cells
+    )
+
+
+@router.get("/rapporter/{area}/{year}", response_class=HTMLResponse)
+def history(request: Request, area: str, year: int, user: CurrentUser) -> Response:
+    """A report's versions, comments and decisions, with the forms the user may use."""
+    service = _service(request)
+    report = service.history(user, area, year)
+    pdfs = {v.id for v in report.versions if service.has_file(v, "pdf")}
+    return request.app.state.render(
+        request,
+        "report.html",
+        user=user,
+        report=report,
+        pdfs=pdfs,
+        latest=report.versions[0],
+        Role=Role,
+        Action=Action,
+        State=State,
+        today=dt.date.today().isoformat(),
+    )
+
+
+@router.get("/versioner/{version_id}/fil/{kind}")
+def download(request: Request, version_id: int, kind: str, user: CurrentUser) -> Response:
+    """The draft (docx) or PDF of a version, found by version id in the database."""
+    path = _service(request).draft_file(user, version_id, kind)
+    return FileResponse(path, media_type=_MEDIA[kind], filename=path.name)
+
+
+@router.post("/versioner/{version_id}/kommentar", dependencies=[Depends(require_csrf)])
+def comment(
+    request: Request, version_id: int, user: CurrentUser, text: Annotated[str, Form()] = ""
+) -> Response:
+    """Add a comment."""
+    service = _service(request)
+    version = service.version(user, version_id)
+    service.comment(user, version_id, text)
+    return _back(request, version.area, version.year, "Kommentaren är sparad.")
+
+
+@router.post("/versioner/{version_id}/skicka", dependencies=[Depends(require_csrf)])
+def submit(
+    request: Request,
+    version_id: int,
+    user: CurrentUser,
+    mottagare: Annotated[str, Form()] = "intern",
+    mottagarnamn: Annotated[str, Form()] = "",
+    bekraftat: Annotated[str, Form()] = "",
+) -> Response:
+    """Send for review; outside the förvaltning only after the expedierad warning."""
+    service = _service(request)
+    version = service.version(user, version_id)
+    external = mottagare == "extern"
+    if user.role is Role.FORVALTARE and external and bekraftat != "ja":
+        if not mottagarnamn.strip():
+            raise IllegalApproval("ange mottagaren när utkastet skickas utanför förvaltningen")
+        return request.app.state.render(
+            request,
+            "confirm_expedierad.html",
+            user=user,
+            version=version,
+            mottagarnamn=mottagarnamn,
+        )
+    service.submit(user, version_id, external=external, recipient=mottagarnamn)
+    message = f"Version {version.version} är skickad till granskning."
+    if external:
+        message += f" Utkastet är expedierat till {mottagarnamn.strip()}."
+    return _back(request, version.area, version.year, message)
+
+
+@router.post("/versioner/{version_id}/beslut", dependencies=[Depends(require_csrf)])
+def decide(
+    request: Request,
+    version_id: int,
+    user: CurrentUser,
+    beslut: Annotated[str, Form()],
+    kommentar: Annotated[str, Form()] = "",
+    diarienummer: Annotated[str, Form()] = "",
+    beslutsdatum: Annotated[str, Form()] = "",
+) -> Response:
+    """Record the steering group's decision on a version."""
+    service = _service(request)
+    version = service.version(user, version_id)
+    try:
+        day = dt.date.fromisoformat(beslutsdatum) if beslutsdatum.strip() else None
+    except ValueError:
+        raise IllegalApproval(f"beslutsdatum {beslutsdatum!r} är inte ÅÅÅÅ-MM-DD") from None
+    new = service.decide(
+        user, version_id, beslut, comment=kommentar, diarienummer=diarienummer, decision_date=day
+    )
+    return _back(
+        request,
+        version.area,
+        version.year,
+        f"Beslutet är registrerat: version {version.version} är {STATE_LABELS[new]}.",
+    )
