@@ -1,0 +1,243 @@
+"""National-scale benchmark of the yearly run's plain functions (no Prefect), one process.
+
+Measures, on the synthetic data set of ``generate_national`` (290 municipalities × 10
+years, 1 000 000 IA incidents):
+
+(a) ingest + checks + indicators for every area (``tasks.pipeline.ingest``, ``check``, and
+    ``compute``'s underlying functions with the national yearly aggregation done once; one
+    call of ``compute`` itself is timed too, since it redoes that aggregation per area);
+(b) the same computation as a bare pandas/scipy script, and the ratio pipeline / bare;
+(c) Word drafts (``publish``) for a sample of areas, time per draft;
+(d) a nightly refresh with nothing changed: the second ``publish`` for the same areas
+    finds the inputs fingerprint unchanged;
+(e) peak RSS of the process (``ru_maxrss``).
+
+Figures are printed next to their targets; nothing is asserted.
+
+Usage: ``python -m benchmarks.bench_pipeline [--data DIR] [--municipalities 290]
+[--incidents 1000000] [--drafts 13] [--profile]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest
+
+from benchmarks.generate_national import generate
+from lagesbild.settings import Settings
+from sources.bra import bra_yearly
+from tasks.indicators import area_crime_series, area_population, build_indicators, with_rates
+from tasks.pipeline import Computed, RunSpec, check, compute, ingest, load_report_config, publish
+
+YEAR = 2024
+AS_OF = dt.date(2025, 2, 1)
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB (Linux reports KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
+
+
+def timed(label: str, fn: Callable, *args, **kwargs):  # noqa: ANN201 - any result
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    print(f"  {label:<58} {seconds:8.2f} s", flush=True)
+    return result, seconds
+
+
+def compute_with_yearly(spec: RunSpec, inputs, yearly: pd.DataFrame, config: dict) -> Computed:
+    """``tasks.pipeline.compute`` with the national ``bra_yearly`` computed once outside."""
+    areas = spec.areas()
+    indicators = build_indicators(
+        bra_yearly=yearly, population=inputs.befolkning, surveys=inputs.enkater,
+        incidents=inputs.ia, areas=areas, area=spec.area, year=spec.year,
+        ia_cutoff=spec.ia_cutoff, alpha=float(config.get("alpha", 0.05)),
+    )  # fmt: skip
+    population = area_population(inputs.befolkning, areas, spec.area)
+    first = spec.year - int(config.get("series_years", 5)) + 1
+    series = area_crime_series(yearly, areas, spec.area)
+    series = with_rates(series[series["year"].between(first, spec.year)], population)
+    return Computed(indicators=indicators, crime_series=series, population=population)
+
+
+def bare_pandas(inbox: Path, year: int) -> int:
+    """The same figures with plain pandas and scipy: what a hand-written script would do.
+
+    Returns:
+        The number of tests run (one per series with both years).
+    """
+    frames = [
+        pd.read_csv(p, sep=";", encoding="iso-8859-1", usecols=range(6), dtype=str,
+                    skip_blank_lines=True, index_col=False)
+        for p in sorted((inbox / "bra").glob("*.txt"))
+    ]  # fmt: skip
+    bra = pd.concat(frames, ignore_index=True).dropna(subset=["Region"]).drop_duplicates()
+    bra = bra[bra["Period"].isin(MONTHS)]
+    bra["year"] = bra["År"].str[:4].astype(int)
+    bra["count"] = pd.to_numeric(bra["Antal"], errors="coerce")
+    grouped = bra.groupby(["Region", "Brott", "year"])["count"]
+    yearly = grouped.sum(min_count=12).where(grouped.count() == 12).rename("count").reset_index()
+    pop = pd.read_csv(inbox / "befolkning" / "befolkning_kommuner.csv", sep=";",
+                      encoding="utf-8-sig")  # fmt: skip
+    pop["Region"] = pop["Stadsdelsområde"] + " kommun"
+    yearly = yearly.merge(pop[["Region", "År", "Folkmängd"]].rename(columns={"År": "year"}),
+                          on=["Region", "year"], how="left")  # fmt: skip
+    yearly["rate"] = yearly["count"] / yearly["Folkmängd"] * 1e5
+    now = yearly[yearly["year"] == year].set_index(["Region", "Brott"])
+    before = yearly[yearly["year"] == year - 1].set_index(["Region", "Brott"])
+    both = now.merge(before, left_index=True, right_index=True, suffixes=("", "_prev"))
+    both = both.dropna(subset=["count", "count_prev"])
+    p_values = []
+    for x_new, x_old, e_new, e_old in zip(both["count"], both["count_prev"], both["Folkmängd"],
+                                          both["Folkmängd_prev"], strict=True):  # fmt: skip
+        if x_new + x_old:
+            p = e_new / (e_new + e_old)
+            p_values.append(binomtest(int(x_new), int(x_new + x_old), p).pvalue)
+    ia = pd.read_csv(inbox / "ia" / "IA_export_riket.csv", sep=";", encoding="utf-8-sig",
+                     usecols=["Ärendenummer", "Händelsedatum", "Kategori", "Förvaltning"])
+    ia["date"] = pd.to_datetime(ia["Händelsedatum"], format="%Y-%m-%d")
+    ia = ia[ia["date"].dt.year.isin([year - 1, year])]
+    counts = ia.groupby(["Förvaltning", "Kategori", ia["date"].dt.year]).size().unstack(
+        fill_value=0)
+    for x_new, x_old in zip(counts.get(year, 0), counts.get(year - 1, 0), strict=True):
+        if x_new + x_old:
+            p_values.append(binomtest(int(x_new), int(x_new + x_old), 0.5).pvalue)
+    return len(p_values)
+
+
+def run(
+    data: Path, municipalities: int, incidents: int, drafts: int, profile: bool, all_areas: bool
+) -> None:
+    logging.basicConfig(level=logging.ERROR)  # missing editorial text etc. is expected
+    rows: list[tuple[str, str, str]] = []
+    print(f"data set: {data}")
+    if not (data / "areas.yaml").exists():
+        timed(f"generate {municipalities} municipalities, {incidents:,} incidents",
+              generate, data, municipalities=municipalities, incidents=incidents)
+    work = Path(tempfile.mkdtemp(prefix="lagesbild-bench-"))
+    settings = Settings(home=work, database_url=f"sqlite:///{work / 'lagesbild.db'}")
+    base = RunSpec(area="", year=YEAR, inbox=data / "inbox", out=work / "out",
+                   areas_file=data / "areas.yaml", as_of=AS_OF)  # fmt: skip
+    area_ids = list(base.areas().areas)
+    first = RunSpec(**{**base.__dict__, "area": area_ids[0]})
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+
+    print("(a) pipeline functions at national scale")
+    inputs, t_ingest = timed("ingest (raw store + read inbox)", ingest, first, settings)
+    report, t_check = timed("check (GX suites + cross-source checks)", check, first, inputs, None)
+    config = load_report_config()
+    yearly, t_yearly = timed("bra_yearly (national, once)", bra_yearly, inputs.bra)
+    sample = area_ids[:: max(1, len(area_ids) // drafts)][:drafts]
+    measured = area_ids if all_areas else sample
+    start = time.perf_counter()
+    computed = {}
+    for area in measured:
+        spec = RunSpec(**{**base.__dict__, "area": area})
+        computed[area] = compute_with_yearly(spec, inputs, yearly, config)
+    t_measured = time.perf_counter() - start
+    t_areas = t_measured / len(measured) * len(area_ids)
+    shown = f"indicators for {len(measured)} areas"
+    print(f"  {shown:<58} {t_measured:8.2f} s")
+    if not all_areas:
+        print(f"  {f'  → extrapolated to all {len(area_ids)} areas':<58} {t_areas:8.2f} s")
+    _, t_compute_one = timed("tasks.pipeline.compute, one area (as the flow calls it)",
+                             compute, first, inputs)  # fmt: skip
+    total = t_ingest + t_check + t_yearly + t_areas
+    rss_a = peak_rss_mb()
+    rows += [
+        ("(a) ingest + checks + indicators, all areas", f"{total:.1f} s"
+         + ("" if all_areas else " (extrap.)"), "≤ 60 s"),
+        ("    ingest / check / yearly / indicators",
+         f"{t_ingest:.1f} / {t_check:.1f} / {t_yearly:.1f} / {t_areas:.1f} s", ""),
+        ("    compute() per area as in the flow", f"{t_compute_one:.1f} s",
+         f"×{len(area_ids)} ≈ {t_compute_one * len(area_ids) / 60:.0f} min"),
+        ("    peak RSS after (a)", f"{rss_a:.0f} MB", "≤ 2048 MB"),
+    ]  # fmt: skip
+
+    print("(b) bare pandas + scipy script")
+    tests, t_bare = timed("read, yearly sums, rates, binomtest per series", bare_pandas,
+                          data / "inbox", YEAR)  # fmt: skip
+    rows += [
+        ("(b) bare pandas script", f"{t_bare:.1f} s ({tests:,} tests)", ""),
+        ("    ratio pipeline / bare", f"{total / t_bare:.1f}×", "≤ 1.5×"),
+    ]
+
+    print(f"(c) drafts for {len(sample)} areas")
+    start = time.perf_counter()
+    for area in sample:
+        spec = RunSpec(**{**base.__dict__, "area": area})
+        result = publish(spec, settings, inputs, computed[area], report)
+        assert result.created, area
+    t_drafts = time.perf_counter() - start
+    print(f"  {'publish (docx + indicators.csv + record)':<58} {t_drafts:8.2f} s")
+    rows.append((f"(c) drafts, {len(sample)} areas", f"{t_drafts:.1f} s",
+                 f"{t_drafts / len(sample):.2f} s per draft"))  # fmt: skip
+
+    print(f"(d) refresh with nothing changed, {len(sample)} areas")
+    start = time.perf_counter()
+    for area in sample:
+        spec = RunSpec(**{**base.__dict__, "area": area})
+        result = publish(spec, settings, inputs, computed[area], report)
+        assert not result.created, area
+    t_refresh = time.perf_counter() - start
+    print(f"  {'second publish: fingerprint unchanged':<58} {t_refresh:8.2f} s")
+    rows += [
+        (f"(d) no-change refresh, {len(sample)} areas (publish)", f"{t_refresh:.2f} s", "≤ 5 s"),
+        ("    + ingest + check per run, as the flow does",
+         f"{len(sample) * (t_ingest + t_check) + t_refresh:.0f} s",
+         "flow re-reads the inbox"),
+    ]  # fmt: skip
+    if profiler is not None:
+        profiler.stop()
+        (work / "profile.html").write_text(profiler.output_html(), encoding="utf-8")
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        print(f"profile: {work / 'profile.html'}")
+    rows.append(("(e) peak RSS (whole run)", f"{peak_rss_mb():.0f} MB", "≤ 2048 MB"))
+
+    print()
+    print(f"{'measure':<50} {'figure':<30} target")
+    print("-" * 100)
+    for name, figure, target in rows:
+        print(f"{name:<50} {figure:<30} {target}")
+    print(f"\nwork directory (drafts, raw store, database): {work}")
+
+
+def main() -> None:
+    """Command line entry."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default = Path(tempfile.gettempdir()) / "lagesbild-national"
+    parser.add_argument("--data", type=Path, default=default)
+    parser.add_argument("--municipalities", type=int, default=290)
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    parser.add_argument("--drafts", type=int, default=13)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument profile of (a)–(d)")
+    parser.add_argument("--all-areas", action="store_true",
+                        help="compute every area's indicators (else the draft sample, "
+                             "extrapolated)")
+    args = parser.parse_args()
+    np.seterr(all="ignore")
+    run(args.data, args.municipalities, args.incidents, args.drafts, args.profile,
+        args.all_areas)
+
+
+if __name__ == "__main__":
+    main()
