@@ -91,7 +91,10 @@ def area_crime_series(bra_yearly: pd.DataFrame, areas: AreasConfig, area: str) -
         return pd.DataFrame(
             columns=["year", "indicator", "value", "preliminary", "comparable_series"]
         )
-    frame = bra_yearly.assign(year=_year(bra_yearly, "period_start"))
+    years = _year(bra_yearly, "period_start")
+    everyone = {a for y in years.unique() for a in areas.series_members(area, int(y))}
+    keep = bra_yearly["area"].isin(everyone | {area})
+    frame = bra_yearly[keep].assign(year=years[keep])
     rows = []
     for (year, category), group in frame.groupby(["year", "category"], sort=True):
         members = areas.series_members(area, int(year))
@@ -257,27 +260,32 @@ def ia_window_counts(
     Returns:
         Columns ``year, category, count, window_start, window_end, comparable_series``.
     """
-    data = incidents
-    categories = sorted(incidents["category"].dropna().unique()) if not incidents.empty else []
+    years = list(years)
+    lineage = {y: areas.series_members(area, y) for y in years}
+    everyone = {a for members in lineage.values() for a in members} | {area}
+    data = incidents[incidents["area"].isin(everyone)] if not incidents.empty else incidents
+    categories = sorted(data["category"].dropna().unique()) if not data.empty else []
+    occurred = pd.to_datetime(data["occurred_on"]) if not data.empty else None
     rows = []
     for year in years:
         start, end = _same_window(window_end, year)
-        members = areas.series_members(area, year)
-        occurred = pd.to_datetime(data["occurred_on"]).dt.date if not data.empty else None
-        for category in categories:
+        members = lineage[year]
+        counts: dict[str, int] = {}
+        if occurred is not None:
             mask = (
                 data["area"].isin(members)
-                & (data["category"] == category)
-                & (occurred >= start)
-                & (occurred <= end)
+                & (occurred >= pd.Timestamp(start))
+                & (occurred < pd.Timestamp(end) + pd.Timedelta(days=1))
             )
-            rows.append(
-                {
-                    "year": year, "category": category, "count": int(mask.sum()),
-                    "window_start": start, "window_end": end,
-                    "comparable_series": members not in ((), (area,)),
-                }
-            )  # fmt: skip
+            counts = data.loc[mask, "category"].value_counts().to_dict()
+        rows += [
+            {
+                "year": year, "category": category, "count": int(counts.get(category, 0)),
+                "window_start": start, "window_end": end,
+                "comparable_series": members not in ((), (area,)),
+            }
+            for category in categories
+        ]  # fmt: skip
     return pd.DataFrame(rows, columns=["year", "category", "count", "window_start",
                                        "window_end", "comparable_series"])
 
