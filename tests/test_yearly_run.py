@@ -214,3 +214,15 @@ def test_pdf_rendition_has_page_numbers_and_toc(first):
                           text=True, check=True).stdout  # fmt: skip
     assert "Sid 1 av" in text
     assert re.search(r"Beskrivning av brottsligheten\s*\.*\s*\d+", text)
+
+
+def test_reorganised_district_is_compared_with_its_predecessors(tmp_path):
+    spec = RunSpec(area="norra-innerstaden", year=2024, inbox=SAMPLE_INBOX,
+                   out=tmp_path / "out", pdf=False)  # fmt: skip
+    result = _run(spec, {"LAGESBILD_HOME": str(tmp_path / "home")})
+    frame = pd.read_csv(Path(result.version.directory) / "indicators.csv")
+    total = frame[(frame["source"] == "bra") & (frame["indicator"] == "Samtliga brott")].iloc[0]
+    assert bool(total["comparable_series"]) and bool(total["preliminary"])
+    assert total["prev_year"] == 2023
+    text = docx_text(result.draft)
+    assert "jämförbar serie" in text and "preliminära siffror" in text
