@@ -1,4 +1,9 @@
-"""The yearly lägesbild run for one area and year, as a Prefect flow."""
+"""The yearly lägesbild run for one area and year, as a Prefect flow.
+
+The flow is the table of contents; each step is one task in ``tasks/steps.py``. Publishing
+holds the area-year's lock, so two runs started together make one version. The run leaves
+three artifacts keyed ``lagesbild-<area>-<year>`` (see ``flows.artifacts``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from approval.publish import PublishResult
+from flows.artifacts import create_run_artifacts
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
 from tasks.steps import check_inputs, compute_indicators, ingest_sources, publish_draft
@@ -37,4 +43,6 @@ def yearly_report(
         inputs = ingest_sources(spec, settings)
         report = check_inputs(spec, inputs, docs)
         computed = compute_indicators(spec, inputs)
-        return publish_draft(spec, settings, inputs, computed, report, flow_run.get_id(), docs)
+        result = publish_draft(spec, settings, inputs, computed, report, flow_run.get_id(), docs)
+    create_run_artifacts(result)
+    return result

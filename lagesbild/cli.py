@@ -88,14 +88,42 @@ def run(
     typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
 
 
+_SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+_CHECK_COLUMNS = ("source", "check", "column", "severity", "result", "examples", "message")
+
+
+def _check_table(table, show_all: bool) -> str:  # noqa: ANN001 - a pandas DataFrame
+    """Failed checks first (blocking, warning, info), left-aligned, nothing truncated."""
+    rows = table if show_all else table[table["result"] == "failed"]
+    rows = rows.assign(
+        _order=rows["result"].eq("ok").astype(int) * 10 + rows["severity"].map(_SEVERITY_ORDER)
+    ).sort_values("_order", kind="stable")
+    cells = [list(_CHECK_COLUMNS)] + [[str(r[c]) for c in _CHECK_COLUMNS]
+                                       for r in rows.to_dict("records")]  # fmt: skip
+    widths = [max(len(row[i]) for row in cells) for i in range(len(_CHECK_COLUMNS) - 2)]
+    lines = []
+    for row in cells:
+        fixed = "  ".join(text.ljust(width) for text, width in zip(row, widths, strict=False))
+        lines.append(f"{fixed}  {row[-2]}  {row[-1]}".rstrip())
+    return "\n".join(lines)
+
+
 @app.command()
 def check(
     area: AreaOption,
     year: YearOption,
     inbox: InboxOption = None,
     areas_file: AreasFileOption = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every check, not only the failed ones.")
+    ] = False,
 ) -> None:
-    """Run the data-quality checks alone and print a table of the results."""
+    """Run the data-quality checks alone and print a table of the results.
+
+    Failed checks come first (blocking, then warnings, then information) with up to five
+    example rows each (file, row, column, value); exit code 1 when a blocking check failed
+    or an input file cannot be read.
+    """
     from lagesbild.settings import load_settings
     from quality.validate import validate_inputs
     from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
@@ -114,7 +142,14 @@ def check(
     except PipelineError as exc:
         _fail(exc)
     table = report.to_frame()
-    typer.echo(table.to_string(index=False) if not table.empty else "inga kontroller kördes")
+    if table.empty:
+        typer.echo("inga kontroller kördes")
+    else:
+        failed = int((table["result"] == "failed").sum())
+        if failed or show_all:
+            typer.echo(_check_table(table, show_all))
+        typer.echo(f"{len(table) - failed} av {len(table)} kontroller godkända, "
+                   f"{failed} underkända")  # fmt: skip
     if not report.success:
         typer.secho(report.summary(), fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1)
@@ -214,6 +249,68 @@ def users_add(
         _fail(exc)
     typer.echo(f"användaren {user.username} ({user.role.value}) har tillgång till "
                f"{', '.join(sorted(user.areas))}")  # fmt: skip
+
+
+@app.command()
+def nightly(
+    year: Annotated[
+        int | None, typer.Option("--year", help="Report year (default: the current one; "
+                                 "the year before in January–March).")
+    ] = None,  # fmt: skip
+    area: Annotated[
+        list[str] | None, typer.Option("--area", help="Area id; repeat for several "
+                                       "(default: every area of the year).")
+    ] = None,  # fmt: skip
+    inbox: InboxOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where version directories are written.")
+    ] = None,
+    areas_file: AreasFileOption = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Areas at a time (threads, or Dask workers).")
+    ] = 4,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="Run the areas on a local Dask cluster.")
+    ] = False,
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="A running Dask scheduler, "
+                                 "e.g. tcp://host:8786.")
+    ] = None,  # fmt: skip
+) -> None:
+    """Refresh every area of the report year once, as the 02:00 schedule does."""
+    _prefect_defaults()
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.nightly import dask_task_runner, nightly_refresh
+
+    runner = (dask_task_runner(dask_address, n_workers=workers) if dask or dask_address
+              else ThreadPoolTaskRunner(max_workers=workers))  # fmt: skip
+    started = time.perf_counter()
+    try:
+        summary = nightly_refresh.with_options(task_runner=runner)(
+            year=year, areas=area or None, inbox=inbox, out=out, areas_file=areas_file
+        )
+    except PipelineError as exc:
+        _fail(exc)
+    for item in summary["areas"]:
+        version = f" v{item['version']:03d}" if item["version"] else ""
+        reason = f": {item['reason']}" if item["reason"] else ""
+        typer.echo(f"{item['area']} {item['year']}:{version} {item['text']}{reason}")
+    typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
+
+
+@app.command("serve-flows")
+def serve_flows(
+    limit: Annotated[int, typer.Option("--limit", help="Flow runs at a time.")] = 2,
+    paused: Annotated[
+        bool, typer.Option("--paused", help="Register the nightly schedule paused.")
+    ] = False,
+) -> None:
+    """Register the yearly and nightly deployments and run their flow runs (PREFECT_API_URL)."""
+    _prefect_defaults()
+    from flows.deploy import main as serve_deployments
+
+    serve_deployments(["--limit", str(limit)] + (["--paused"] if paused else []))
 
 
 def main() -> None:  # pragma: no cover - console entry point

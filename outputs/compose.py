@@ -14,10 +14,18 @@ import pandas as pd
 
 from lagesbild.config import Area
 from outputs.draft_context import SECTION_KEYS, DraftContext, SourceUsed
-from outputs.narrative import change_sentence, methods_note, trend_sentence
+from outputs.draft_tables import format_window
+from outputs.narrative import change_sentence, methods_note, place, trend_sentence
 from outputs.swedish import format_int, format_percent
 
-__all__ = ["SOURCE_LABELS", "compose_context", "population_table", "sources_used"]
+__all__ = [
+    "SOURCE_LABELS",
+    "compose_context",
+    "headline_sentence",
+    "population_table",
+    "sources_used",
+    "suppressed_sentence",
+]
 
 SOURCE_LABELS = {
     "bra": "Brottsstatistik BRÅ, anmälda brott",
@@ -97,6 +105,74 @@ def _headline(indicators: pd.DataFrame, source: str, labels: Sequence[str]) -> l
     return sorted(picked, key=lambda r: (order[r["indicator"]], r.get("group") or ""))
 
 
+_SURVEY_NAMES = {"stockholmsenkaten": "Stockholmsenkäten",
+                 "trygghetsmatningen": "Trygghetsmätningen"}  # fmt: skip
+_PROTECT = "för att skydda enskildas identitet"
+
+
+def _is_suppressed(row: Mapping) -> bool:
+    flag = row.get("suppressed")
+    if isinstance(flag, str):
+        return flag.strip().lower() == "true"
+    return bool(flag) if flag is not None and flag == flag else False
+
+
+def suppressed_sentence(row: Mapping, *, area_name: str) -> str:
+    """A headline sentence for a row disclosure control withheld figures of: no numbers.
+
+    Only figures that are still published are printed (the report year's count when just
+    the previous one was withheld); a withheld figure is never printed, nor any change.
+
+    Args:
+        row: one indicators row with ``suppressed`` true.
+        area_name: the area's display name.
+
+    Returns:
+        E.g. "Antalet incidenter i kategorin våld rapporterade i IA för Södermalm redovisas
+        inte för 2022, för att skydda enskildas identitet."
+    """
+    year = int(row["year"])
+    prev_year = row.get("prev_year")
+    label = str(row["indicator"])
+    if row.get("unit") == "procent":
+        group = str(row.get("group") or "")
+        who = f"{group}, " if group and group.lower() != "alla" else ""
+        survey = _SURVEY_NAMES.get(str(row["source"]), str(row["source"]))
+        subject = f"Andelen ”{label}” {place(area_name)} ({who}{survey})"
+    else:
+        name = label if label[1:2].isupper() else label[:1].lower() + label[1:]
+        subject = f"Antalet incidenter i kategorin {name} rapporterade i IA för {area_name}"
+    value = row.get("value")
+    if value is None or value != value or prev_year is None or prev_year != prev_year:
+        return f"{subject} redovisas inte för {year}, {_PROTECT}."
+    shown = format_percent(value) if row.get("unit") == "procent" else format_int(value)
+    when = f"år {year}"
+    if row.get("window_start") and row.get("window_end"):
+        window = (dt.date.fromisoformat(str(row["window_start"])[:10]),
+                  dt.date.fromisoformat(str(row["window_end"])[:10]))  # fmt: skip
+        when = f"under perioden {format_window(window)} {year}"
+    return (
+        f"{subject} var {shown} {when}. Jämförelsen med {int(prev_year)} redovisas inte, "
+        f"{_PROTECT}."
+    )
+
+
+def headline_sentence(row: Mapping, *, area_name: str) -> str:
+    """The headline sentence of one indicators row: the change, or a withheld notice.
+
+    Args:
+        row: one indicators row.
+        area_name: the area's display name.
+
+    Returns:
+        ``outputs.narrative.change_sentence`` for a published row, else
+        :func:`suppressed_sentence` (which prints no withheld figure).
+    """
+    if _is_suppressed(row):
+        return suppressed_sentence(row, area_name=area_name)
+    return change_sentence(row, area_name=area_name)
+
+
 def _population_sentence(indicators: pd.DataFrame, population: pd.DataFrame,
                          area: Area) -> list[str]:
     row = indicators[indicators["source"] == "befolkning"]
@@ -155,6 +231,7 @@ def compose_context(
     raw_files: Sequence[Mapping],
     present_kinds: Sequence[str],
     headline: Mapping[str, Sequence[str]],
+    safety_indicators: Sequence[str] = (),
     priority_areas: Sequence[str],
     editorial: Mapping[str, str],
     quality_warnings: Sequence[str],
@@ -173,6 +250,8 @@ def compose_context(
         raw_files: the raw inputs used (name, origin, sha256, retrieved_at).
         present_kinds: the inbox kinds that had data for the area and year.
         headline: per source, the indicators that get a sentence.
+        safety_indicators: survey indicators whose sentences go under "Beskrivning av
+            tryggheten" rather than under their survey.
         priority_areas: the ten city-wide priority areas.
         editorial: text written by people, keyed by section.
         quality_warnings: data-quality warnings to list in the draft.
@@ -183,7 +262,7 @@ def compose_context(
     for source in ("bra", "ia"):
         section = _SECTION_OF_SOURCE[source]
         for row in _headline(indicators, source, headline.get(source, [])):
-            sentences[section].append(change_sentence(row, area_name=area.name))
+            sentences[section].append(headline_sentence(row, area_name=area.name))
     total = crime_series[crime_series["indicator"] == "Samtliga brott"]
     if not total.empty:
         trend = trend_sentence(
@@ -194,7 +273,8 @@ def compose_context(
             sentences["brottslighet"].insert(0, trend)
     for source in ("stockholmsenkaten", "trygghetsmatningen"):
         for row in _headline(indicators, source, headline.get(source, [])):
-            sentences[source].append(change_sentence(row, area_name=area.name))
+            section = "trygghet" if row["indicator"] in safety_indicators else source
+            sentences[section].append(headline_sentence(row, area_name=area.name))
     pop_table = population_table(population, [area.id], year)
     sentences["befolkning"] = _population_sentence(indicators, pop_table, area)
     missing = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -41,8 +42,10 @@ __all__ = [
     "add_survey_table",
     "cell_style",
     "format_window",
+    "is_suppressed",
     "is_true",
     "significance_text",
+    "suppression_footnote",
     "table_style",
 ]
 
@@ -97,6 +100,63 @@ def significance_text(row: pd.Series) -> str:
     if flag is None:
         return "Kan inte prövas"
     return "Ja" if flag else "Nej"
+
+
+def is_suppressed(row: pd.Series) -> bool:
+    """True when disclosure control withheld figures of this row (column ``suppressed``).
+
+    Args:
+        row: an indicators row (the column may be absent: then nothing was withheld).
+
+    Returns:
+        Whether the row's withheld cells must print as "–".
+    """
+    return bool(is_true(row.get("suppressed")))
+
+
+_WITHHELD = re.compile(r"undertryckt: ([^;]+)")
+
+
+def suppression_footnote(rows: pd.DataFrame) -> str | None:
+    """The footnote under a table with withheld cells, or None when nothing was withheld.
+
+    The reasons are those ``tasks.disclosure`` wrote into the rows' notes ("färre än 5
+    händelser", "färre än 30 svar"), so the footnote always names the thresholds applied.
+
+    Args:
+        rows: the indicators rows of one table.
+
+    Returns:
+        E.g. "– = uppgiften redovisas inte (färre än 5 händelser) för att skydda enskildas
+        identitet."
+    """
+    if rows.empty or "suppressed" not in rows.columns:
+        return None
+    withheld = rows[[is_true(v) is True for v in rows["suppressed"]]]
+    if withheld.empty:
+        return None
+    reasons = dict.fromkeys(
+        m.group(1).strip() for note in withheld.get("note", pd.Series(dtype="str"))
+        for m in [_WITHHELD.search(str(note))] if m
+    )  # fmt: skip
+    because = f" ({' / '.join(reasons)})" if reasons else ""
+    text = f"{MISSING} = uppgiften redovisas inte{because} för att skydda enskildas identitet."
+    if withheld["unit"].eq("antal").any():
+        text += (
+            " Även andra uppgifter kan vara undertryckta, så att en undertryckt uppgift inte "
+            "kan räknas fram ur en summa."
+        )
+    return text
+
+
+def _footnote(document: DocumentObject, rows: pd.DataFrame) -> None:
+    text = suppression_footnote(rows)
+    if text:
+        _note(document, text)
+
+
+def _significance_cell(row: pd.Series) -> str:
+    return MISSING if is_suppressed(row) else significance_text(row)
 
 
 def format_window(window: tuple[dt.date, dt.date]) -> str:
@@ -285,10 +345,11 @@ def add_count_table(
         ]
         if with_rate:
             cells.append(format_int(_num(row["rate_per_100k"])))
-        cells.append(significance_text(row))
+        cells.append(_significance_cell(row))
         body.append(cells)
     widths = (4.0, 1.6, 1.9, 1.9, 2.3, 2.1, 2.2) if with_rate else (5.0, 2.0, 2.2, 2.1, 2.4, 2.3)
     _add_table(document, header, body, numeric_from=1, widths_cm=widths)
+    _footnote(document, rows)
     if preliminary:
         _note(document, f"Siffrorna för {year} är preliminära.")
 
@@ -347,13 +408,14 @@ def add_ia_table(
             format_int(_num(row["value"])),
             format_signed(_num(row["change_abs"])),
             _relative(row["change_rel"]),
-            significance_text(row),
+            _significance_cell(row),
         ]
         for _, row in rows.iterrows()
     ]
     _add_table(document, header, body, numeric_from=1, widths_cm=(5.0, 2.0, 2.2, 2.1, 2.4, 2.3))
     period = format_window(window) if window is not None else "hela året"
     _note(document, f"Jämförelseperiod: {period} (samma period respektive år).")
+    _footnote(document, rows)
 
 
 def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
@@ -382,8 +444,9 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
             format_decimal(_num(row["prev_value"])),
             format_decimal(_num(row["value"])),
             format_signed(_num(row["change_abs"]), 1),
-            significance_text(row),
+            _significance_cell(row),
         ]
         for _, row in rows.iterrows()
     ]
     _add_table(document, header, body, numeric_from=2, widths_cm=(5.3, 2.2, 1.8, 1.8, 2.6, 2.3))
+    _footnote(document, rows)

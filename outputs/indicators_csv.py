@@ -14,7 +14,7 @@ from outputs.publish import write_csv_atomic
 
 __all__ = ["BOOLEAN_COLUMNS", "format_indicators", "write_indicators"]
 
-BOOLEAN_COLUMNS = ("significant", "comparable_series", "preliminary")
+BOOLEAN_COLUMNS = ("significant", "comparable_series", "preliminary", "suppressed")
 _INTEGER_COLUMNS = ("year", "prev_year")
 
 
@@ -34,7 +34,8 @@ def format_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
     """The frame as it is written: booleans as text, years as integers, floats unrounded."""
     out = indicators.copy()
     for column in BOOLEAN_COLUMNS:
-        out[column] = out[column].map(_bool).astype("str")
+        if column in out.columns:
+            out[column] = out[column].map(_bool).astype("str")
     for column in _INTEGER_COLUMNS:
         out[column] = out[column].map(_int).astype("str")
     return out

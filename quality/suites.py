@@ -68,6 +68,9 @@ class ExpectationSpec:
     engine: str = "gx"
     requires: tuple[str, ...] = ()
     note: str = ""  # appended to the failure message: what the failure usually means
+    # Shown as the examples' value instead of the checked column (e.g. the region name of a
+    # row whose area is unknown: the area itself is just empty), and listed in the message.
+    label_column: str | None = None
 
     @property
     def column(self) -> str | None:
@@ -127,6 +130,7 @@ def _common(
     value_columns: Sequence[str],
     numbers: Sequence[str],
     dates: Sequence[str],
+    name_column: str = "region",
 ) -> list[ExpectationSpec]:
     """Schema, types, non-null and key checks shared by every suite."""
     specs = [_gx("expect_column_to_exist", B, column=c) for c in columns]
@@ -142,7 +146,9 @@ def _common(
             "expect_column_values_to_not_be_null",
             Severity.INFO,
             {"column": "area"},
+            requires=(name_column,),
             note="region or förvaltning not in the areas configuration",
+            label_column=name_column,
         )
     )
     ignore = "any_value_is_missing" if "area" in key else "all_values_are_missing"
@@ -319,6 +325,7 @@ def build_ia_clean_suite(
         value_columns=("occurred_on", "reported_on", "event_type", "category", "organisation"),
         numbers=(),
         dates=("occurred_on", "reported_on"),
+        name_column="organisation",
     )
     # An incident id appears once per export: any repeat is an error (spec, source 3).
     specs += [

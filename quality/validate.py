@@ -8,6 +8,7 @@ the validations of its run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from quality.checks import (
     check_required_years,
     check_source_years,
 )
-from quality.report import CheckResult, ValidationReport
+from quality.report import MAX_EXAMPLES, CheckResult, ValidationReport
 from quality.rowchecks import RAW_FRAME_CHECKS, ROW_CHECKS
 from quality.suites import (
     DATE_COLUMNS,
@@ -186,6 +187,32 @@ def _survey_years(
     return out
 
 
+_MAX_NAMES = 10
+
+
+def _labelled(result: CheckResult, frame: pd.DataFrame, spec: ExpectationSpec) -> CheckResult:
+    """Show the rows' names (``spec.label_column``) rather than the empty checked cells.
+
+    Used for the unknown-area check: "area None" says nothing, "Stadsdelsområde Atlantis"
+    says which region to add to the configuration. One example per distinct name.
+    """
+    label = spec.label_column
+    if result.success or label is None or label not in frame or spec.column not in frame:
+        return result
+    failing = frame[frame[spec.column].isna()]
+    if failing.empty:
+        return result
+    firsts = failing.drop_duplicates(subset=[label])
+    examples = tuple(
+        {"file": r.get("file"), "row": r.get("row"), "column": label, "value": r[label]}
+        for r in firsts.head(MAX_EXAMPLES).to_dict("records")
+    )
+    names = [str(n) for n in firsts[label].head(_MAX_NAMES)]
+    more = f" (+{len(firsts) - _MAX_NAMES} more)" if len(firsts) > _MAX_NAMES else ""
+    message = f"{result.message}: {', '.join(names)}{more}"
+    return dataclasses.replace(result, message=message, examples=examples)
+
+
 # --- running a suite ----------------------------------------------------------------------
 
 
@@ -227,7 +254,7 @@ def _run_suite(
         index_columns = [c for c in INDEX_COLUMNS if c in available]
         for result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
             i = int(result.expectation_config.meta["spec"])
-            by_index[i] = from_gx(result, specs[i], source)
+            by_index[i] = _labelled(from_gx(result, specs[i], source), prepared, specs[i])
     for i, spec in runnable.items():
         if spec.engine != "pandas":
             continue

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.errors import InputError, SourceSchemaChanged
+from sources._text import check_complete_rows, read_text_file
 
 __all__ = [
     "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "Table", "as_canonical", "as_incidents",
@@ -140,7 +141,7 @@ def read_table(
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_xlsx(path, label=label, expect=expect, sheet=sheet)
-    text = decode_text(path.read_bytes(), fallback=fallback_encoding)
+    text = read_text_file(path, label=label, fallback=fallback_encoding)
     return read_csv_text(text, label=label)
 
 
@@ -193,6 +194,7 @@ def read_csv_text(
             "raden har fler fält än rubriken", file=label, row=int(raw.index[extra.argmax()])
         )
     raw = raw.drop(columns=[width - 1])
+    check_complete_rows(text, raw[len(header) - 1], header, delimiter=delimiter, label=label)
     raw.columns = _unique(header)
     raw = raw.apply(_strip)
     first_empty = raw.iloc[:, 0] == ""  # cheap pre-filter: few rows can be blank
@@ -239,10 +241,15 @@ def _cell(value: object) -> str:
 def _read_xlsx(path: Path, *, label: str, expect: Iterable[str], sheet: str | None) -> Table:
     import openpyxl
 
+    if path.stat().st_size == 0:
+        raise SourceSchemaChanged("filen är tom (0 byte)", file=label)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(f"kan inte läsa arbetsboken: {type(exc).__name__}", file=label) from None
+        raise InputError(
+            f"kan inte läsa arbetsboken ({type(exc).__name__}): filen är skadad, avklippt "
+            "eller inte en xlsx-fil", file=label,
+        ) from None  # fmt: skip
     try:
         sheets = tuple(book.sheetnames)
         if sheet is not None and sheet not in sheets:

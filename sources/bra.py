@@ -22,12 +22,12 @@ from lagesbild.errors import InputError
 from sources._csv import (
     as_canonical,
     combine_observations,
-    decode_text,
     first_row,
     parse_number,
     read_csv_text,
     resolve_columns,
 )
+from sources._text import read_text_file
 
 __all__ = ["BRA_COLUMNS", "MONTHS", "bra_quarterly", "bra_yearly", "read_bra"]
 
@@ -155,6 +155,26 @@ def _blank_before_existence(frame: pd.DataFrame, areas: AreasConfig) -> pd.DataF
     )
 
 
+def _check_trailing_separator(text: str, label: str) -> None:
+    """A SOL export's data rows end with ``;``: a last row that does not was cut off.
+
+    A line cut inside its last field keeps all its separators but one, so the field count
+    alone does not catch it. An interrupted copy or download cuts the end of a file, so the
+    last non-blank line is compared with the first data line (string scans, no splitting:
+    a million-line export stays fast). Files without the trailing ``;`` are left alone.
+    """
+    body = text.rstrip()
+    first_end = body.find("\n", body.find("\n") + 1)
+    first = body[body.find("\n") + 1 : first_end if first_end >= 0 else len(body)]
+    last = body[body.rfind("\n") + 1 :]
+    if not first.rstrip().endswith(";") or last.rstrip().endswith(";"):
+        return
+    raise InputError(
+        "raden slutar inte med ';' som övriga rader: den är avklippt (avbruten överföring?)",
+        file=label, row=body.count("\n") + 1,
+    )  # fmt: skip
+
+
 def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None) -> pd.DataFrame:
     """Read a BRÅ SOL Databasfil export into the canonical long shape.
 
@@ -174,9 +194,16 @@ def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None)
     """
     path = Path(path)
     label = display_name or path.name
-    table = read_csv_text(decode_text(path.read_bytes(), fallback="latin-1"), label=label,
-                          delimiter=";", required=BRA_COLUMNS.values())
+    text = read_text_file(path, label=label, fallback="latin-1")
+    table = read_csv_text(text, label=label, delimiter=";", required=BRA_COLUMNS.values())
     cols = resolve_columns(table, BRA_COLUMNS)
+    if table.frame.empty:  # a SOL export always has rows: this one was cut or emptied
+        raise InputError("filen har en rubrikrad men inga datarader (tom eller avbruten export)",
+                         file=label, row=2)  # fmt: skip
+    _check_trailing_separator(text, label)
+    extra = [c for c in table.frame.columns if c not in cols.values()]
+    if extra:
+        log.warning("%s: okända kolumner ignoreras: %s", label, ", ".join(extra))
     raw = table.frame[list(cols.values())]
     # Parent nodes are echoed: drop repeated lines, comparing integer codes (fast).
     codes = pd.DataFrame({c: pd.factorize(raw[c])[0] for c in raw.columns}, index=raw.index)

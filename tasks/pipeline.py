@@ -13,7 +13,7 @@ import functools
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,12 @@ from quality.validate import validate_inputs
 from sources.bra import bra_yearly
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
+from tasks.disclosure import (
+    DisclosureRules,
+    apply_disclosure_control,
+    empty_suppression_log,
+    suppression_records,
+)
 from tasks.indicators import area_crime_series, area_population, build_indicators, with_rates
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "compute",
     "ingest",
     "publish",
+    "publish_locked",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,11 +104,18 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class Computed:
-    """The indicators of a run and the frames the draft shows beside them."""
+    """The indicators of a run and the frames the draft shows beside them.
+
+    ``indicators`` are the public ones: disclosure control (``tasks.disclosure``) has
+    already withheld small IA counts and survey shares with few respondents; ``suppression``
+    logs each withheld cell (never its value).
+    """
 
     indicators: pd.DataFrame
     crime_series: pd.DataFrame
     population: pd.DataFrame
+    suppression: pd.DataFrame = field(default_factory=empty_suppression_log)
+    rules: DisclosureRules = field(default_factory=DisclosureRules)
 
 
 def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
@@ -133,7 +147,11 @@ def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> Validati
 
 
 def compute(spec: RunSpec, inputs: Inputs) -> Computed:
-    """Indicators for the area and year, plus the multi-year series for the draft."""
+    """Indicators for the area and year, plus the multi-year series for the draft.
+
+    Disclosure control runs here, last, so that no later step (draft, indicators.csv,
+    changes since the previous version) ever sees a figure that must be withheld.
+    """
     areas = spec.areas()
     config = load_report_config()
     yearly = bra_yearly(inputs.bra)
@@ -153,11 +171,15 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
             f"no BRÅ crime statistics for {spec.area} {spec.year}: the report needs the "
             f"report year and the year before in {spec.inbox / 'bra'}"
         )
+    rules = DisclosureRules.from_config(config.get("disclosure"))
+    indicators, suppression = apply_disclosure_control(indicators, rules,
+                                                       respondents=inputs.enkater)
     population = area_population(inputs.befolkning, areas, spec.area)
     first = spec.year - int(config.get("series_years", 5)) + 1
     series = area_crime_series(yearly, areas, spec.area)
     series = with_rates(series[series["year"].between(first, spec.year)], population)
-    return Computed(indicators=indicators, crime_series=series, population=population)
+    return Computed(indicators=indicators, crime_series=series, population=population,
+                    suppression=suppression, rules=rules)  # fmt: skip
 
 
 def _present_kinds(inputs: Inputs, indicators: pd.DataFrame) -> list[str]:
@@ -235,6 +257,13 @@ def publish(
         prev_version, prev_indicators, prev_inputs, prev_editorial = _previous(repo, spec)
         changes = None
         if prev_version is not None:
+            if prev_indicators is not None:
+                # The previous version's figures reach this draft's "what changed" section:
+                # withhold them by today's rules too (a version made before disclosure
+                # control, or under lower thresholds, would otherwise leak small counts).
+                prev_indicators, _ = apply_disclosure_control(
+                    prev_indicators, computed.rules, respondents=inputs.enkater
+                )
             changes = diff_versions(
                 prev_indicators, computed.indicators, prev_inputs, raw, prev_editorial,
                 dict(editorial.text), previous_version=prev_version,
@@ -242,6 +271,8 @@ def publish(
             write_text_atomic(directory / "changes.json", changes.to_json())
         write_indicators(computed.indicators, directory / "indicators.csv")
         write_json_atomic(directory / "quality.json", json.loads(report.to_json()))
+        write_json_atomic(directory / "suppression.json",
+                          suppression_records(computed.suppression, computed.rules))
         write_json_atomic(directory / "editorial.json", dict(editorial.text))
         if data_docs_dir and data_docs_dir.is_dir():
             shutil.copytree(data_docs_dir, directory / "data_docs")
@@ -256,6 +287,7 @@ def publish(
             raw_files=raw,
             present_kinds=_present_kinds(inputs, computed.indicators),
             headline=config.get("headline", {}),
+            safety_indicators=config.get("trygghet", []),
             priority_areas=areas.priority_areas,
             editorial=editorial.text,
             quality_warnings=[r.describe() for r in report.warnings],
@@ -282,3 +314,27 @@ def publish(
         )
     finally:
         engine.dispose()
+
+
+def publish_locked(
+    spec: RunSpec,
+    settings: Settings,
+    inputs: Inputs,
+    computed: Computed,
+    report: ValidationReport,
+    *,
+    flow_run_id: str | None = None,
+    data_docs_dir: Path | None = None,
+) -> PublishResult:
+    """``publish`` while holding the area-year's lock: concurrent runs make one version.
+
+    The second of two simultaneous runs waits, then finds the first one's version with the
+    same inputs fingerprint and creates nothing. Temporary directories of killed runs are
+    removed first (safe under the lock).
+    """
+    from approval.locks import area_year_lock, remove_stale_temp_dirs
+
+    with area_year_lock(settings.database_url, spec.area, spec.year):
+        remove_stale_temp_dirs(spec.out, spec.area, spec.year)
+        return publish(spec, settings, inputs, computed, report,
+                       flow_run_id=flow_run_id, data_docs_dir=data_docs_dir)  # fmt: skip

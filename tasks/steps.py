@@ -1,27 +1,78 @@
-"""The yearly run's Prefect tasks: thin wrappers, one plain function each.
+"""The runs' Prefect tasks: thin wrappers, one plain function each.
 
 Few, coarse tasks on purpose: each task run costs the Prefect server CPU time, and the
-work inside is pandas over whole frames. Frames pass in memory, so nothing is cached.
+work inside is pandas over whole frames (and a Great Expectations suite, which is slow to
+set up). The nightly refresh therefore runs one task per area, not one per step. Frames
+pass in memory, so nothing is cached. Retries only where I/O can fail for a moment:
+reading the inbox, and writing the version (the database connection, the file system).
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
+import threading
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import OperationalError
 
+from approval.models import make_engine
 from approval.publish import PublishResult
+from approval.versions import VersionRepository
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
 from sources.inbox import Inputs
 from tasks import pipeline
 from tasks.pipeline import Computed, RunSpec
 
-__all__ = ["check_inputs", "compute_indicators", "ingest_sources", "publish_draft"]
+__all__ = [
+    "check_inputs",
+    "compute_indicators",
+    "find_unchanged",
+    "ingest_sources",
+    "publish_draft",
+    "refresh_area",
+]
+
+log = logging.getLogger(__name__)
+
+#: Drawing the charts uses pyplot's global state (``plt.rc_context``), which is not
+#: thread-safe: runs in the threads of one process publish one at a time. Processes
+#: (a Dask cluster) and other machines are not held back by this.
+_PUBLISH_IN_PROCESS = threading.Lock()
 
 
-@task(name="ingest-sources", cache_policy=NO_CACHE)
+def _transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Retry only on errors that can pass: I/O and a lost database connection."""
+    error = state.data
+    return isinstance(error, OSError | OperationalError)
+
+
+def _publish(
+    spec: RunSpec,
+    settings: Settings,
+    inputs: Inputs,
+    computed: Computed,
+    report: ValidationReport,
+    flow_run_id: str | None,
+    data_docs_dir: Path | None,
+) -> PublishResult:
+    # A module-level function, so that Dask pickles it by reference (not the lock inside).
+    with _PUBLISH_IN_PROCESS:
+        return pipeline.publish_locked(
+            spec, settings, inputs, computed, report,
+            flow_run_id=flow_run_id, data_docs_dir=data_docs_dir,
+        )  # fmt: skip
+
+
+# Fetching the sources over HTTP (``sources.fetch``) belongs here, before ingest, as its
+# own task with retries=3 and retry_delay_seconds=[10, 60, 300]: it is the flaky step.
+
+
+@task(name="ingest-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
+      retry_condition_fn=_transient)  # fmt: skip
 def ingest_sources(spec: RunSpec, settings: Settings) -> Inputs:
     """Keep the inbox's files in the raw store and read them."""
     return pipeline.ingest(spec, settings)
@@ -39,7 +90,8 @@ def compute_indicators(spec: RunSpec, inputs: Inputs) -> Computed:
     return pipeline.compute(spec, inputs)
 
 
-@task(name="publish-draft", cache_policy=NO_CACHE)
+@task(name="publish-draft", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
+      retry_condition_fn=_transient)  # fmt: skip
 def publish_draft(
     spec: RunSpec,
     settings: Settings,
@@ -49,8 +101,60 @@ def publish_draft(
     flow_run_id: str | None,
     data_docs_dir: Path | None,
 ) -> PublishResult:
-    """Write the new version (or find the unchanged one) and record it as ``utkast``."""
-    return pipeline.publish(
-        spec, settings, inputs, computed, report,
-        flow_run_id=flow_run_id, data_docs_dir=data_docs_dir,
-    )  # fmt: skip
+    """Write the new version (or find the unchanged one) and record it as ``utkast``.
+
+    Holds the area-year's lock, so two runs started together make one version.
+    """
+    return _publish(spec, settings, inputs, computed, report, flow_run_id, data_docs_dir)
+
+
+def find_unchanged(spec: RunSpec, settings: Settings, inputs: Inputs) -> PublishResult | None:
+    """The latest version when its inputs fingerprint equals this run's, else None.
+
+    The fingerprint needs only the raw inputs and the parameters, so an unchanged area is
+    recognised before the (slow) checks and indicators; ``publish`` would find the same.
+
+    Args:
+        spec: the run.
+        settings: where the database is.
+        inputs: the ingested inputs.
+
+    Returns:
+        The unchanged version, or None when a new one has to be made.
+    """
+    engine = make_engine(settings.database_url)
+    try:
+        latest = VersionRepository(engine).latest(spec.area, spec.year)
+    finally:
+        engine.dispose()
+    if latest is None or latest.inputs_fingerprint != pipeline.run_fingerprint(spec, inputs):
+        return None
+    directory = Path(latest.directory)
+    if not directory.is_dir():
+        return None
+    files = sorted(p for p in directory.iterdir() if p.is_file())
+    drafts = [p for p in files if p.suffix == ".docx"]
+    if not drafts:
+        return None
+    others = [p for p in files if p.suffix != ".docx"]
+    return PublishResult(version=latest, created=False, files=tuple(others + drafts))
+
+
+@task(name="refresh-area", cache_policy=NO_CACHE)
+def refresh_area(
+    spec: RunSpec, settings: Settings, inputs: Inputs, flow_run_id: str | None
+) -> PublishResult:
+    """One area of the nightly refresh: unchanged → nothing; else check, compute, publish.
+
+    One coarse task per area (not one per step) keeps the server's load per area small.
+    """
+    unchanged = find_unchanged(spec, settings, inputs)
+    if unchanged is not None:
+        log.info("%s %s: oförändrad (version %s)", spec.area, spec.year,
+                 unchanged.version.version)  # fmt: skip
+        return unchanged
+    with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
+        docs = Path(staging) / "data_docs"
+        report = pipeline.check(spec, inputs, docs)
+        computed = pipeline.compute(spec, inputs)
+        return _publish(spec, settings, inputs, computed, report, flow_run_id, docs)

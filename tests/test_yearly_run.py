@@ -58,7 +58,10 @@ def first(spec: RunSpec, env: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def indicators(first) -> pd.DataFrame:
-    return pd.read_csv(first.version.directory + "/indicators.csv", keep_default_na=False)
+    frame = pd.read_csv(first.version.directory + "/indicators.csv", keep_default_na=False)
+    for column in ("value", "prev_value"):
+        frame[column] = pd.to_numeric(frame[column])
+    return frame
 
 
 def test_a_version_directory_with_draft_indicators_and_quality(first, spec):

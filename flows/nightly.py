@@ -1,0 +1,259 @@
+"""The nightly refresh: every configured area of the report year, in parallel.
+
+Inputs are read once; then one task per area either finds its latest version unchanged
+(same inputs fingerprint: nothing is written) or checks, computes and publishes a new one.
+One area's failure (say, no BRÅ file for it) does not stop the others. The flow ends
+Completed with a summary per area, and Failed only when every area failed or the inbox
+could not be read (then nothing at all was refreshed, which someone must look at).
+
+Parallelism comes from the task runner: threads by default
+(``ThreadPoolTaskRunner(max_workers=4)``), or a Dask cluster through prefect-dask's
+``DaskTaskRunner`` (see :func:`dask_task_runner`) for real parallelism across processes
+or machines: the checks are CPU-bound Python, so threads share one core's worth of GIL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.futures import wait
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from approval.publish import PublishResult
+from flows.artifacts import artifact_key, create_run_artifacts
+from lagesbild.config import AreasConfig, load_areas
+from lagesbild.errors import PipelineError
+from lagesbild.settings import load_settings
+from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.steps import ingest_sources, refresh_area
+
+__all__ = [
+    "AreaOutcome",
+    "DEFAULT_MAX_WORKERS",
+    "NightlySummary",
+    "STOCKHOLM",
+    "areas_to_refresh",
+    "dask_task_runner",
+    "default_report_year",
+    "nightly_refresh",
+]
+
+log = logging.getLogger(__name__)
+
+STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+#: Threads of the default task runner: a few areas at a time.
+DEFAULT_MAX_WORKERS = 4
+#: From this month on the report year is the current year; before it (January–March,
+#: while BRÅ's final figures for the year that just ended come out) it is the year before.
+REPORT_YEAR_FROM_MONTH = 4
+
+CREATED, UNCHANGED, FAILED = "created", "unchanged", "failed"
+_SWEDISH = {CREATED: "ny version", UNCHANGED: "oförändrad", FAILED: "misslyckades"}
+
+
+def default_report_year(now: dt.datetime | None = None) -> int:
+    """The report year the nightly refresh works on when none is given.
+
+    Args:
+        now: the moment (default: now); read in Stockholm time.
+
+    Returns:
+        The current year from April, the year before in January–March.
+    """
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(STOCKHOLM)
+    return local.year if local.month >= REPORT_YEAR_FROM_MONTH else local.year - 1
+
+
+def areas_to_refresh(
+    config: AreasConfig, year: int, requested: list[str] | None = None
+) -> list[str]:
+    """The area ids to refresh: those given, else every configured area of ``year``.
+
+    An area that did not exist in the year (``valid_to`` before it, ``valid_from`` after
+    it) is skipped; a requested one that does not exist is an error.
+
+    Args:
+        config: the areas configuration.
+        year: report year.
+        requested: area ids, or None for all.
+
+    Returns:
+        Area ids in configuration order (requested order when given).
+    """
+    if requested:
+        for area_id in requested:
+            if not config.get(area_id).existed_in(year):
+                raise PipelineError(f"area {area_id} did not exist in {year}")
+        return list(dict.fromkeys(requested))
+    return [a.id for a in config.areas.values() if a.existed_in(year)]
+
+
+@dataclass(frozen=True)
+class AreaOutcome:
+    """What the refresh did for one area: created, unchanged or failed (with a reason)."""
+
+    area: str
+    year: int
+    status: str
+    version: int | None = None
+    draft: str | None = None
+    reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The status in Swedish, as the summary shows it."""
+        return _SWEDISH[self.status]
+
+    @classmethod
+    def from_result(cls, result: PublishResult) -> AreaOutcome:
+        """The outcome of a successful area task."""
+        return cls(
+            area=result.version.area, year=result.version.year,
+            status=CREATED if result.created else UNCHANGED,
+            version=result.version.version, draft=str(result.draft),
+        )  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the Swedish status text."""
+        return {**dataclasses.asdict(self), "text": self.text}
+
+
+@dataclass(frozen=True)
+class NightlySummary:
+    """The outcomes of one nightly refresh."""
+
+    year: int
+    outcomes: tuple[AreaOutcome, ...]
+
+    def count(self, status: str) -> int:
+        """How many areas ended with ``status``."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def all_failed(self) -> bool:
+        """True when there were areas and none of them succeeded."""
+        return bool(self.outcomes) and self.count(FAILED) == len(self.outcomes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flow's return value: counts and one entry per area."""
+        return {
+            "year": self.year,
+            "created": self.count(CREATED),
+            "unchanged": self.count(UNCHANGED),
+            "failed": self.count(FAILED),
+            "areas": [o.to_dict() for o in self.outcomes],
+        }
+
+    def to_markdown(self) -> str:
+        """A table for the flow run's artifact (Swedish)."""
+        lines = [
+            f"# Nattlig uppdatering {self.year}",
+            "",
+            f"Nya versioner: {self.count(CREATED)}, oförändrade: {self.count(UNCHANGED)}, "
+            f"misslyckade: {self.count(FAILED)}",
+            "",
+            "| Område | Resultat | Version | Orsak |",
+            "|---|---|---|---|",
+        ]
+        for o in self.outcomes:
+            version = f"v{o.version:03d}" if o.version else ""
+            reason = (o.reason or "").replace("|", "/").replace("\n", " ")
+            lines.append(f"| {o.area} | {o.text} | {version} | {reason} |")
+        return "\n".join(lines) + "\n"
+
+
+def dask_task_runner(address: str | None = None, n_workers: int = 2, processes: bool = True):
+    """A prefect-dask ``DaskTaskRunner``: an existing cluster, or a local one.
+
+    Args:
+        address: a running scheduler (``tcp://host:8786``); None starts a local cluster.
+        n_workers: workers of the local cluster.
+        processes: local workers as processes (real parallelism) or threads.
+
+    Returns:
+        The task runner, for ``nightly_refresh.with_options(task_runner=...)``.
+    """
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": n_workers, "processes": processes,
+                                          "threads_per_worker": 1})  # fmt: skip
+
+
+@flow(name="lagesbild-nightly", log_prints=True,
+      task_runner=ThreadPoolTaskRunner(max_workers=DEFAULT_MAX_WORKERS))  # fmt: skip
+def nightly_refresh(
+    year: int | None = None,
+    areas: list[str] | None = None,
+    inbox: Path | None = None,
+    out: Path | None = None,
+    areas_file: Path | None = None,
+) -> dict[str, Any]:
+    """Refresh every area of the report year; unchanged inputs make nothing new.
+
+    Args:
+        year: report year; default :func:`default_report_year` (decided here, once).
+        areas: area ids; default every configured area that exists in ``year``.
+        inbox: inbox directory; default the bundled sample data.
+        out: root of the version directories; default the settings' reports dir.
+        areas_file: areas configuration; default the bundled one.
+
+    Returns:
+        ``NightlySummary.to_dict()``: counts and the outcome of every area.
+    """
+    year = default_report_year() if year is None else year
+    settings = load_settings()
+    config = load_areas(areas_file)
+    selected = areas_to_refresh(config, year, areas)
+    base = RunSpec(area=selected[0] if selected else "", year=year,
+                   inbox=Path(inbox or SAMPLE_INBOX), out=Path(out or settings.reports_dir),
+                   areas_file=areas_file)  # fmt: skip
+    run_id = flow_run.get_id()
+    outcomes: list[AreaOutcome] = []
+    if selected:
+        inputs = ingest_sources(base, settings)
+        futures = {a: refresh_area.submit(dataclasses.replace(base, area=a), settings, inputs,
+                                          run_id) for a in selected}  # fmt: skip
+        wait(list(futures.values()))
+        for area, future in futures.items():
+            outcome = _outcome(area, year, future)
+            if outcome.status == CREATED:
+                create_run_artifacts(future.result())
+            outcomes.append(outcome)
+    summary = NightlySummary(year=year, outcomes=tuple(outcomes))
+    create_markdown_artifact(markdown=summary.to_markdown(),
+                             key=artifact_key("nightly", year),
+                             description=f"Nattlig uppdatering {year}")  # fmt: skip
+    for o in outcomes:
+        print(f"{o.area} {year}: {o.text}" + (f" ({o.reason})" if o.reason else ""))
+    if summary.all_failed:
+        raise PipelineError(f"every area of {year} failed: " + "; ".join(
+            f"{o.area}: {o.reason}" for o in outcomes))  # fmt: skip
+    return summary.to_dict()
+
+
+def _reason(error: BaseException) -> str:
+    """One line for the summary: the blocking checks of a quality failure, else the error."""
+    report = getattr(error, "report", None)
+    failures = getattr(report, "blocking_failures", ())
+    text = "; ".join(f.describe() for f in failures) if failures else str(error)
+    return (text.splitlines()[0] if text else type(error).__name__)[:500]
+
+
+def _outcome(area: str, year: int, future) -> AreaOutcome:  # type: ignore[no-untyped-def]
+    result = future.result(raise_on_failure=False)
+    if isinstance(result, PublishResult) and future.state.is_completed():
+        return AreaOutcome.from_result(result)
+    reason = (_reason(result) if isinstance(result, BaseException)
+              else str(future.state.message or "okänt fel"))  # fmt: skip
+    return AreaOutcome(area=area, year=year, status=FAILED, reason=reason)

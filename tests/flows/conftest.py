@@ -1,0 +1,102 @@
+"""One real local Prefect server for the flow tests, and helpers to run the plain steps.
+
+The server (``prefect server start``) gets its own home and SQLite database in a temporary
+directory; tests reach it through ``PREFECT_API_URL`` (``temporary_settings`` in this
+process, the environment in subprocesses). It is started once per session and stopped
+at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+SERVER_START_TIMEOUT = 90.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Stop a subprocess started with ``start_new_session=True`` and its children."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=grace)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The API URL of a Prefect server started for this session."""
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'prefect.db'}",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail("prefect server exited: " + (home / "server.log").read_text()[-2000:])
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"prefect server not healthy after {SERVER_START_TIMEOUT:.0f} s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        stop_group(process)
+        log.close()
+
+
+@pytest.fixture
+def prefect_api(prefect_server: str) -> Iterator[str]:
+    """This process's Prefect client and flows talk to the session's server."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: prefect_server}):
+        yield prefect_server
+
+
+def subprocess_env(prefect_url: str | None, home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess run: its Prefect API and lagesbild data root."""
+    env = {**os.environ, "LAGESBILD_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env.pop("LAGESBILD_DATABASE_URL", None)
+    env.update(extra)
+    if prefect_url:
+        env["PREFECT_API_URL"] = prefect_url
+    return env

@@ -1,0 +1,39 @@
+"""The unknown-area check shows the names to add to the areas configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from quality_frames import bra_frame, ia_frame
+
+from quality.report import Severity
+from quality.validate import validate
+
+AS_OF = dt.date(2024, 6, 30)
+
+
+def _unknown(report):
+    (result,) = [r for r in report.results if not r.success]
+    assert result.severity is Severity.INFO and result.column == "area"
+    return result
+
+
+def test_unknown_regions_are_named_once_each():
+    frame = bra_frame()
+    frame.loc[[0, 1], "area"] = np.nan
+    frame.loc[[0, 1], "region"] = "Stadsdelsområde Atlantis (Sthlm)"
+    result = _unknown(validate(frame, "bra_clean", as_of=AS_OF))
+    assert result.message.endswith(": Stadsdelsområde Atlantis (Sthlm)")
+    assert [(e["row"], e["column"], e["value"]) for e in result.examples] == [
+        (2, "region", "Stadsdelsområde Atlantis (Sthlm)")]
+    assert "column region value 'Stadsdelsområde Atlantis (Sthlm)'" in result.describe()
+
+
+def test_unknown_forvaltning_is_named_for_ia():
+    frame = ia_frame()
+    frame.loc[0, "area"] = np.nan
+    frame.loc[0, "organisation"] = "Utbildningsförvaltningen"
+    result = _unknown(validate(frame, "ia_clean", as_of=AS_OF))
+    assert "Utbildningsförvaltningen" in result.message
+    assert result.examples[0]["value"] == "Utbildningsförvaltningen"
