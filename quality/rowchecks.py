@@ -140,6 +140,27 @@ def check_years_present(frame: pd.DataFrame, *, column: str, years: Sequence[int
     return False, "no rows for " + ", ".join(str(y) for y in missing), ()
 
 
+def check_column_exists(frame: pd.DataFrame, *, column: str) -> CheckOutcome:
+    """The column is in the frame (a cheap schema check; no need for GX's machinery)."""
+    if column in frame.columns:
+        return True, "", ()
+    return False, f"column {column!r} is missing; columns: {', '.join(frame.columns)}", ()
+
+
+def check_text_type(frame: pd.DataFrame, *, column: str, type_: str = "str") -> CheckOutcome:
+    """A text column holds strings (or missing values) only."""
+    series = frame[column]
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return True, "", ()
+    bad = series.notna() & ~series.map(lambda v: isinstance(v, str))
+    n_bad = int(bad.sum())
+    return (
+        n_bad == 0,
+        _count_message(n_bad, len(frame), f"are not {type_}"),
+        examples_for(frame, bad, column),
+    )
+
+
 def _short(value: Any) -> str:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
@@ -147,6 +168,8 @@ def _short(value: Any) -> str:
 
 
 ROW_CHECKS: dict[str, Callable[..., CheckOutcome]] = {
+    "expect_column_to_exist": check_column_exists,
+    "expect_column_values_to_be_of_type": check_text_type,
     "expect_column_values_to_be_numeric": check_numeric,
     "expect_column_values_to_be_dates": check_dates,
     "expect_column_values_to_be_integers": check_integers,

@@ -8,6 +8,7 @@ that is fatal (BRÅ) or a visible note in the draft (the others) is the pipeline
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sources._csv import (
     empty_canonical,
     empty_incidents,
 )
-from sources.bra import read_bra
+from sources.bra import bra_yearly, read_bra
 from sources.ia import read_ia
 from sources.population import read_population
 from sources.rawstore import RawFile, RawStore
@@ -61,6 +62,11 @@ class Inputs:
     ia: pd.DataFrame = field(default_factory=empty_incidents)
     raw_files: list[RawFile] = field(default_factory=list)
     files: dict[str, list[Path]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def yearly_bra(self) -> pd.DataFrame:
+        """Yearly BRÅ counts (``bra_yearly``), computed once: every area of a run shares them."""
+        return bra_yearly(self.bra)
 
 
 def discover(inbox: Path) -> dict[str, list[Path]]:

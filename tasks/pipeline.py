@@ -36,7 +36,6 @@ from outputs.pdf import render_pdf
 from outputs.publish import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from quality.report import ValidationReport
 from quality.validate import validate_inputs
-from sources.bra import bra_yearly
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
 from tasks.disclosure import (
@@ -154,7 +153,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     """
     areas = spec.areas()
     config = load_report_config()
-    yearly = bra_yearly(inputs.bra)
+    yearly = inputs.yearly_bra
     indicators = build_indicators(
         bra_yearly=yearly,
         population=inputs.befolkning,
