@@ -34,7 +34,7 @@ from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
-from tasks.steps import ingest_sources, refresh_area
+from tasks.steps import fetch_sources, ingest_sources, refresh_area
 
 __all__ = [
     "AreaOutcome",
@@ -221,7 +221,7 @@ def nightly_refresh(
     run_id = flow_run.get_id()
     outcomes: list[AreaOutcome] = []
     if selected:
-        inputs = ingest_sources(base, settings)
+        inputs = ingest_sources(base, settings, fetch_sources(base, settings, selected))
         futures = {a: refresh_area.submit(dataclasses.replace(base, area=a), settings, inputs,
                                           run_id) for a in selected}  # fmt: skip
         wait(list(futures.values()))

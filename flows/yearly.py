@@ -18,7 +18,13 @@ from approval.publish import PublishResult
 from flows.artifacts import create_run_artifacts
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
-from tasks.steps import check_inputs, compute_indicators, ingest_sources, publish_draft
+from tasks.steps import (
+    check_inputs,
+    compute_indicators,
+    fetch_sources,
+    ingest_sources,
+    publish_draft,
+)
 
 __all__ = ["yearly_report"]
 
@@ -31,16 +37,20 @@ def yearly_report(
     out: Path | None = None,
     ia_cutoff: dt.date | None = None,
     areas_file: Path | None = None,
+    text_dir: Path | None = None,
+    template: Path | None = None,
 ) -> PublishResult:
-    """Inputs → checks → indicators → Word draft → version record, for one area-year."""
+    """Fetch → inputs → checks → indicators → Word draft → version record, for one area-year."""
     settings = load_settings()
     spec = RunSpec(
         area=area, year=year, inbox=Path(inbox or SAMPLE_INBOX),
         out=Path(out or settings.reports_dir), ia_cutoff=ia_cutoff, areas_file=areas_file,
+        text_dir=text_dir, template=template,
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
         docs = Path(staging) / "data_docs"
-        inputs = ingest_sources(spec, settings)
+        fetched = fetch_sources(spec, settings)
+        inputs = ingest_sources(spec, settings, fetched)
         report = check_inputs(spec, inputs, docs)
         computed = compute_indicators(spec, inputs)
         result = publish_draft(spec, settings, inputs, computed, report, flow_run.get_id(), docs)

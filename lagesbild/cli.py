@@ -68,6 +68,14 @@ def run(
                      "registration date in the export)."),
     ] = None,  # fmt: skip
     areas_file: AreasFileOption = None,
+    text_dir: Annotated[
+        Path | None,
+        typer.Option("--text-dir", help="Editorial text and åtgärdsplan files "
+                     "(<dir>/<area>/<year>.yaml). Default: <inbox>/../text."),
+    ] = None,  # fmt: skip
+    template: Annotated[
+        Path | None, typer.Option("--template", help="The district's own .docx template.")
+    ] = None,
 ) -> None:
     """Produce the year's draft: inputs → checks → indicators → Word draft → version."""
     _prefect_defaults()
@@ -77,7 +85,7 @@ def run(
 
         result = yearly_report(
             area=area, year=year, inbox=inbox, out=out, ia_cutoff=_date(ia_cutoff),
-            areas_file=areas_file,
+            areas_file=areas_file, text_dir=text_dir, template=template,
         )  # fmt: skip
     except PipelineError as exc:
         _fail(exc)

@@ -21,11 +21,17 @@ class Settings:
 
     home: Path
     database_url: str
+    fetch_config: Path | None = None
 
     @property
     def raw_dir(self) -> Path:
         """The raw store: every input byte-for-byte, addressed by sha256."""
         return self.home / "raw"
+
+    @property
+    def fetch_state(self) -> Path:
+        """Conditional-request state (ETag, Last-Modified) and last successes per URL."""
+        return self.home / "fetch-state.json"
 
     @property
     def reports_dir(self) -> Path:
@@ -34,7 +40,7 @@ class Settings:
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Read ``LAGESBILD_HOME`` and ``LAGESBILD_DATABASE_URL``.
+    """Read ``LAGESBILD_HOME``, ``LAGESBILD_DATABASE_URL`` and ``LAGESBILD_FETCH_CONFIG``.
 
     Args:
         env: the environment to read; ``os.environ`` when None.
@@ -45,4 +51,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     home = Path(env.get("LAGESBILD_HOME") or DEFAULT_HOME).expanduser().absolute()
     url = env.get("LAGESBILD_DATABASE_URL") or f"sqlite:///{home / 'lagesbild.db'}"
-    return Settings(home=home, database_url=url)
+    fetch = env.get("LAGESBILD_FETCH_CONFIG")
+    return Settings(home=home, database_url=url,
+                    fetch_config=Path(fetch).expanduser() if fetch else None)  # fmt: skip
+

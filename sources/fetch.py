@@ -43,6 +43,7 @@ __all__ = [
     "FetchResult",
     "FetchSpec",
     "fetch_or_fallback",
+    "use_last_snapshot",
     "fetch_source",
     "fetch_sources",
     "fetch_with_retries",
@@ -165,7 +166,7 @@ def make_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> httpx.Clien
     return httpx.Client(
         timeout=timeout,
         follow_redirects=True,
-        headers={"User-Agent": "lagesbild (Stockholms stad, lägesbild-pipeline)"},
+        headers={"User-Agent": "lagesbild (Stockholms stad; lagesbild pipeline)"},  # ASCII only
     )
 
 
@@ -532,6 +533,29 @@ def fetch_or_fallback(
                                   sleep=sleep, timeout=timeout)  # fmt: skip
     except FetchError as exc:
         error = exc
+    return use_last_snapshot(spec, store=store, inbox=inbox, state_file=state_file,
+                             error=error)
+
+
+def use_last_snapshot(
+    spec: FetchSpec, *, store: RawStore, inbox: Path, state_file: Path,
+    error: BaseException | None,
+) -> FetchResult:  # fmt: skip
+    """Stand in the last good snapshot of a source whose fetch failed for good.
+
+    Args:
+        spec: the source.
+        store: the raw store holding earlier downloads.
+        inbox: the inbox whose file is restored from the snapshot if it was removed.
+        state_file: the fetch state (last success per URL).
+        error: why the fetch failed (kept in the result and the log).
+
+    Returns:
+        A stale result (``stale=True``, ``last_success``, Swedish ``note``).
+
+    Raises:
+        SourceUnavailable: no fetch of this URL ever succeeded.
+    """
     good = _last_good(spec, store, state_file)
     if good is None:
         raise SourceUnavailable(
@@ -545,7 +569,7 @@ def fetch_or_fallback(
     return FetchResult(
         spec=spec, path=target, sha256=sha, changed=restored, not_modified=False,
         raw_file=_record(store, spec.url, sha), last_success=when, stale=True,
-        note=stale_note(spec, when), attempts=error.attempts,
+        note=stale_note(spec, when), attempts=getattr(error, "attempts", 1),
         error=str(error),
     )  # fmt: skip
 

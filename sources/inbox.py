@@ -54,7 +54,11 @@ SOURCE_KINDS: dict[str, tuple[str, ...]] = {
 
 @dataclass
 class Inputs:
-    """Everything read from one inbox: one frame per kind, the raw records and the files."""
+    """Everything read from one inbox: one frame per kind, the raw records and the files.
+
+    ``notes`` carries what a reader of the draft must know about the inputs themselves,
+    e.g. that a source could not be fetched and its last good snapshot was used.
+    """
 
     bra: pd.DataFrame = field(default_factory=empty_canonical)
     befolkning: pd.DataFrame = field(default_factory=empty_canonical)
@@ -62,6 +66,7 @@ class Inputs:
     ia: pd.DataFrame = field(default_factory=empty_incidents)
     raw_files: list[RawFile] = field(default_factory=list)
     files: dict[str, list[Path]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def yearly_bra(self) -> pd.DataFrame:

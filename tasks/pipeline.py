@@ -13,6 +13,7 @@ import functools
 import json
 import logging
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,14 @@ from outputs.pdf import render_pdf
 from outputs.publish import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from quality.report import ValidationReport
 from quality.validate import validate_inputs
+from sources.fetch import (
+    FetchResult,
+    FetchSpec,
+    fetch_source,
+    load_fetch_specs,
+    make_client,
+    use_last_snapshot,
+)
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
 from tasks.disclosure import (
@@ -53,6 +62,9 @@ __all__ = [
     "SAMPLE_INBOX",
     "check",
     "compute",
+    "fall_back",
+    "fetch_one",
+    "fetch_specs",
     "ingest",
     "publish",
     "publish_locked",
@@ -122,11 +134,47 @@ def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def ingest(spec: RunSpec, settings: Settings) -> Inputs:
-    """Keep every inbox file in the raw store and read it into canonical frames."""
+def fetch_specs(spec: RunSpec, settings: Settings,
+                areas: Sequence[str] | None = None) -> list[FetchSpec]:  # fmt: skip
+    """The sources to fetch over HTTP: the global ones plus those of the run's area (or of
+    every area given); none without a fetch configuration (``LAGESBILD_FETCH_CONFIG``)."""
+    if settings.fetch_config is None:
+        return []
+    unique: dict[tuple[str, str], FetchSpec] = {}
+    for area in areas if areas is not None else [spec.area]:
+        for source in load_fetch_specs(settings.fetch_config, area=area):
+            unique.setdefault((source.kind, source.filename), source)
+    return list(unique.values())
+
+
+def fetch_one(source: FetchSpec, spec: RunSpec, settings: Settings) -> FetchResult:
+    """One conditional GET of a source into the inbox (raises on failure; no retries here)."""
+    with make_client() as client:
+        return fetch_source(source, client=client, store=RawStore(settings.raw_dir),
+                            inbox=spec.inbox, state_file=settings.fetch_state)  # fmt: skip
+
+
+def fall_back(source: FetchSpec, spec: RunSpec, settings: Settings,
+              error: BaseException | None) -> FetchResult:  # fmt: skip
+    """After the last retry: the last good snapshot, or ``SourceUnavailable``."""
+    return use_last_snapshot(source, store=RawStore(settings.raw_dir), inbox=spec.inbox,
+                             state_file=settings.fetch_state, error=error)  # fmt: skip
+
+
+def ingest(spec: RunSpec, settings: Settings, fetched: Sequence[FetchResult] = ()) -> Inputs:
+    """Keep every inbox file in the raw store and read it into canonical frames.
+
+    Args:
+        spec: the run.
+        settings: where the raw store is.
+        fetched: this run's HTTP fetches; a stale one (last good snapshot) becomes a note
+            that the draft shows.
+    """
     if not spec.inbox.is_dir():
         raise PipelineError(f"inbox {spec.inbox} is not a directory")
-    return read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir))
+    inputs = read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir))
+    inputs.notes.extend(r.note for r in fetched if r.stale)
+    return inputs
 
 
 def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> ValidationReport:
@@ -289,7 +337,7 @@ def publish(
             safety_indicators=config.get("trygghet", []),
             priority_areas=areas.priority_areas,
             editorial=editorial.text,
-            quality_warnings=[r.describe() for r in report.warnings],
+            quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings)],
             is_sample_data=spec.is_sample_data,
         )
         context = dataclasses.replace(context, action_plan=plan, changes=changes)

@@ -23,6 +23,7 @@ from approval.publish import PublishResult
 from approval.versions import VersionRepository
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
+from sources.fetch import FetchResult, FetchSpec, retry_condition
 from sources.inbox import Inputs
 from tasks import pipeline
 from tasks.pipeline import Computed, RunSpec
@@ -30,6 +31,8 @@ from tasks.pipeline import Computed, RunSpec
 __all__ = [
     "check_inputs",
     "compute_indicators",
+    "fetch_source",
+    "fetch_sources",
     "find_unchanged",
     "ingest_sources",
     "publish_draft",
@@ -37,6 +40,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Back-off between HTTP fetch attempts (seconds): a provider's hiccup, then an outage.
+FETCH_RETRY_DELAYS = [10, 60, 300]
 
 #: Drawing the charts uses pyplot's global state (``plt.rc_context``), which is not
 #: thread-safe: runs in the threads of one process publish one at a time. Processes
@@ -67,15 +73,35 @@ def _publish(
         )  # fmt: skip
 
 
-# Fetching the sources over HTTP (``sources.fetch``) belongs here, before ingest, as its
-# own task with retries=3 and retry_delay_seconds=[10, 60, 300]: it is the flaky step.
+@task(name="fetch-source", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=FETCH_RETRY_DELAYS, retry_condition_fn=retry_condition)  # fmt: skip
+def fetch_source(source: FetchSpec, spec: RunSpec, settings: Settings) -> FetchResult:
+    """One conditional HTTP fetch into the inbox; retried with back-off on transient errors."""
+    return pipeline.fetch_one(source, spec, settings)
+
+
+def fetch_sources(spec: RunSpec, settings: Settings,
+                  areas: list[str] | None = None) -> list[FetchResult]:  # fmt: skip
+    """Fetch every configured source; a source still failing after its last retry is
+    replaced by its last good snapshot (the draft then says so), or stops the run with
+    ``SourceUnavailable`` when it was never fetched."""
+    results = []
+    for source in pipeline.fetch_specs(spec, settings, areas):
+        state = fetch_source(source, spec, settings, return_state=True)
+        if state.is_completed():
+            results.append(state.result())
+        else:
+            error = state.result(raise_on_failure=False)
+            results.append(pipeline.fall_back(source, spec, settings, error))
+    return results
 
 
 @task(name="ingest-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
       retry_condition_fn=_transient)  # fmt: skip
-def ingest_sources(spec: RunSpec, settings: Settings) -> Inputs:
+def ingest_sources(spec: RunSpec, settings: Settings,
+                   fetched: list[FetchResult] | None = None) -> Inputs:  # fmt: skip
     """Keep the inbox's files in the raw store and read them."""
-    return pipeline.ingest(spec, settings)
+    return pipeline.ingest(spec, settings, fetched or ())
 
 
 @task(name="check-inputs", cache_policy=NO_CACHE)
