@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -64,6 +65,23 @@ class Chart:
     width_cm: float = 16.0
 
 
+# pyplot keeps global state (rcParams in ``rc_context``, the figure manager): one drawing at
+# a time per process, so threads of the nightly refresh can publish in parallel otherwise.
+_PYPLOT = threading.Lock()
+
+
+def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL) -> Chart | None:
+    """Reported crimes per year; see :func:`_crime_chart` (drawn under the pyplot lock)."""
+    with _PYPLOT:
+        return _crime_chart(series, area_name, total=total)
+
+
+def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
+    """Survey shares, previous vs latest wave; see :func:`_survey_chart` (under the lock)."""
+    with _PYPLOT:
+        return _survey_chart(rows, survey_label)
+
+
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
@@ -75,7 +93,7 @@ def _thousands(value: float, _pos: object = None) -> str:
     return format_int(value).replace("\u00a0", " ")
 
 
-def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL) -> Chart | None:
+def _crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL) -> Chart | None:
     """Reported crimes per year: all crimes as bars, up to six categories as lines.
 
     Args:
@@ -165,7 +183,7 @@ def _crime_alt(
     return " ".join(parts)
 
 
-def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
+def _survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
     """Previous against latest wave: one small panel per indicator, groups as paired bars.
 
     Args:

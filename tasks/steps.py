@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import threading
 from pathlib import Path
 
 from prefect import task
@@ -44,10 +43,6 @@ log = logging.getLogger(__name__)
 #: Back-off between HTTP fetch attempts (seconds): a provider's hiccup, then an outage.
 FETCH_RETRY_DELAYS = [10, 60, 300]
 
-#: Drawing the charts uses pyplot's global state (``plt.rc_context``), which is not
-#: thread-safe: runs in the threads of one process publish one at a time. Processes
-#: (a Dask cluster) and other machines are not held back by this.
-_PUBLISH_IN_PROCESS = threading.Lock()
 
 
 def _transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
@@ -65,12 +60,10 @@ def _publish(
     flow_run_id: str | None,
     data_docs_dir: Path | None,
 ) -> PublishResult:
-    # A module-level function, so that Dask pickles it by reference (not the lock inside).
-    with _PUBLISH_IN_PROCESS:
-        return pipeline.publish_locked(
-            spec, settings, inputs, computed, report,
-            flow_run_id=flow_run_id, data_docs_dir=data_docs_dir,
-        )  # fmt: skip
+    return pipeline.publish_locked(
+        spec, settings, inputs, computed, report,
+        flow_run_id=flow_run_id, data_docs_dir=data_docs_dir,
+    )  # fmt: skip
 
 
 @task(name="fetch-source", cache_policy=NO_CACHE, retries=3,
