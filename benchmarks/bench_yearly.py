@@ -35,8 +35,11 @@ def _cli_run(year: int, home: Path) -> float:
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # fmt: skip
     env.pop("PREFECT_API_URL", None)
     start = time.perf_counter()
-    subprocess.run([str(ROOT / ".venv" / "bin" / "lagesbild"), "run", "--area", "sodermalm",
-                    "--year", str(year)], env=env, check=True, capture_output=True)  # fmt: skip
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "lagesbild"), "run", "--area",
+                           "sodermalm", "--year", str(year)], env=env, cwd=home.parent,
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"lagesbild run failed:\n{done.stderr[-2000:]}")
     return time.perf_counter() - start
 
 

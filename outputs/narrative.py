@@ -16,17 +16,26 @@ Wording decisions:
   letter is lowercased unless the first word is an acronym ("IA").
 * Survey indicators are quoted as the producer wrote them (”…”): they are question labels,
   not noun phrases, and paraphrasing them risks changing their meaning.
+
+The significance sentence and the methods note are in ``outputs.significance_wording`` (re-
+exported here); reading a row (NaN, NA, CSV strings) is in ``outputs._indicator_row``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping, Sequence
 
-from outputs.swedish import format_decimal, format_int, format_p, format_percent, format_signed
-from tasks.statistics import DEFAULT_ALPHA, TrendWindow, trend
+from outputs._indicator_row import row_change as _change
+from outputs._indicator_row import row_flag as _flag
+from outputs._indicator_row import row_number as _num
+from outputs._indicator_row import row_significant as _is_significant
+from outputs._indicator_row import row_value as _get
+from outputs.significance_wording import CANNOT_TEST, methods_note, significance_sentence
+from outputs.swedish import format_decimal, format_int, format_percent, format_signed
+from tasks.statistics import DEFAULT_ALPHA
+from tasks.trends import TrendWindow, trend
 
 __all__ = [
     "CANNOT_TEST",
@@ -38,7 +47,6 @@ __all__ = [
     "trend_sentence",
 ]
 
-CANNOT_TEST = "Förändringen kan inte prövas statistiskt (för få fall)."
 NO_PREVIOUS = "Jämförelse med föregående mätning saknas."
 SMALL_COUNT_REL = 0.01  # |change_rel| below this (and not significant): "oförändrat"
 SMALL_SHARE_PP = 0.5  # |change| in percentage points below this: "oförändrad"
@@ -58,40 +66,6 @@ _EARLIER_POPULATION = re.compile(r"befolkningen (\d{4}) används")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _get(row: Mapping, key: str) -> object | None:
-    """The row's value, with NaN, pandas NA and the empty string read as missing."""
-    value = row.get(key)
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        return None
-    try:
-        if value != value:  # NaN and pd.NA-like
-            return None
-    except TypeError:  # pd.NA refuses a truth value
-        return None
-    return value
-
-
-def _num(row: Mapping, key: str) -> float | None:
-    value = _get(row, key)
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def _flag(row: Mapping, key: str) -> bool | None:
-    """A boolean column read from a frame (bool) or back from the CSV ("true"/"false")."""
-    value = _get(row, key)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return {"true": True, "false": False, "1": True, "0": False}.get(value.strip().lower())
-    return bool(value)
 
 
 def _lower_first(text: str) -> str:
@@ -166,69 +140,7 @@ def _share(value: float, *, plain: bool) -> str:
     return format_percent(value, decimals, plain=plain)
 
 
-def _is_significant(row: Mapping, alpha: float) -> bool | None:
-    """The row's own decision; derived from the p-values only when the column is empty."""
-    flag = _flag(row, "significant")
-    if flag is not None:
-        return flag
-    p = _num(row, "p_value")
-    if p is None:
-        return None
-    quasi = _num(row, "p_value_quasi")
-    return p < alpha and (quasi is None or quasi < alpha)
-
-
-def _change(row: Mapping) -> float | None:
-    change = _num(row, "change_abs")
-    if change is None:
-        value, prev = _num(row, "value"), _num(row, "prev_value")
-        if value is not None and prev is not None:
-            change = value - prev
-    return change
-
-
 # --------------------------------------------------------------------------- sentences
-
-
-def significance_sentence(row: Mapping, *, alpha: float = DEFAULT_ALPHA) -> str:
-    """The significance sentence of the statistics contract for one indicator row.
-
-    Args:
-        row: one row of indicators.csv (``method``, ``p_value``, ``p_value_quasi``,
-            ``significant``, ``change_abs``).
-        alpha: the level the row was tested at (only used when ``significant`` is empty).
-
-    Returns:
-        E.g. "Ökningen är statistiskt signifikant (p = 0,036)." or, when the exact test
-        is significant but the quasi-Poisson check is not, a sentence that says so.
-    """
-    method = _get(row, "method")
-    significant = _is_significant(row, alpha)
-    if method == "producer-flag":
-        if significant is None:
-            return CANNOT_TEST
-        negation = "" if significant else "inte "
-        return (
-            "Enligt undersökningens egen redovisning är förändringen "
-            f"{negation}statistiskt signifikant."
-        )
-    p = _num(row, "p_value")
-    if method in (None, "none") or p is None or significant is None:
-        return CANNOT_TEST
-    change = _change(row) or 0.0
-    noun = "Ökningen" if change > 0 else "Minskningen" if change < 0 else "Förändringen"
-    if significant:
-        return f"{noun} är statistiskt signifikant ({format_p(p)})."
-    quasi = _num(row, "p_value_quasi")
-    if p < alpha and quasi is not None and quasi >= alpha:
-        return (
-            f"{noun} är inte statistiskt signifikant när den årliga variationen beaktas "
-            f"({format_p(p)} i exakt test, {format_p(quasi)} med hänsyn till överspridning)."
-        )
-    return (
-        f"Förändringen är inte statistiskt signifikant ({format_p(p)}) och kan bero på "
-        "slumpmässig variation."
-    )
 
 
 def _count_subject(row: Mapping, area_name: str) -> tuple[str, str]:
@@ -380,7 +292,7 @@ def trend_sentence(
     (2018–2020) ökat från drygt 34 000 till knappt 42 000."
 
     The three-year window leads; the five-year window is added when it points another way.
-    Directions follow ``tasks.statistics.trend`` (within ±5 % is "i stort sett oförändrat").
+    Directions follow ``tasks.trends.trend`` (within ±5 % is "i stort sett oförändrat").
 
     Args:
         series: (year, value) pairs.
@@ -409,26 +321,3 @@ def trend_sentence(
             f"{_trend_clause(five, plain)}."
         )
     return text
-
-
-def methods_note() -> str:
-    """The draft's methods note (statistics contract, "Swedish wording").
-
-    Returns:
-        A paragraph of plain Swedish text.
-    """
-    return (
-        "Tvåsidiga test på 5 procents nivå: exakt test för två Poissonfördelade antal "
-        "(anmälda brott), χ²-test respektive Fishers exakta test (enkätandelar). "
-        "Ingen justering för multipla jämförelser. "
-        "Det innebär att ungefär en jämförelse av tjugo kan bli statistiskt signifikant av "
-        "en slump, även när ingen verklig förändring har skett. "
-        "Antalet anmälda brott varierar mer mellan åren än slumpen ensam förklarar "
-        "(överspridning). Därför prövas förändringar med minst fem års serie också med en "
-        "kvasi-Poissonmodell, och en förändring kallas signifikant först när båda testen ger "
-        "p < 0,05. Incidenter i IA jämförs under samma kalenderperiod varje år. "
-        "Där undersökningen själv redovisar om en förändring är signifikant används den "
-        "redovisningen, eftersom den tar hänsyn till undersökningens vikter. "
-        "I indicators.csv redovisas för varje jämförelse även p-värden justerade för "
-        "multipla jämförelser enligt Benjamini–Hochberg."
-    )

@@ -10,30 +10,40 @@ succeeded raises ``SourceUnavailable``.
 
 Error classes: transient (time-outs, connection errors, truncated or empty bodies, 5xx,
 408, 429) are worth retrying; permanent (404, 401/403, other 4xx, bad URLs) are not.
+
+The configuration (``FetchSpec``, ``load_fetch_specs``) lives in ``sources.fetch_config``,
+the error classification in ``sources.fetch_errors`` and the state-file helpers in
+``sources._fetch_state``; the public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import hashlib
-import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import httpx
-import yaml
 
-from lagesbild.errors import ConfigError, PipelineError, SourceUnavailable
-from sources.inbox import SOURCE_KINDS
+from lagesbild.errors import SourceUnavailable
+from sources._fetch_state import (
+    file_sha,
+    last_good,
+    now_utc,
+    read_state,
+    record_for,
+    restore,
+    save_state,
+    sha256_hex,
+    write_atomic,
+)
+from sources.fetch_config import FETCH_KINDS, FetchSpec, load_fetch_specs
+from sources.fetch_errors import FetchError, is_transient, retry_condition, transient_status
 from sources.rawstore import RawFile, RawStore
 
 __all__ = [
@@ -56,26 +66,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FETCH_KINDS: tuple[str, ...] = ("bra", "befolkning", "ia", "enkater")
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
-_TRANSIENT_STATUS = frozenset({408, 425, 429})
+_ATTEMPTS = 3  # shared default of fetch_with_retries and fetch_or_fallback
+_BACKOFF: tuple[float, ...] = (1, 2, 4)
 _MAX_RETRY_AFTER = 300.0
 _TZ = ZoneInfo("Europe/Stockholm")
-
-
-@dataclass(frozen=True)
-class FetchSpec:
-    """One file to fetch: the inbox folder it belongs in, its URL and its inbox file name."""
-
-    kind: str
-    url: str
-    filename: str
-    label: str | None = None  # shown in notes; the URL's host when None
-
-    @property
-    def shown(self) -> str:
-        """How the source is named in the draft's note."""
-        return self.label or urlparse(self.url).hostname or self.url
 
 
 @dataclass(frozen=True)
@@ -95,65 +90,6 @@ class FetchResult:
     error: str | None = None
 
 
-class FetchError(PipelineError):
-    """Raised when a fetch fails; ``transient`` says whether retrying can help."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        url: str,
-        transient: bool,
-        status: int | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        self.url = url
-        self.transient = transient
-        self.status = status
-        self.retry_after = retry_after
-        self.attempts = 1
-        super().__init__(f"{url}: {message}")
-
-
-def is_transient(exc: BaseException | None) -> bool:
-    """Whether a fetch failure is worth retrying.
-
-    Args:
-        exc: the exception (``FetchError`` or a raw httpx exception).
-
-    Returns:
-        True for time-outs, connection and protocol errors (truncated bodies), 5xx, 408 and
-        429; False for everything else (404, 401/403, other 4xx, bad URLs, other errors).
-    """
-    if isinstance(exc, FetchError):
-        return exc.transient
-    if isinstance(exc, httpx.HTTPStatusError):
-        return _status_transient(exc.response.status_code)
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)):
-        return False
-    return isinstance(exc, (httpx.TransportError, httpx.DecodingError))
-
-
-def retry_condition(task: Any, task_run: Any, state: Any) -> bool:
-    """A Prefect ``retry_condition_fn``: retry only transient fetch failures.
-
-    Duck-typed on Prefect's (task, task_run, state) so this module needs no Prefect import.
-
-    Returns:
-        ``is_transient`` of the failed state's exception.
-    """
-    try:
-        exc = state.result(raise_on_failure=False)
-    except Exception as error:  # noqa: BLE001 - a result that cannot be read is not retried
-        log.debug("retry_condition: cannot read state result: %s", error)
-        return False
-    return isinstance(exc, BaseException) and is_transient(exc)
-
-
-def _status_transient(status: int) -> bool:
-    return status >= 500 or status in _TRANSIENT_STATUS
-
-
 def make_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> httpx.Client:
     """An ``httpx.Client`` with the project's defaults (time-outs, redirects, user agent).
 
@@ -168,134 +104,6 @@ def make_client(timeout: httpx.Timeout | float = DEFAULT_TIMEOUT) -> httpx.Clien
         follow_redirects=True,
         headers={"User-Agent": "lagesbild (Stockholms stad; lagesbild pipeline)"},  # ASCII only
     )
-
-
-# --- configuration -------------------------------------------------------------------------
-
-
-def _spec(raw: object, where: str) -> FetchSpec:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping with kind, url and filename")
-    missing = [k for k in ("kind", "url", "filename") if not raw.get(k)]
-    if missing:
-        raise ConfigError(f"{where}: missing {', '.join(missing)}")
-    kind, url, filename = str(raw["kind"]), str(raw["url"]), str(raw["filename"])
-    if kind not in FETCH_KINDS:
-        raise ConfigError(f"{where}: kind {kind!r} is not one of {', '.join(FETCH_KINDS)}")
-    if urlparse(url).scheme not in ("http", "https") or not urlparse(url).hostname:
-        raise ConfigError(f"{where}: url {url!r} is not an http(s) URL")
-    if Path(filename).name != filename or filename.startswith(".") or filename in ("..", "."):
-        raise ConfigError(f"{where}: filename {filename!r} must be a plain file name")
-    if Path(filename).suffix.lower() not in SOURCE_KINDS[kind]:
-        raise ConfigError(
-            f"{where}: filename {filename!r} must end with {' or '.join(SOURCE_KINDS[kind])} "
-            f"to be read as {kind}"
-        )
-    label = raw.get("label")
-    return FetchSpec(kind=kind, url=url, filename=filename, label=str(label) if label else None)
-
-
-def load_fetch_specs(path: Path, area: str | None = None) -> list[FetchSpec]:
-    """Read the sources to fetch from ``fetch.yaml``: the global list plus one area's.
-
-    Args:
-        path: the YAML file (``sources:`` list and an ``areas:`` mapping of area id → list).
-        area: the area whose own sources to add; only the global ones when None.
-
-    Returns:
-        The specs, global first, in file order.
-
-    Raises:
-        ConfigError: the file is missing or malformed, or two specs write one inbox file.
-    """
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"fetch configuration not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with 'sources' and/or 'areas'")
-    entries = [(e, f"{path}: sources[{i}]") for i, e in enumerate(raw.get("sources") or [])]
-    per_area = raw.get("areas") or {}
-    if not isinstance(per_area, dict):
-        raise ConfigError(f"{path}: 'areas' must map area ids to lists of sources")
-    if area is not None:
-        own = per_area.get(area) or []
-        entries += [(e, f"{path}: areas.{area}[{i}]") for i, e in enumerate(own)]
-    specs: list[FetchSpec] = []
-    seen: dict[tuple[str, str], str] = {}
-    for entry, where in entries:
-        spec = _spec(entry, where)
-        other = seen.setdefault((spec.kind, spec.filename), where)
-        if other != where:
-            raise ConfigError(f"{where}: {spec.kind}/{spec.filename} is also written by {other}")
-        specs.append(spec)
-    return specs
-
-
-# --- state and files -----------------------------------------------------------------------
-
-
-def _read_state(state_file: Path) -> dict[str, dict]:
-    try:
-        raw = json.loads(Path(state_file).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("fetch state %s unreadable (%s); fetching unconditionally", state_file, exc)
-        return {}
-    sources = raw.get("sources") if isinstance(raw, dict) else None
-    return sources if isinstance(sources, dict) else {}
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary sibling and ``os.replace``: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _save_state(state_file: Path, url: str, entry: dict) -> None:
-    state = _read_state(state_file)
-    state[url] = entry
-    text = json.dumps({"version": 1, "sources": state}, ensure_ascii=False, indent=2)
-    _write_atomic(Path(state_file), text.encode("utf-8"))
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha(path: Path) -> str | None:
-    return _sha(path.read_bytes()) if path.is_file() else None
-
-
-def _record(store: RawStore, url: str, sha: str) -> RawFile | None:
-    matches = [r for r in store.history(url) if r.sha256 == sha]
-    return matches[-1] if matches else None
-
-
-def _restore(path: Path, store: RawStore, sha: str) -> bool:
-    """Put the snapshot back into the inbox when the file is gone; True when written."""
-    if path.is_file():
-        return False
-    _write_atomic(path, store.blob_path(sha).read_bytes())
-    log.info("%s restored from the raw store (%s)", path, sha[:12])
-    return True
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- fetching ------------------------------------------------------------------------------
@@ -328,7 +136,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, (when - _now()).total_seconds())
+    return max(0.0, (when - now_utc()).total_seconds())
 
 
 def _get(client: httpx.Client, spec: FetchSpec, headers: dict, timeout: Any) -> httpx.Response:
@@ -350,7 +158,7 @@ def _get(client: httpx.Client, spec: FetchSpec, headers: dict, timeout: Any) -> 
     raise FetchError(
         f"HTTP {status} {response.reason_phrase}".rstrip(),
         url=spec.url, status=status,
-        transient=_status_transient(status),
+        transient=transient_status(status),
         retry_after=_retry_after(response) if status in (429, 503) else None,
     )
 
@@ -381,7 +189,7 @@ def fetch_source(
         FetchError: on any failure (``transient`` tells whether to retry).
     """
     target = Path(inbox) / spec.kind / spec.filename
-    previous = _read_state(state_file).get(spec.url, {})
+    previous = read_state(state_file).get(spec.url, {})
     old_sha = previous.get("sha256")
     have_snapshot = bool(old_sha) and store.blob_path(old_sha).is_file()
     headers = {}
@@ -391,26 +199,26 @@ def fetch_source(
         if previous.get("last_modified"):
             headers["If-Modified-Since"] = previous["last_modified"]
     response = _get(client, spec, headers, timeout)
-    now = _now()
+    now = now_utc()
     if response.status_code == 304:
         if not have_snapshot:
             raise FetchError("304 utan begärd villkorlig hämtning", url=spec.url, transient=False)
-        restored = _restore(target, store, old_sha)
-        _save_state(state_file, spec.url, {**previous, "last_success": now.isoformat()})
+        restored = restore(target, store, old_sha)
+        save_state(state_file, spec.url, {**previous, "last_success": now.isoformat()})
         log.info("%s: not modified since %s", spec.url, previous.get("retrieved_at"))
         return FetchResult(spec=spec, path=target, sha256=old_sha, changed=restored,
-                           not_modified=True, raw_file=_record(store, spec.url, old_sha),
+                           not_modified=True, raw_file=record_for(store, spec.url, old_sha),
                            last_success=now)  # fmt: skip
     data = _checked_body(response, spec.url)
-    sha = _sha(data)
+    sha = sha256_hex(data)
     kept = store.keep_bytes(data, name=spec.filename, origin=spec.url, retrieved_at=now)
-    changed = _file_sha(target) != sha
+    changed = file_sha(target) != sha
     if changed:
-        _write_atomic(target, data)
+        write_atomic(target, data)
         log.info("%s: wrote %s (%d bytes, %s)", spec.url, target, len(data), sha[:12])
     else:
         log.info("%s: same content as %s; inbox file left as it is", spec.url, target)
-    _save_state(
+    save_state(
         state_file,
         spec.url,
         {
@@ -435,8 +243,8 @@ def fetch_with_retries(
     store: RawStore,
     inbox: Path,
     state_file: Path,
-    attempts: int = 3,
-    backoff: Sequence[float] = (1, 2, 4),
+    attempts: int = _ATTEMPTS,
+    backoff: Sequence[float] = _BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
     timeout: httpx.Timeout | float | None = None,
 ) -> FetchResult:
@@ -473,21 +281,6 @@ def fetch_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _last_good(
-    spec: FetchSpec, store: RawStore, state_file: Path
-) -> tuple[str, dt.datetime] | None:
-    """The last good snapshot's hash and success time: state file first, else the store."""
-    entry = _read_state(state_file).get(spec.url, {})
-    sha, when = entry.get("sha256"), entry.get("last_success")
-    if sha and when and store.blob_path(sha).is_file():
-        return sha, dt.datetime.fromisoformat(when)
-    kept = [r for r in store.history(spec.url) if r.stored_path.is_file()]
-    if not kept:
-        return None
-    latest = max(kept, key=lambda r: r.retrieved_at)
-    return latest.sha256, latest.retrieved_at
-
-
 def stale_note(spec: FetchSpec, last_success: dt.datetime) -> str:
     """The draft's note for data from an earlier fetch (date in Stockholm time).
 
@@ -509,8 +302,8 @@ def fetch_or_fallback(
     store: RawStore,
     inbox: Path,
     state_file: Path,
-    attempts: int = 3,
-    backoff: Sequence[float] = (1, 2, 4),
+    attempts: int = _ATTEMPTS,
+    backoff: Sequence[float] = _BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
     timeout: httpx.Timeout | float | None = None,
 ) -> FetchResult:
@@ -556,7 +349,7 @@ def use_last_snapshot(
     Raises:
         SourceUnavailable: no fetch of this URL ever succeeded.
     """
-    good = _last_good(spec, store, state_file)
+    good = last_good(spec, store, state_file)
     if good is None:
         raise SourceUnavailable(
             f"{spec.url} kunde inte hämtas och har aldrig hämtats tidigare; "
@@ -564,11 +357,11 @@ def use_last_snapshot(
         ) from error
     sha, when = good
     target = Path(inbox) / spec.kind / spec.filename
-    restored = _restore(target, store, sha)
+    restored = restore(target, store, sha)
     log.error("%s; using the snapshot of %s (%s)", error, when.date(), sha[:12])
     return FetchResult(
         spec=spec, path=target, sha256=sha, changed=restored, not_modified=False,
-        raw_file=_record(store, spec.url, sha), last_success=when, stale=True,
+        raw_file=record_for(store, spec.url, sha), last_success=when, stale=True,
         note=stale_note(spec, when), attempts=getattr(error, "attempts", 1),
         error=str(error),
     )  # fmt: skip

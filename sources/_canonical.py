@@ -1,0 +1,130 @@
+"""The canonical long shape and the IA incident records: columns, dtypes, merging repeats.
+
+Every adapter ends with ``as_canonical`` (or ``as_incidents``), so all sources leave
+``sources`` with the same columns in the same order and with the same dtypes (see
+``docs/architecture.md``). ``combine_observations`` merges an observation reported by
+several files. Re-exported by ``sources._csv``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.errors import InputError
+
+__all__ = [
+    "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "as_canonical", "as_incidents",
+    "combine_observations", "empty_canonical", "empty_incidents",
+]
+
+log = logging.getLogger(__name__)
+
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    "source", "area", "region", "period_start", "period_end", "period_kind", "category",
+    "value", "unit", "preliminary", "group", "n", "published_rate", "producer_significant",
+    "file", "row",
+)
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "incident_id", "occurred_on", "reported_on", "event_type", "category", "organisation",
+    "unit", "area", "file", "row",
+)
+_DTYPES: dict[str, str] = {
+    "period_start": "datetime64[ns]", "period_end": "datetime64[ns]", "value": "float64",
+    "preliminary": "bool", "n": "float64", "published_rate": "float64",
+    "producer_significant": "boolean", "row": "int64", "occurred_on": "datetime64[ns]",
+    "reported_on": "datetime64[ns]",
+}
+
+
+def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    out = pd.DataFrame({c: frame[c] if c in frame else pd.Series(dtype="object") for c in columns})
+    out = out.reset_index(drop=True)
+    for column in columns:
+        out[column] = out[column].astype(_DTYPES.get(column, "str"))
+    return out
+
+
+def empty_canonical() -> pd.DataFrame:
+    """An empty frame with the canonical long shape's columns and dtypes."""
+    return _typed(pd.DataFrame(), CANONICAL_COLUMNS)
+
+
+def empty_incidents() -> pd.DataFrame:
+    """An empty frame with the IA incident records' columns and dtypes."""
+    return _typed(pd.DataFrame(), INCIDENT_COLUMNS)
+
+
+def as_canonical(frame: pd.DataFrame) -> pd.DataFrame:
+    """The canonical columns in order with their dtypes (a new frame)."""
+    return _typed(frame, CANONICAL_COLUMNS)
+
+
+def as_incidents(frame: pd.DataFrame) -> pd.DataFrame:
+    """The incident record columns in order with their dtypes (a new frame)."""
+    return _typed(frame, INCIDENT_COLUMNS)
+
+_OBSERVATION_KEY = [
+    "source", "_key", "category", "group", "period_kind", "period_start", "period_end", "unit",
+]
+_VALUE_LABEL = {"bra": "Antal", "stockholmsenkaten": "Andel (%)",
+                "trygghetsmatningen": "Andel (%)"}
+
+
+def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per observation when several files (or region names) report it.
+
+    An observation is identified by source, area (or the region when unmapped), category,
+    group, period and unit, so an area's two BRÅ names are one observation. A repeat with the
+    same value is dropped; a missing value (``..``) gives way to a reported one, and a
+    preliminary figure to a final one.
+
+    Args:
+        frame: canonical rows, possibly from several files.
+
+    Returns:
+        Canonical rows in their original order, one per observation.
+
+    Raises:
+        InputError: the same observation with two different values, naming both files/rows.
+    """
+    if frame.empty:
+        return as_canonical(frame)
+    work = frame.reset_index(drop=True)
+    work = work.assign(
+        _key=work["area"].fillna("region:" + work["region"]),
+        _nan=work["value"].isna(),
+        _order=np.arange(len(work)),
+    )
+    work = work.sort_values(["_nan", "preliminary", "_order"], kind="stable")
+    have = work[~work["_nan"]]
+    compared = have[_OBSERVATION_KEY + ["preliminary", "value", "n"]].fillna({"n": -1.0})
+    distinct = compared.drop_duplicates()
+    clash = distinct.duplicated(subset=_OBSERVATION_KEY + ["preliminary"], keep=False)
+    if clash.any():
+        first = distinct[clash].iloc[0]
+        same = (compared[_OBSERVATION_KEY + ["preliminary"]]
+                == first[_OBSERVATION_KEY + ["preliminary"]]).all(axis=1)
+        group = have[same.to_numpy()]
+        a = group.iloc[0]
+        b = group[(group["value"] != a["value"]) | (group["n"].fillna(-1) != _nz(a["n"]))].iloc[0]
+        label = _VALUE_LABEL.get(str(a["source"]), str(a["category"]))
+        raise InputError(
+            f"samma observation ({a['region']}, {a['category']}, {a['group'] or '-'}, "
+            f"{a['period_start']:%Y-%m-%d}–{a['period_end']:%Y-%m-%d}) har olika värden: "
+            f"{a['file']} rad {a['row']} ger {a['value']:g}, {b['file']} rad {b['row']} "
+            f"ger {b['value']:g}",
+            file=b["file"], row=int(b["row"]), column=label,
+        )
+    kept = work.drop_duplicates(subset=_OBSERVATION_KEY, keep="first")
+    dropped = len(work) - len(kept)
+    if dropped:
+        log.debug("%d repeated observations merged", dropped)
+    return as_canonical(kept.sort_values("_order"))
+
+
+def _nz(value: float) -> float:
+    return -1.0 if pd.isna(value) else float(value)
