@@ -94,6 +94,9 @@ def run(
         _fail(exc)
     state = "ny version" if result.created else "oförändrad, ingen ny version"
     typer.echo(f"{area} {year}: version {result.version.version} ({state})")
+    docs = Path(result.version.directory) / "data_docs" / "index.html"
+    if docs.is_file():
+        typer.echo(str(docs))
     for path in result.files:
         typer.echo(str(path))
     typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
