@@ -153,6 +153,14 @@ class AreasConfig:
             members.extend(self.series_members(pred, year))
         return tuple(members)
 
+    def lineage(self, area_id: str) -> tuple[str, ...]:
+        """The area and all its predecessors, recursively: every id its series can use."""
+        area = self.get(area_id)
+        ids = [area.id]
+        for pred in area.predecessors:
+            ids.extend(a for a in self.lineage(pred) if a not in ids)
+        return tuple(ids)
+
     def is_comparable_series(self, area_id: str, year: int) -> bool:
         """True when ``area_id``'s figure for ``year`` is built from predecessors."""
         return self.series_members(area_id, year) not in ((), (area_id,))

@@ -8,12 +8,14 @@ that is fatal (BRÅ) or a visible note in the draft (the others) is the pipeline
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lagesbild.config import AreasConfig
@@ -72,6 +74,36 @@ class Inputs:
     def yearly_bra(self) -> pd.DataFrame:
         """Yearly BRÅ counts (``bra_yearly``), computed once: every area of a run shares them."""
         return bra_yearly(self.bra)
+
+    @functools.cached_property
+    def ia_export_date(self) -> dt.date | None:
+        """The IA export's cut-off by default: its latest registration date (whole export)."""
+        if self.ia.empty or self.ia["reported_on"].isna().all():
+            return None
+        return pd.Timestamp(self.ia["reported_on"].max()).date()
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, dict[str, np.ndarray]]:
+        frames = {"yearly_bra": self.yearly_bra, "ia": self.ia, "befolkning": self.befolkning}
+        return {
+            kind: {str(k): v for k, v in frame.groupby("area", sort=False).indices.items()}
+            for kind, frame in frames.items()
+            if not frame.empty
+        }
+
+    def rows_for(self, kind: str, area_ids: Iterable[str]) -> pd.DataFrame:
+        """The rows of ``yearly_bra``, ``ia`` or ``befolkning`` for some areas.
+
+        Indexed once per inbox read, so a nightly run over hundreds of areas does not scan
+        the national frames once per area.
+        """
+        frame = {"yearly_bra": self.yearly_bra, "ia": self.ia,
+                 "befolkning": self.befolkning}[kind]  # fmt: skip
+        positions = self._positions.get(kind, {})
+        parts = [positions[a] for a in area_ids if a in positions]
+        if not parts:
+            return frame.iloc[0:0]
+        return frame.iloc[np.sort(np.concatenate(parts))]
 
 
 def discover(inbox: Path) -> dict[str, list[Path]]:

@@ -50,16 +50,18 @@ def area_population(population: pd.DataFrame, areas: AreasConfig, area: str) -> 
     """
     if population.empty:
         return pd.DataFrame(columns=["year", "population", "comparable_series"])
-    totals = population[population["category"] == "Folkmängd"].assign(year=year_of(population))
+    totals = population[population["category"] == "Folkmängd"]
+    years = year_of(totals)
     rows = []
-    for year in sorted(totals["year"].unique()):
-        members = areas.series_members(area, int(year))
-        values = totals[(totals["year"] == year) & totals["area"].isin(members)]
+    by_year = {int(y): part for y, part in totals.groupby(years, sort=True)}
+    for year, values in by_year.items():
+        members = areas.series_members(area, year)
+        values = values[values["area"].isin(members)]
         if not members or set(values["area"]) != set(members) or values["value"].isna().any():
             continue
         rows.append(
             {
-                "year": int(year),
+                "year": year,
                 "population": float(values["value"].sum()),
                 "comparable_series": members != (area,),
             }
@@ -79,49 +81,48 @@ def area_crime_series(bra_yearly: pd.DataFrame, areas: AreasConfig, area: str) -
             columns=["year", "indicator", "value", "preliminary", "comparable_series"]
         )
     years = year_of(bra_yearly, "period_start")
-    everyone = {a for y in years.unique() for a in areas.series_members(area, int(y))}
-    keep = bra_yearly["area"].isin(everyone | {area})
-    frame = bra_yearly[keep].assign(year=years[keep])
-    rows = []
-    for (year, category), group in frame.groupby(["year", "category"], sort=True):
-        members = areas.series_members(area, int(year))
-        if not members:
-            continue
-        part = group[group["area"].isin(members)]
-        if part.empty:
-            continue
-        complete = set(part["area"]) == set(members) and not part["value"].isna().any()
-        rows.append(
-            {
-                "year": int(year),
-                "indicator": category,
-                "value": float(part["value"].sum()) if complete else np.nan,
-                "preliminary": bool(part["preliminary"].any()),
-                "comparable_series": members != (area,),
-            }
-        )
-    return pd.DataFrame(rows, columns=["year", "indicator", "value", "preliminary",
-                                       "comparable_series"])
+    members = {int(y): areas.series_members(area, int(y)) for y in years.unique()}
+    allowed = pd.DataFrame(
+        [(y, a) for y, ids in members.items() for a in ids], columns=["year", "area"]
+    )
+    frame = bra_yearly.assign(year=years.astype(int), nan=bra_yearly["value"].isna())
+    grouped = frame.merge(allowed, on=["year", "area"]).groupby(["year", "category"], sort=True)
+    table = grouped.agg(
+        total=("value", "sum"),
+        missing=("nan", "any"),
+        reporting=("area", "nunique"),
+        preliminary=("preliminary", "any"),
+    ).reset_index()
+    expected = table["year"].map({y: len(ids) for y, ids in members.items()})
+    complete = (table["reporting"] == expected) & ~table["missing"].astype(bool)
+    comparable = table["year"].map({y: ids != (area,) for y, ids in members.items()})
+    return pd.DataFrame(
+        {
+            "year": table["year"].astype(int),
+            "indicator": table["category"],
+            "value": table["total"].where(complete, np.nan).astype(float),
+            "preliminary": table["preliminary"].astype(bool),
+            "comparable_series": comparable.astype(bool),
+        }
+    )
 
 
-def _exposure(pop: pd.DataFrame, year: int) -> tuple[float | None, str]:
+def _exposure(pop: dict[int, float], year: int) -> tuple[float | None, str]:
     """Population for ``year``; else the nearest earlier year, with a note saying so."""
-    exact = pop[pop["year"] == year]
-    if not exact.empty:
-        return float(exact["population"].iloc[0]), ""
-    earlier = pop[pop["year"] < year].sort_values("year")
-    if not earlier.empty:
-        used = int(earlier["year"].iloc[-1])
-        return (
-            float(earlier["population"].iloc[-1]),
-            f"befolkning för {year} saknas; befolkningen {used} används",
-        )
+    if year in pop:
+        return pop[year], ""
+    earlier = [y for y in pop if y < year]
+    if earlier:
+        used = max(earlier)
+        return pop[used], f"befolkning för {year} saknas; befolkningen {used} används"
     return None, f"befolkning för {year} saknas"
 
 
 def _bra_rows(
-    series: pd.DataFrame, pop: pd.DataFrame, area: str, year: int, alpha: float
+    series: pd.DataFrame, population: pd.DataFrame, area: str, year: int, alpha: float
 ) -> list[dict]:
+    pop = {int(y): float(p) for y, p in zip(population["year"], population["population"],
+                                            strict=True)}  # fmt: skip
     rows = []
     for indicator, group in series.groupby("indicator", sort=True):
         by_year = group.set_index("year")
@@ -159,7 +160,7 @@ def _bra_rows(
     return rows
 
 
-def _apply_quasi(row: dict, by_year: pd.DataFrame, pop: pd.DataFrame, year: int) -> None:
+def _apply_quasi(row: dict, by_year: pd.DataFrame, pop: dict[int, float], year: int) -> None:
     years = list(range(year - QUASI_YEARS + 1, year + 1))
     if not all(y in by_year.index and not is_missing(by_year.loc[y, "value"]) for y in years):
         return
@@ -202,6 +203,8 @@ def build_indicators(
     year: int,
     ia_cutoff: dt.date | None = None,
     alpha: float = DEFAULT_ALPHA,
+    area_pop: pd.DataFrame | None = None,
+    crime_series: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All indicators of one area and report year, with the columns of indicators.csv.
 
@@ -215,12 +218,14 @@ def build_indicators(
         year: the report year.
         ia_cutoff: the IA export date; the latest registration date when None.
         alpha: the significance level.
+        area_pop, crime_series: ``area_population`` and ``area_crime_series`` of the area
+            when the caller has them already (they are computed otherwise).
 
     Returns:
         One row per source, indicator and group, BH-adjusted p-values over the report.
     """
-    pop = area_population(population, areas, area)
-    series = area_crime_series(bra_yearly, areas, area)
+    pop = area_population(population, areas, area) if area_pop is None else area_pop
+    series = area_crime_series(bra_yearly, areas, area) if crime_series is None else crime_series
     rows = (
         _population_row(pop, area, year)
         + _bra_rows(series, pop, area, year, alpha)

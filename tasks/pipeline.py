@@ -130,7 +130,12 @@ class Computed:
 
 
 def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
-    """The report settings: alpha, series length, headline indicators."""
+    """The report settings: alpha, series length, headline indicators (read once per edit)."""
+    return _report_config(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _report_config(path: Path, _mtime: int) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
@@ -201,17 +206,23 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     """
     areas = spec.areas()
     config = load_report_config()
-    yearly = inputs.yearly_bra
+    lineage = areas.lineage(spec.area)
+    yearly = inputs.rows_for("yearly_bra", lineage)
+    population_rows = inputs.rows_for("befolkning", lineage)
+    population = area_population(population_rows, areas, spec.area)
+    full_series = area_crime_series(yearly, areas, spec.area)
     indicators = build_indicators(
         bra_yearly=yearly,
-        population=inputs.befolkning,
+        population=population_rows,
         surveys=inputs.enkater,
-        incidents=inputs.ia,
+        incidents=inputs.rows_for("ia", lineage),
         areas=areas,
         area=spec.area,
         year=spec.year,
-        ia_cutoff=spec.ia_cutoff,
+        ia_cutoff=spec.ia_cutoff or inputs.ia_export_date,
         alpha=float(config.get("alpha", 0.05)),
+        area_pop=population,
+        crime_series=full_series,
     )
     if not (indicators["source"] == "bra").any():
         raise PipelineError(
@@ -221,10 +232,8 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     rules = DisclosureRules.from_config(config.get("disclosure"))
     indicators, suppression = apply_disclosure_control(indicators, rules,
                                                        respondents=inputs.enkater)
-    population = area_population(inputs.befolkning, areas, spec.area)
     first = spec.year - int(config.get("series_years", 5)) + 1
-    series = area_crime_series(yearly, areas, spec.area)
-    series = with_rates(series[series["year"].between(first, spec.year)], population)
+    series = with_rates(full_series[full_series["year"].between(first, spec.year)], population)
     return Computed(indicators=indicators, crime_series=series, population=population,
                     suppression=suppression, rules=rules)  # fmt: skip
 
