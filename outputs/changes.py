@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 from docx.document import Document as DocumentObject
 
+from outputs.draft_context import SECTION_NAMES
 from outputs.swedish import format_decimal
 
 __all__ = [
@@ -225,17 +226,7 @@ def _show(value: object) -> str:
 
 _FIELD_NAMES = {"value": "värde", "significant": "signifikant"}
 _TEXT_NAMES = {
-    "sammanfattning": "Sammanfattning",
-    "inledning": "Inledning",
-    "stadsdelsomradet": "Beskrivning av stadsdelsområdet",
-    "befolkning": "Befolkningsfakta",
-    "brottslighet": "Anmälda brott enligt BRÅ",
-    "polis": "Anmälda brott enligt polisen",
-    "trygghetsmatningen": "Trygghetsmätningar",
-    "stockholmsenkaten": "Egenrapporterad brottslighet och utsatthet bland ungdomar",
-    "ia": "Underlag från IA",
-    "trygghet": "Beskrivning av tryggheten",
-    "bedomning": "Sammantagen bedömning",
+    **{key: name[:1].upper() + name[1:] for key, name in SECTION_NAMES.items()},
     "status": "status",
     "beskrivning": "beskrivning av området",
     "kommentar": "kommentar",

@@ -11,17 +11,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
+import lagesbild
 from lagesbild.config import Area
-from outputs.draft_context import SECTION_KEYS, DraftContext, SourceUsed
+from lagesbild.errors import InputError
+from outputs.draft_context import SECTION_KEYS, SOURCE_SECTIONS, DraftContext, SourceUsed
 from outputs.draft_tables import format_window
 from outputs.narrative import change_sentence, methods_note, place, trend_sentence
 from outputs.swedish import format_int, format_percent
 
 __all__ = [
+    "REPORT_CONFIG",
     "SOURCE_LABELS",
     "compose_context",
     "headline_sentence",
+    "load_section_routing",
     "population_table",
     "sources_used",
     "suppressed_sentence",
@@ -36,6 +41,11 @@ SOURCE_LABELS = {
     "polis": "Brottsstatistik, Polismyndigheten",
 }
 _SECTION_OF_SOURCE = {"bra": "brottslighet", "ia": "ia", "befolkning": "befolkning"}
+REPORT_CONFIG = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
+#: A section's routing entry that takes a source's headline indicators routed nowhere else.
+_REST = "*"
+#: section key → source → indicator labels (or ``"*"``), as in report.yaml's ``sections:``.
+Routing = Mapping[str, Mapping[str, Sequence[str]]]
 _MISSING_TEXT = {
     "bra": "Brottsstatistik från BRÅ saknas för {year}.",
     "ia": "Underlag från IA saknas för {year}.",
@@ -72,6 +82,67 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
                 )
             )
     return tuple(used)
+
+
+def load_section_routing(path: Path = REPORT_CONFIG) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Read and check the ``sections:`` routing of the report configuration.
+
+    Args:
+        path: the report configuration (``lagesbild/conf/report.yaml``).
+
+    Returns:
+        Section key → source → indicator labels (``"*"``: the source's other headline
+        indicators); empty when the file has no ``sections:``.
+
+    Raises:
+        InputError: an unknown section key or source, or a value that is not a list of
+            labels; names the file and the key.
+    """
+    config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = config.get("sections") or {}
+    if not isinstance(raw, Mapping):
+        raise InputError("'sections' must be a mapping", file=path, column="sections")
+    routing: dict[str, dict[str, tuple[str, ...]]] = {}
+    for key, by_source in raw.items():
+        where = f"sections.{key}"
+        if key not in SECTION_KEYS:
+            raise InputError(f"unknown section key {key!r}; expected one of "
+                             f"{list(SECTION_KEYS)}", file=path, column=where)  # fmt: skip
+        if not isinstance(by_source, Mapping):
+            raise InputError(f"{where} must map sources to indicator lists",
+                             file=path, column=where)  # fmt: skip
+        routing[key] = {}
+        for source, labels in by_source.items():
+            if source not in SOURCE_SECTIONS:
+                raise InputError(f"unknown source {source!r}; expected one of "
+                                 f"{list(SOURCE_SECTIONS)}", file=path,
+                                 column=f"{where}.{source}")  # fmt: skip
+            if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+                raise InputError("expected a list of indicator labels", file=path,
+                                 column=f"{where}.{source}")  # fmt: skip
+            routing[key][source] = tuple(labels)
+    return routing
+
+
+def _router(routing: Routing, safety_indicators: Sequence[str]):  # noqa: ANN202 - a closure
+    """source, indicator → section key: safety first, then named labels, then ``"*"``."""
+    named: dict[tuple[str, str], str] = {}
+    rest: dict[str, str] = {}
+    for key, by_source in routing.items():
+        for source, labels in by_source.items():
+            for label in labels:
+                if label == _REST:
+                    rest.setdefault(source, key)
+                else:
+                    named.setdefault((source, label), key)
+    safety = set(safety_indicators)
+
+    def section(source: str, indicator: str) -> str:
+        if source in _SURVEY_NAMES and indicator in safety:
+            return "trygghet"
+        return named.get((source, indicator)) or rest.get(source) or SOURCE_SECTIONS[source]
+
+    return section
 
 
 def population_table(population: pd.DataFrame, area_ids: Sequence[str], year: int) -> pd.DataFrame:
@@ -202,6 +273,16 @@ def _population_sentence(indicators: pd.DataFrame, population: pd.DataFrame,
     return parts
 
 
+def _with_table_sections(indicators: pd.DataFrame, safety: Sequence[str]) -> pd.DataFrame:
+    """A copy whose ``table_section`` puts the survey rows on perceived safety under
+    "Beskrivning av tryggheten"; every other table stays in its source's section."""
+    if indicators.empty:
+        return indicators
+    is_safety = indicators["source"].isin(["stockholmsenkaten", "trygghetsmatningen"]) & \
+        indicators["indicator"].isin(list(safety))  # fmt: skip
+    return indicators.assign(table_section=[("trygghet" if flag else "") for flag in is_safety])
+
+
 def _summary(indicators: pd.DataFrame, year: int) -> list[str]:
     tested = indicators[indicators["significant"].notna()]
     significant = tested[tested["significant"].astype(bool)]
@@ -236,6 +317,7 @@ def compose_context(
     editorial: Mapping[str, str],
     quality_warnings: Sequence[str],
     is_sample_data: bool,
+    sections: Routing | None = None,
 ) -> DraftContext:
     """Everything the Word writer prints, worded in Swedish.
 
@@ -256,12 +338,19 @@ def compose_context(
         editorial: text written by people, keyed by section.
         quality_warnings: data-quality warnings to list in the draft.
         is_sample_data: mark the draft as example data.
+        sections: which section each headline indicator's sentence stands in (section
+            key → source → labels, ``"*"`` for the rest); None reads ``sections:`` of
+            ``lagesbild/conf/report.yaml`` (:func:`load_section_routing`). Safety
+            indicators go to "trygghet" first; what is routed nowhere stays in its
+            source's section.
     """
+    route = _router(load_section_routing() if sections is None else sections,
+                    safety_indicators)  # fmt: skip
     sentences: dict[str, list[str]] = {k: [] for k in SECTION_KEYS}
     sentences["sammanfattning"] = _summary(indicators, year)
-    for source in ("bra", "ia"):
-        section = _SECTION_OF_SOURCE[source]
+    for source in ("bra", "ia", "stockholmsenkaten", "trygghetsmatningen"):
         for row in _headline(indicators, source, headline.get(source, [])):
+            section = route(source, str(row["indicator"]))
             sentences[section].append(headline_sentence(row, area_name=area.name))
     total = crime_series[crime_series["indicator"] == "Samtliga brott"]
     if not total.empty:
@@ -271,10 +360,7 @@ def compose_context(
         )  # fmt: skip
         if trend:
             sentences["brottslighet"].insert(0, trend)
-    for source in ("stockholmsenkaten", "trygghetsmatningen"):
-        for row in _headline(indicators, source, headline.get(source, [])):
-            section = "trygghet" if row["indicator"] in safety_indicators else source
-            sentences[section].append(headline_sentence(row, area_name=area.name))
+    indicators = _with_table_sections(indicators, safety_indicators)
     pop_table = population_table(population, [area.id], year)
     sentences["befolkning"] = _population_sentence(indicators, pop_table, area)
     missing = {
@@ -311,4 +397,3 @@ def compose_context(
         quality_warnings=tuple(quality_warnings),
         methods_note=methods_note(),
     )
-

@@ -7,21 +7,35 @@ frames, every sentence is pre-written by ``outputs`` sentence builders or by peo
 Section keys (used by ``sentences``, ``missing_notes`` and the free-text part of
 ``editorial``), each naming where in the draft the text lands:
 
-==================== =========================================================
-key                  section of the draft
-==================== =========================================================
-sammanfattning       Sammanfattning lokal lägesbild
-inledning            Inledning
-stadsdelsomradet     Beskrivning av stadsdelsområdet (its opening text)
-befolkning           Befolkningsfakta
-brottslighet         Anmälda brott enligt BRÅ
-polis                Anmälda brott enligt polisen (only shown when given)
-trygghetsmatningen   Trygghetsmätningar
-stockholmsenkaten    Egenrapporterad brottslighet och utsatthet bland ungdomar
-ia                   Underlag från IA
-trygghet             Beskrivning av tryggheten
-bedomning            Sammantagen bedömning av lokal lägesbild
-==================== =========================================================
+============================= ==========================================================
+key                           section of the draft
+============================= ==========================================================
+sammanfattning                Sammanfattning lokal lägesbild
+inledning                     Inledning
+stadsdelsomradet              Beskrivning av stadsdelsområdet (optional opening text)
+geografiskt_ansvarsomrade_sdf Geografiskt ansvarsområde stadsdelsförvaltning
+befolkning                    Befolkningsfakta
+sdf_uppdrag                   Stadsdelsförvaltningens uppdrag och organisation
+utbildningsforvaltningen      Beskrivning av utbildningsförvaltningen (optional opening)
+grundskoleavdelningen         Grundskoleavdelningens uppdrag och organisation
+lokalpolisomradet             Beskrivning av lokalpolisområdet
+lpo_geografiskt_ansvarsomrade Geografiskt ansvarsområde (lokalpolisområdet)
+medborgarloften               Medborgarlöften
+brottslighet                  Anmälda brott enligt BRÅ (the generated overview)
+polis                         Anmälda brott enligt polisen (only shown when given)
+trygghetsmatningen            Trygghetsmätningar
+vald_offentlig_miljo          Våld i offentlig miljö
+narkotika                     Narkotikabrottslighet
+brott_i_nara_relation         Brott i nära relation
+ran                           Rån
+stockholmsenkaten             Egenrapporterad brottslighet och riskbeteenden bland ungdomar
+otillaten_paverkan            Otillåten påverkan (under Beskrivning av brottsligheten)
+ia                            Underlag från IA, säkerhetssamordnare
+underlag_fran_polisen         Underlag från polisen
+avhopparverksamhet            Avhopparverksamhet för kriminella (under brottsligheten)
+trygghet                      Beskrivning av tryggheten
+bedomning                     Sammantagen bedömning av lokal lägesbild
+============================= ==========================================================
 
 ``editorial`` also holds, per priority area ``name``, the keys ``status:<name>`` (one of
 :data:`STATUS_OPTIONS`), ``beskrivning:<name>`` and ``kommentar:<name>``.
@@ -44,23 +58,58 @@ __all__ = [
     "CRIME_SERIES_COLUMNS",
     "DraftContext",
     "INDICATOR_COLUMNS",
+    "PEOPLE_SECTIONS",
     "POPULATION_COLUMNS",
     "SECTION_KEYS",
+    "SECTION_NAMES",
+    "SOURCE_SECTIONS",
     "STATUS_OPTIONS",
     "SourceUsed",
 ]
 
-SECTION_KEYS: tuple[str, ...] = (
+#: Section key → what a placeholder or warning calls the section ("[Text saknas: …]").
+SECTION_NAMES: dict[str, str] = {
+    "sammanfattning": "sammanfattning",
+    "inledning": "inledning",
+    "stadsdelsomradet": "beskrivning av stadsdelsområdet",
+    "geografiskt_ansvarsomrade_sdf": "geografiskt ansvarsområde stadsdelsförvaltning",
+    "befolkning": "befolkningsfakta",
+    "sdf_uppdrag": "stadsdelsförvaltningens uppdrag och organisation",
+    "utbildningsforvaltningen": "beskrivning av utbildningsförvaltningen",
+    "grundskoleavdelningen": "grundskoleavdelningens uppdrag och organisation",
+    "lokalpolisomradet": "beskrivning av lokalpolisområdet",
+    "lpo_geografiskt_ansvarsomrade": "lokalpolisområdets geografiska ansvarsområde",
+    "medborgarloften": "medborgarlöften",
+    "brottslighet": "anmälda brott enligt BRÅ",
+    "polis": "anmälda brott enligt polisen",
+    "trygghetsmatningen": "trygghetsmätningar",
+    "vald_offentlig_miljo": "våld i offentlig miljö",
+    "narkotika": "narkotikabrottslighet",
+    "brott_i_nara_relation": "brott i nära relation",
+    "ran": "rån",
+    "stockholmsenkaten": "egenrapporterad brottslighet och riskbeteenden bland ungdomar",
+    "otillaten_paverkan": "otillåten påverkan",
+    "ia": "underlag från IA, säkerhetssamordnare",
+    "underlag_fran_polisen": "underlag från polisen",
+    "avhopparverksamhet": "avhopparverksamhet för kriminella",
+    "trygghet": "beskrivning av tryggheten",
+    "bedomning": "sammantagen bedömning",
+}
+SECTION_KEYS: tuple[str, ...] = tuple(SECTION_NAMES)
+#: Sections only people can write: without their text the draft shows a placeholder (even
+#: where generated sentences follow) and ``outputs.editorial`` reports a warning.
+PEOPLE_SECTIONS: tuple[str, ...] = (
     "sammanfattning",
     "inledning",
-    "stadsdelsomradet",
-    "befolkning",
-    "brottslighet",
-    "polis",
-    "trygghetsmatningen",
-    "stockholmsenkaten",
-    "ia",
-    "trygghet",
+    "geografiskt_ansvarsomrade_sdf",
+    "sdf_uppdrag",
+    "grundskoleavdelningen",
+    "lokalpolisomradet",
+    "lpo_geografiskt_ansvarsomrade",
+    "medborgarloften",
+    "brott_i_nara_relation",
+    "underlag_fran_polisen",
+    "avhopparverksamhet",
     "bedomning",
 )
 
@@ -97,6 +146,15 @@ CRIME_SERIES_COLUMNS: tuple[str, ...] = (
     "preliminary",
 )
 
+#: Where a source's table stands when ``indicators`` does not say (``table_section``).
+SOURCE_SECTIONS: dict[str, str] = {
+    "bra": "brottslighet",
+    "polis": "polis",
+    "ia": "ia",
+    "trygghetsmatningen": "trygghetsmatningen",
+    "stockholmsenkaten": "stockholmsenkaten",
+}
+
 _EDITORIAL_PREFIXES = ("status:", "beskrivning:", "kommentar:")
 
 
@@ -132,7 +190,9 @@ class DraftContext:
         version: the version number shown as "Version N – utkast".
         is_sample_data: print "Exempeldata – inte officiell statistik" on every page.
         indicators: rows of indicators.csv (at least :data:`INDICATOR_COLUMNS`), in the
-            order they should be printed.
+            order they should be printed. An optional column ``table_section`` names the
+            section whose table shows the row; without it (or where empty) a row's table
+            stands in its source's section (:data:`SOURCE_SECTIONS`).
         population: :data:`POPULATION_COLUMNS`; ``category`` is ``Folkmängd`` or an age
             group, ``share_pct`` the age group's share of Folkmängd in % (NaN for
             Folkmängd). One table row per year given.
@@ -178,6 +238,13 @@ class DraftContext:
         _check_columns("indicators", self.indicators, INDICATOR_COLUMNS)
         _check_columns("population", self.population, POPULATION_COLUMNS)
         _check_columns("crime_series", self.crime_series, CRIME_SERIES_COLUMNS)
+        if "table_section" in self.indicators.columns:
+            named = {str(v) for v in self.indicators["table_section"].dropna() if str(v)}
+            unknown_tables = sorted(named - set(SECTION_KEYS))
+            if unknown_tables:
+                raise ValueError(
+                    f"DraftContext.indicators: unknown table_section(s) {unknown_tables}"
+                )
         for name, mapping in (("sentences", self.sentences), ("missing_notes", self.missing_notes)):
             unknown = sorted(set(mapping) - set(SECTION_KEYS))
             if unknown:

@@ -6,7 +6,9 @@
       Den bild som trygghetsmätningen ger ...
     inledning: |
       ...
-    stadsdelsomradet: |
+    geografiskt_ansvarsomrade_sdf: |
+      ...
+    brott_i_nara_relation: |
       ...
     bedomning: |
       ...
@@ -18,9 +20,12 @@
         kommentar: |
           ...
 
-Any section key of :data:`outputs.draft_context.SECTION_KEYS` may be given. Missing text is
-not an error (the draft shows "[Text saknas: …]" and the loader returns a warning); a wrong
-status, an unknown priority area or an unknown key is, and names the file, line and key.
+Any section key of :data:`outputs.draft_context.SECTION_KEYS` may be given; in a section
+that also has generated sentences (e.g. ``vald_offentlig_miljo``) people's text stands
+first. Missing text of a section only people can write
+(:data:`outputs.draft_context.PEOPLE_SECTIONS`) is not an error (the draft shows
+"[Text saknas: …]" and the loader returns a warning); a wrong status, an unknown priority
+area or an unknown key is, and names the file, line and key.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from pathlib import Path
 import yaml
 
 from lagesbild.errors import InputError
-from outputs.draft_context import SECTION_KEYS, STATUS_OPTIONS
+from outputs.draft_context import PEOPLE_SECTIONS, SECTION_KEYS, SECTION_NAMES, STATUS_OPTIONS
 
 __all__ = [
     "AREA_FIELDS",
@@ -50,12 +55,7 @@ logger = logging.getLogger(__name__)
 
 PRIORITY_KEY = "prioriterade_omraden"
 #: Sections whose absence is reported (the draft shows a placeholder for each).
-REQUIRED_SECTIONS: dict[str, str] = {
-    "sammanfattning": "sammanfattning",
-    "inledning": "inledning",
-    "stadsdelsomradet": "beskrivning av stadsdelsområdet",
-    "bedomning": "sammantagen bedömning",
-}
+REQUIRED_SECTIONS: dict[str, str] = {key: SECTION_NAMES[key] for key in PEOPLE_SECTIONS}
 #: Per priority area: YAML key → (DraftContext.editorial prefix, what the warning calls it).
 AREA_FIELDS: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),

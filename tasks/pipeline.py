@@ -344,6 +344,7 @@ def publish(
             present_kinds=_present_kinds(inputs, computed.indicators),
             headline=config.get("headline", {}),
             safety_indicators=config.get("trygghet", []),
+            sections=config.get("sections"),
             priority_areas=areas.priority_areas,
             editorial=editorial.text,
             quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings)],

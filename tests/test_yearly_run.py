@@ -111,7 +111,8 @@ def test_draft_has_the_sections_a_formatted_figure_and_a_significance_sentence(f
     document = docx.Document(str(first.draft))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     for title in ("Sammanfattning lokal lägesbild", "Inledning", "Syfte", "Källor",
-                  "Befolkningsfakta", "Beskrivning av brottsligheten", "Underlag från IA",
+                  "Befolkningsfakta", "Beskrivning av brottsligheten",
+                  "Underlag från IA, säkerhetssamordnare",
                   "Beskrivning av tryggheten", "Prioriterade samverkansområden",
                   "Sammantagen bedömning av lokal lägesbild"):  # fmt: skip
         assert title in headings, title
@@ -229,3 +230,93 @@ def test_reorganised_district_is_compared_with_its_predecessors(tmp_path):
     assert total["prev_year"] == 2023
     text = docx_text(result.draft)
     assert "jämförbar serie" in text and "preliminära siffror" in text
+
+
+#: The table of contents of the published lägesbild (seed 003), as (level, heading).
+SEED_003_CONTENTS = (
+    (1, "Sammanfattning lokal lägesbild"), (1, "Inledning"), (1, "Syfte"), (1, "Källor"),
+    (1, "Beskrivning av stadsdelsområdet"),
+    (2, "Geografiskt ansvarsområde stadsdelsförvaltning"), (2, "Befolkningsfakta"),
+    (2, "Stadsdelsförvaltningens uppdrag och organisation"),
+    (1, "Beskrivning av utbildningsförvaltningen"),
+    (2, "Grundskoleavdelningens uppdrag och organisation"),
+    (1, "Beskrivning av lokalpolisområdet"), (2, "Geografiskt ansvarsområde"),
+    (2, "Medborgarlöften"),
+    (1, "Beskrivning av brottsligheten"), (2, "Trygghetsmätningar"),
+    (2, "Våld i offentlig miljö"), (2, "Narkotikabrottslighet"), (2, "Brott i nära relation"),
+    (2, "Rån"), (2, "Egenrapporterad brottslighet och riskbeteenden bland ungdomar"),
+    (2, "Otillåten påverkan"), (2, "Underlag från IA, säkerhetssamordnare"),
+    (2, "Underlag från polisen"), (2, "Avhopparverksamhet för kriminella"),
+    (1, "Beskrivning av tryggheten"),
+    (1, "Prioriterade samverkansområden"),
+    (2, "Stadsövergripande prioriterade samverkansområden"),
+    (3, "Riktat arbete mot avgränsade platser och utsatta områden"),
+    (3, "Unga i risk för kriminalitet"), (3, "Avhopparverksamhet för kriminella"),
+    (3, "Arbetet mot våldsbejakande extremism"),
+    (3, "Särskilt utsatta och sårbara brottsoffer"), (3, "Otillåten påverkan"),
+    (3, "Skolan som brottsplats"), (3, "Otillåtna bosättningar"), (3, "Ordningsvakter"),
+    (3, "Kamerabevakning"),
+    (1, "Sammantagen bedömning av lokal lägesbild"),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def draft_2023(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("y2023")
+    spec = RunSpec(area="sodermalm", year=2023, inbox=SAMPLE_INBOX, out=root / "out", pdf=False)
+    return docx.Document(str(_run(spec, {"LAGESBILD_HOME": str(root / "home")}).draft))
+
+
+def _is_subsequence(wanted, found) -> bool:
+    rest = iter(found)
+    return all(any(item == seen for seen in rest) for item in wanted)
+
+
+def test_sample_2023_draft_has_every_section_of_the_seed_in_order(draft_2023):
+    found = [(int(p.style.name.split()[-1]), p.text) for p in draft_2023.paragraphs
+             if p.style.name.startswith("Heading ")]  # fmt: skip
+    assert _is_subsequence(SEED_003_CONTENTS, found), found
+    titles = [text for _, text in found]
+    assert titles.index("Anmälda brott enligt BRÅ") < titles.index("Trygghetsmätningar")
+    tail = titles[titles.index("Sammantagen bedömning av lokal lägesbild"):]
+    assert tail[:3] == ["Sammantagen bedömning av lokal lägesbild",
+                        "Metod och statistisk prövning", "Bilaga: Åtgärdsplan"]  # fmt: skip
+
+
+def test_sample_2023_draft_routes_sentences_and_shows_status_and_charts(draft_2023):
+    paragraphs = draft_2023.paragraphs
+    titles = [(i, p.text) for i, p in enumerate(paragraphs) if p.style.name.startswith("Heading")]
+
+    def under(title: str, level: int = 2) -> list[str]:
+        start = next(i for i, (_, t) in enumerate(titles) if t == title
+                     and paragraphs[titles[i][0]].style.name == f"Heading {level}")  # fmt: skip
+        end = titles[start + 1][0] if start + 1 < len(titles) else len(paragraphs)
+        return [p.text for p in paragraphs[titles[start][0] + 1:end]]
+
+    assert any("kategorin rån inkl. grovt" in t for t in under("Rån"))
+    assert any("kategorin narkotikabrott" in t for t in under("Narkotikabrottslighet"))
+    assert any("misshandel inkl. grov" in t for t in under("Våld i offentlig miljö"))
+    violence = under("Våld i offentlig miljö")
+    assert violence[0].startswith("Misshandel är det vanligaste")  # people's text first
+    assert any("kategorin otillåten påverkan" in t for t in under("Otillåten påverkan"))
+    assert any("kategorin hot" in t for t in under("Underlag från IA, säkerhetssamordnare"))
+    youth = under("Egenrapporterad brottslighet och riskbeteenden bland ungdomar")
+    assert any("Använt narkotika någon gång" in t for t in youth)
+    assert not any("Känner sig trygg" in t for t in youth)
+    assert any("Känner sig trygg" in t for t in under("Beskrivning av tryggheten", 1))
+    assert any("Utsatt för sexuella trakasserier" in t for t in under("Trygghetsmätningar"))
+    for name in SEED_003_CONTENTS[-11:-1]:
+        boxes = [t for t in under(name[1], 3) if t[:1] in "☒☐"]
+        assert len(boxes) == 3 and sum(t.startswith("☒") for t in boxes) == 1, name
+    shapes = draft_2023.inline_shapes
+    assert len(shapes) >= 2
+    assert all(s._inline.docPr.get("descr") for s in shapes)
+
+
+def test_sample_2023_draft_has_no_missing_text(draft_2023):
+    texts = [p.text for p in draft_2023.paragraphs]
+    texts += [c.text for t in draft_2023.tables for r in t.rows for c in r.cells]
+    for section in draft_2023.sections:
+        texts += [p.text for p in section.header.paragraphs]
+        texts += [c.text for t in section.header.tables for r in t.rows for c in r.cells]
+    assert not [t for t in texts if "[Text saknas" in t]

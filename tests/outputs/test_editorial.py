@@ -11,7 +11,7 @@ import pytest
 from lagesbild.config import load_areas
 from lagesbild.errors import InputError
 from outputs.draft_context import DraftContext
-from outputs.editorial import load_editorial, unfold
+from outputs.editorial import REQUIRED_SECTIONS, load_editorial, unfold
 
 SAMPLE_TEXT = Path(__file__).resolve().parents[2] / "lagesbild" / "sample_data" / "text"
 AREAS = ("Unga i risk för kriminalitet", "Otillåten påverkan")
@@ -45,7 +45,9 @@ def test_missing_file_warns_for_every_piece(tmp_path: Path) -> None:
     result = load_editorial(tmp_path, "sodermalm", 2024, AREAS)
     assert result.text == {}
     assert result.file is None
-    assert len(result.warnings) == 4 + 3 * len(AREAS)
+    assert len(result.warnings) == len(REQUIRED_SECTIONS) + 3 * len(AREAS)
+    assert "Text saknas: brott i nära relation" in result.warnings
+    assert "Text saknas: medborgarlöften" in result.warnings
 
 
 @pytest.mark.parametrize(
@@ -109,7 +111,7 @@ def test_sample_text_loads_and_fits_the_draft_context(year: int) -> None:
     )  # fmt: skip
     if year == 2024:  # deliberately incomplete, so the placeholders show
         assert result.warnings == (
-            "Text saknas: beskrivning av stadsdelsområdet",
+            "Text saknas: medborgarlöften",
             "Text saknas: kommentar för Kamerabevakning",
         )
     else:

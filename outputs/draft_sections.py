@@ -1,0 +1,346 @@
+"""The body of the Word draft: 003's sections in 003's order, filled from a ``DraftContext``.
+
+Split from ``outputs.draft`` (which writes the file). :data:`LAYOUT` is the table of
+contents of the published lägesbild (seed 003) plus our own generated sections; each entry
+says which section key fills it. A section prints people's text first, then the generated
+sentences, its missing-data note and its tables; a section left empty shows the visible
+placeholder "[Text saknas: …]" so nothing is silently missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from docx.document import Document as DocumentObject
+from docx.shared import Cm, Pt
+
+from outputs.charts import crime_chart, survey_chart
+from outputs.draft_context import (
+    PEOPLE_SECTIONS,
+    SECTION_NAMES,
+    SOURCE_SECTIONS,
+    STATUS_OPTIONS,
+    DraftContext,
+)
+from outputs.draft_front import placeholder
+from outputs.draft_tables import (
+    add_count_table,
+    add_ia_table,
+    add_population_table,
+    add_series_table,
+    add_survey_table,
+)
+from outputs.swedish import format_date
+from outputs.template import RED, style_or_none
+
+__all__ = ["HEADINGS", "LAYOUT", "Section", "add_body", "section_rows"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One heading of the draft.
+
+    Attributes:
+        level: heading level (1–3).
+        title: the heading text, as in 003's Innehåll.
+        key: the section key whose editorial text, sentences and tables fill it, or a
+            special content name (``syfte``, ``kallor`` …), or None for a bare heading.
+        fill: show a placeholder when nothing was printed under the heading.
+    """
+
+    level: int
+    title: str
+    key: str | None = None
+    fill: bool = True
+
+
+#: The draft's fixed sections in document order (003's Innehåll plus our own sections).
+LAYOUT: tuple[Section, ...] = (
+    Section(1, "Sammanfattning lokal lägesbild", "sammanfattning"),
+    Section(1, "Inledning", "inledning"),
+    Section(1, "Syfte", "syfte"),
+    Section(1, "Källor", "kallor"),
+    Section(1, "Beskrivning av stadsdelsområdet", "stadsdelsomradet", fill=False),
+    Section(2, "Geografiskt ansvarsområde stadsdelsförvaltning", "geografiskt_ansvarsomrade_sdf"),
+    Section(2, "Befolkningsfakta", "befolkning"),
+    Section(2, "Stadsdelsförvaltningens uppdrag och organisation", "sdf_uppdrag"),
+    Section(1, "Beskrivning av utbildningsförvaltningen", "utbildningsforvaltningen", fill=False),
+    Section(2, "Grundskoleavdelningens uppdrag och organisation", "grundskoleavdelningen"),
+    Section(1, "Beskrivning av lokalpolisområdet", "lokalpolisomradet"),
+    Section(2, "Geografiskt ansvarsområde", "lpo_geografiskt_ansvarsomrade"),
+    Section(2, "Medborgarlöften", "medborgarloften"),
+    Section(1, "Beskrivning av brottsligheten", None, fill=False),
+    Section(2, "Anmälda brott enligt BRÅ", "brottslighet"),
+    Section(2, "Anmälda brott enligt polisen", "polis"),
+    Section(2, "Trygghetsmätningar", "trygghetsmatningen"),
+    Section(2, "Våld i offentlig miljö", "vald_offentlig_miljo"),
+    Section(2, "Narkotikabrottslighet", "narkotika"),
+    Section(2, "Brott i nära relation", "brott_i_nara_relation"),
+    Section(2, "Rån", "ran"),
+    Section(
+        2, "Egenrapporterad brottslighet och riskbeteenden bland ungdomar", "stockholmsenkaten"
+    ),
+    Section(2, "Otillåten påverkan", "otillaten_paverkan"),
+    Section(2, "Underlag från IA, säkerhetssamordnare", "ia"),
+    Section(2, "Underlag från polisen", "underlag_fran_polisen"),
+    Section(2, "Avhopparverksamhet för kriminella", "avhopparverksamhet"),
+    Section(1, "Beskrivning av tryggheten", "trygghet"),
+    Section(1, "Prioriterade samverkansområden", "prioriterade"),
+    Section(2, "Stadsövergripande prioriterade samverkansområden", "omraden"),
+    Section(1, "Sammantagen bedömning av lokal lägesbild", "bedomning"),
+    Section(1, "Metod och statistisk prövning", "metod"),
+    Section(1, "Datakvalitet", "datakvalitet"),
+)
+
+#: (level, text) of the fixed headings in document order. "Anmälda brott enligt polisen"
+#: is only there with police data, "Datakvalitet" only with warnings; the priority areas
+#: (level 3) come from configuration.
+HEADINGS: tuple[tuple[int, str], ...] = tuple(
+    (s.level, s.title) for s in LAYOUT if s.key != "polis"
+)
+
+_SYFTE = (
+    "Lägesbilden syftar till att tydliggöra den lokala problematiken när det handlar om "
+    "brott, utsatthet för brott, upplevd trygghet, oro för brott samt fenomen som upplevs "
+    "som problem. Den lokala problematiken kopplas till de stadsövergripande prioriterade "
+    "samverkansområdena och de problemområden som kräver gemensamma åtgärder och insatser, "
+    "utöver linjeverksamhet. Lägesbilden är stadens och polisens gemensamma bild över "
+    "problematiken som berör respektive verksamhet."
+)
+_PRIORITERADE = (
+    "Samverkan sker idag mellan staden och polisen i en mängd olika frågor lokalt och "
+    "centralt, alltifrån långsiktiga strukturer kring lokalt trygghetsarbete och "
+    "krisberedskap till mer för stunden påkallade uppdrag som särskilda evenemang.",
+    "Utifrån den lokala lägesbilden identifieras lokala prioriterade samverkansområden. "
+    "Därutöver lyfter den övergripande överenskommelsen tio stadsövergripande prioriterade "
+    "utmaningar där samverkan är särskilt påkallad på såväl lokal som central nivå. "
+    "Prioriteringen beskrivs under rubriken ”Sammantagen bedömning av lokal lägesbild”.",
+)
+_CSV_NOTE = (
+    "Samtliga siffror i lägesbilden finns i maskinläsbar form i filen indicators.csv, "
+    "som levereras tillsammans med utkastet. Där anges för varje jämförelse metod, "
+    "p-värde och konfidensintervall."
+)
+_SURVEY_LABELS = {
+    "trygghetsmatningen": "Stockholms stads trygghetsmätning",
+    "stockholmsenkaten": "Stockholmsenkäten",
+}
+
+#: Adds a figure (numbered caption, alt text) to the document; a no-op without charts.
+AddFigure = Callable[[DocumentObject, object], None]
+
+
+def add_body(document: DocumentObject, ctx: DraftContext, add_figure: AddFigure) -> None:
+    """Write every section of :data:`LAYOUT` that applies.
+
+    Args:
+        document: the draft, after its title page.
+        ctx: what to print.
+        add_figure: how to insert a chart (``outputs.draft``'s figure counter).
+    """
+    for section in LAYOUT:
+        if section.key == "polis" and not _has_police(ctx):
+            continue
+        if section.key == "datakvalitet" and not ctx.quality_warnings:
+            continue
+        document.add_heading(section.title, section.level)
+        before = len(document.element.body)
+        _fill(document, ctx, section.key, add_figure)
+        if section.fill and len(document.element.body) == before and section.key:
+            _placeholder(document, SECTION_NAMES.get(section.key, section.title.lower()))
+
+
+def section_rows(ctx: DraftContext, key: str) -> pd.DataFrame:
+    """The indicators rows whose table stands in section ``key``.
+
+    Args:
+        ctx: the draft context.
+        key: a section key.
+
+    Returns:
+        The rows, in ``ctx.indicators`` order.
+    """
+    frame = ctx.indicators
+    if frame.empty:
+        return frame
+    where = frame["source"].map(SOURCE_SECTIONS)
+    if "table_section" in frame.columns:
+        given = frame["table_section"].astype(object)
+        where = given.where(given.notna() & (given != ""), where)
+    return frame[where == key]
+
+
+# --- content -------------------------------------------------------------------------------
+
+
+def _fill(document: DocumentObject, ctx: DraftContext, key: str | None, add_figure) -> None:  # noqa: ANN001
+    if key is None:
+        return
+    special = _SPECIAL.get(key)
+    if special is not None:
+        special(document, ctx)
+        return
+    text = ctx.editorial.get(key, "").strip()
+    if text:
+        _paragraphs(document, [text])
+    elif key in PEOPLE_SECTIONS:
+        _placeholder(document, SECTION_NAMES[key])
+    _paragraphs(document, ctx.sentences.get(key, ()))
+    if key in ctx.missing_notes:
+        _note(document, ctx.missing_notes[key])
+    _tables(document, ctx, key, add_figure)
+    if key == "bedomning":
+        _prioritised_list(document, ctx)
+
+
+def _tables(document: DocumentObject, ctx: DraftContext, key: str, add_figure) -> None:  # noqa: ANN001
+    before = len(document.tables)
+    _section_tables(document, ctx, key, add_figure)
+    for table in document.tables[before:]:
+        _keep_together(table)
+
+
+def _keep_together(table, max_rows: int = 15) -> None:  # noqa: ANN001 - python-docx Table
+    """Keep a short table on one page: each row's paragraphs keep with the next row."""
+    if len(table.rows) > max_rows:
+        return
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_figure) -> None:  # noqa: ANN001
+    rows = section_rows(ctx, key)
+    if key == "befolkning":
+        add_population_table(document, ctx.population)
+    elif key == "brottslighet":
+        add_count_table(document, rows, ctx.year, with_rate=True)
+        add_series_table(document, ctx.crime_series)
+        add_figure(document, crime_chart(ctx.crime_series, ctx.area_name))
+    elif key == "polis":
+        add_count_table(document, rows, ctx.year, with_rate=False)
+    elif key == "ia":
+        add_ia_table(document, rows, ctx.year, ctx.ia_window)
+    elif not rows.empty and rows["unit"].eq("procent").all():
+        for (source, year), wave in rows.groupby(["source", "year"], sort=True):
+            label = _SURVEY_LABELS.get(str(source), str(source))
+            caption = document.add_paragraph()
+            caption.add_run(f"{label} {int(year)}").bold = True
+            caption.paragraph_format.keep_with_next = True  # never alone at a page's foot
+            add_survey_table(document, wave)
+            add_figure(document, survey_chart(wave, label))
+
+
+def _has_police(ctx: DraftContext) -> bool:
+    return (not section_rows(ctx, "polis").empty or "polis" in ctx.sentences
+            or "polis" in ctx.missing_notes)  # fmt: skip
+
+
+def _paragraphs(document: DocumentObject, texts: Sequence[str]) -> None:
+    for text in texts:
+        for part in str(text).split("\n\n"):
+            if part.strip():
+                document.add_paragraph(part.strip())
+
+
+def _note(document: DocumentObject, text: str) -> None:
+    document.add_paragraph().add_run(text).italic = True
+
+
+def _placeholder(document: DocumentObject, what: str) -> None:
+    run = document.add_paragraph().add_run(placeholder(what))
+    run.bold = True
+    run.font.color.rgb = RED
+
+
+def _syfte(document: DocumentObject, ctx: DraftContext) -> None:
+    document.add_paragraph(_SYFTE)
+
+
+def _sources(document: DocumentObject, ctx: DraftContext) -> None:
+    if not ctx.sources:
+        _placeholder(document, "källor")
+        return
+    document.add_paragraph("De källor som använts till lägesbilden är:")
+    for source in ctx.sources:
+        paragraph = document.add_paragraph(
+            f"✓ {source.label}, hämtad {format_date(source.retrieved_at)}"
+        )
+        paragraph.paragraph_format.left_indent = Cm(0.75)
+        paragraph.paragraph_format.space_after = Pt(2)
+
+
+def _prioriterade(document: DocumentObject, ctx: DraftContext) -> None:
+    _paragraphs(document, _PRIORITERADE)
+
+
+def _status_lines(document: DocumentObject, chosen: str | None) -> None:
+    for key, text in STATUS_OPTIONS.items():
+        box = "☒" if key == chosen else "☐"
+        paragraph = document.add_paragraph(f"{box} {text}")
+        paragraph.paragraph_format.left_indent = Cm(0.75)
+        paragraph.paragraph_format.space_after = Pt(2)
+
+
+def _labelled(document: DocumentObject, label: str, text: str | None, what: str) -> None:
+    """A bold label before the text; further paragraphs follow as plain paragraphs."""
+    paragraph = document.add_paragraph()
+    paragraph.add_run(f"{label}: ").bold = True
+    parts = [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+    if parts:
+        paragraph.add_run(parts[0])
+        _paragraphs(document, parts[1:])
+    else:
+        run = paragraph.add_run(placeholder(what))
+        run.bold = True
+        run.font.color.rgb = RED
+
+
+def _priority_areas(document: DocumentObject, ctx: DraftContext) -> None:
+    for name in ctx.priority_areas:
+        document.add_heading(name, 3)
+        chosen = ctx.editorial.get(f"status:{name}")
+        _status_lines(document, chosen)
+        if chosen is None:
+            _placeholder(document, f"status för {name}")
+        _labelled(document, "Beskrivning av området", ctx.editorial.get(f"beskrivning:{name}"),
+                  f"beskrivning för {name}")  # fmt: skip
+        _labelled(document, "Kommentar", ctx.editorial.get(f"kommentar:{name}"),
+                  f"kommentar för {name}")  # fmt: skip
+
+
+def _prioritised_list(document: DocumentObject, ctx: DraftContext) -> None:
+    """The areas whose status is "åtgärdsplan", listed as in 003's closing assessment."""
+    chosen = [n for n in ctx.priority_areas if ctx.editorial.get(f"status:{n}") == "atgardsplan"]
+    if not chosen:
+        return
+    document.add_paragraph(
+        "Med utgångspunkt i analysen av den lokala lägesbilden prioriteras följande områden:"
+    )
+    bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
+    for name in chosen:
+        document.add_paragraph(name, style=bullets)
+
+
+def _methods(document: DocumentObject, ctx: DraftContext) -> None:
+    _paragraphs(document, [ctx.methods_note] if ctx.methods_note else [])
+    document.add_paragraph(_CSV_NOTE)
+
+
+def _quality(document: DocumentObject, ctx: DraftContext) -> None:
+    bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
+    for warning in ctx.quality_warnings:
+        document.add_paragraph(warning, style=bullets)
+
+
+_SPECIAL: dict[str, Callable[[DocumentObject, DraftContext], None]] = {
+    "syfte": _syfte,
+    "kallor": _sources,
+    "prioriterade": _prioriterade,
+    "omraden": _priority_areas,
+    "metod": _methods,
+    "datakvalitet": _quality,
+}
