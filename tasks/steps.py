@@ -47,7 +47,10 @@ FETCH_RETRY_DELAYS = [10, 60, 300]
 
 def _transient(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
     """Retry only on errors that can pass: I/O and a lost database connection."""
-    error = state.data
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:  # noqa: BLE001 - a result that cannot be read is not retried
+        return False
     return isinstance(error, OSError | OperationalError)
 
 
