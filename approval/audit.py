@@ -70,6 +70,18 @@ def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
 
 
+def lock_chain(session: Session) -> None:
+    """Take the audit chain's lock for the rest of the caller's transaction.
+
+    A transaction that will append must call this *before* it locks or writes any other
+    row: taking the chain lock last (after a ``FOR UPDATE`` or a foreign-key insert) lets
+    two transactions wait for each other, which PostgreSQL breaks as a deadlock. Taking
+    it again in the same transaction is free. SQLite serialises whole transactions.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
 def append(
     session: Session,
     *,
@@ -90,8 +102,7 @@ def append(
     Returns:
         The new entry (flushed).
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    lock_chain(session)
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,

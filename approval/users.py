@@ -164,6 +164,7 @@ def add_user(
         raise UserError("ange minst ett område (--areas sodermalm,… eller '*')")
     try:
         with Session(engine) as session, session.begin():
+            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             user = User(
                 username=username.strip(),
                 password_hash=hash_password(password),

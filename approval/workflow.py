@@ -210,6 +210,7 @@ class ApprovalService:
             NotFound: unknown version/kind, missing file, or a path outside the store.
         """
         with Session(self.engine) as session, session.begin():
+            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             row = self._row(session, user, version_id)
             path = resolve_draft(row.directory, self.draft_root, kind, row.docx_sha256)
             audit.append(
@@ -244,6 +245,7 @@ class ApprovalService:
         if not text or len(text) > MAX_COMMENT:
             raise IllegalApproval(f"kommentaren måste ha 1–{MAX_COMMENT} tecken")
         with Session(self.engine) as session, session.begin():
+            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             row = self._row(session, user, version_id)
             session.add(
                 Comment(version_id=row.id, author=user.username, text=text, created_at=_now())
@@ -328,6 +330,7 @@ class ApprovalService:
 
     def _move(self, user: UserInfo, version_id: int, action: Action, **fields) -> State:  # type: ignore[no-untyped-def]
         with Session(self.engine) as session, session.begin():
+            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             row = self._row(session, user, version_id, lock=True)
             if user.role is not _ROLE_FOR[action]:
                 raise AccessDenied(f"rollen {user.role.value} får inte {ACTION_LABELS[action]}")
@@ -384,4 +387,5 @@ class ApprovalService:
 
     def _log(self, username: str, action: str) -> None:
         with Session(self.engine) as session, session.begin():
+            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             audit.append(session, actor=username, action=action, subject=f"user:{username}")

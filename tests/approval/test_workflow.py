@@ -240,7 +240,7 @@ def test_concurrent_submissions_and_comments_keep_the_audit_chain(engine, store,
         [lambda: service.submit(people["steward"], vid)] * 2
         + [lambda i=i: service.comment(people["reviewer"], vid, f"k{i}") for i in range(4)]
     )
-    assert sum(isinstance(r, State) for r in results) == 1
+    assert sum(isinstance(r, State) for r in results) == 1, results
     assert sum(isinstance(r, IllegalApproval) for r in results) == 1
     check = verify(engine)
     assert check.ok and check.entries == 5
