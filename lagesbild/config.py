@@ -22,6 +22,7 @@ from lagesbild.errors import ConfigError
 __all__ = [
     "Area",
     "AreasConfig",
+    "ComparisonLevel",
     "DEFAULT_AREAS_FILE",
     "Party",
     "load_areas",
@@ -57,6 +58,34 @@ class Party:
 
 
 @dataclass(frozen=True)
+class ComparisonLevel:
+    """A level the district is compared with: the city (or, for a municipality, the county
+    or the country).
+
+    ``regions`` maps a source kind (``bra``, ``befolkning``, ``stockholmsenkaten``,
+    ``trygghetsmatningen``, ...) to the names that source writes for the level, so each
+    adapter finds the level's rows under its own spelling ("Stockholm kommun" in BRÅ,
+    "Stockholms stad" in the population and survey files). ``display`` is the word the
+    draft uses ("staden": "högre än i staden som helhet").
+    """
+
+    id: str
+    name: str
+    display: str
+    regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def names_for(self, source: str) -> tuple[str, ...]:
+        """The level's names in ``source``; every source's names when it lists none."""
+        if source in self.regions:
+            return self.regions[source]
+        return tuple(n for names in self.regions.values() for n in names)
+
+    def as_area(self) -> Area:
+        """The level as a reference area (its BRÅ names as ``bra_regions``)."""
+        return Area(id=self.id, name=self.name, bra_regions=self.regions.get("bra", ()))
+
+
+@dataclass(frozen=True)
 class Area:
     """A district as it exists between ``valid_from`` (incl.) and ``valid_to`` (excl.)."""
 
@@ -70,6 +99,7 @@ class Area:
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     predecessors: tuple[str, ...] = ()
+    comparison: tuple[str, ...] = ()
 
     def existed_in(self, year: int) -> bool:
         """True when the area existed on at least one day of ``year``."""
@@ -91,25 +121,69 @@ class Area:
 
 @dataclass(frozen=True)
 class AreasConfig:
-    """All configured areas, the city as a reference area, and the priority areas."""
+    """All configured areas, the levels they are compared with, and the priority areas.
+
+    ``city`` is the default comparison level as a reference area (kept for the callers that
+    only need its id and BRÅ names); ``comparisons`` holds every level by id, the first
+    one being the default of areas that name none.
+    """
 
     areas: dict[str, Area]
     city: Area
     priority_areas: tuple[str, ...]
     source_file: Path
+    comparisons: dict[str, ComparisonLevel] = field(default_factory=dict)
 
     @cached_property
     def _region_index(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for area in (*self.areas.values(), self.city):
+        for area in self.areas.values():
             for region in area.bra_regions:
                 index[_norm_region(region)] = area.id
+        for level in self._levels():
+            for region in level.regions.get("bra", ()):
+                index[_norm_region(region)] = level.id
         return index
+
+    def _levels(self) -> tuple[ComparisonLevel, ...]:
+        if self.comparisons:
+            return tuple(self.comparisons.values())
+        return (ComparisonLevel(self.city.id, self.city.name, "staden",
+                                {"bra": self.city.bra_regions}),)  # fmt: skip
+
+    def comparisons_for(self, area_id: str) -> tuple[ComparisonLevel, ...]:
+        """The levels ``area_id`` is compared with, the primary one (``vs_city``) first."""
+        levels = {level.id: level for level in self._levels()}
+        area = self.areas.get(area_id)
+        ids = area.comparison if area is not None and area.comparison else ()
+        if not ids:
+            return (next(iter(levels.values())),)
+        return tuple(levels[i] for i in ids)
+
+    def comparison_for(self, area_id: str) -> ComparisonLevel:
+        """The primary comparison level of ``area_id`` (the city for a Stockholm district)."""
+        return self.comparisons_for(area_id)[0]
+
+    def pool_members(self, area_id: str, year: int) -> tuple[str, ...]:
+        """The areas compared with the same primary level that existed in ``year``.
+
+        These are the districts whose trend fits are pooled for the extra-Poisson
+        variation of ``area_id`` (statistics v2): a partition of the city in that year, so
+        no count enters twice.
+        """
+        level = self.comparison_for(area_id).id
+        return tuple(
+            a.id for a in self.areas.values()
+            if a.existed_in(year) and self.comparison_for(a.id).id == level
+        )  # fmt: skip
 
     def get(self, area_id: str) -> Area:
         """The area with this id; a ``ConfigError`` lists the known ids otherwise."""
         if area_id == self.city.id:
             return self.city
+        for level in self._levels():
+            if area_id == level.id:
+                return level.as_area()
         try:
             return self.areas[area_id]
         except KeyError:
@@ -123,11 +197,16 @@ class AreasConfig:
     def area_for_name(self, name: str) -> str | None:
         """The area id for a display name, a BRÅ name or an id (population, surveys)."""
         key = name.strip()
-        if key.casefold() in self.areas or key.casefold() == self.city.id:
+        levels = self._levels()
+        if key.casefold() in self.areas or key.casefold() in {lv.id for lv in levels}:
             return key.casefold()
-        for area in (*self.areas.values(), self.city):
+        for area in self.areas.values():
             if key.casefold() == area.name.casefold():
                 return area.id
+        for level in levels:
+            names = (level.name, *level.names_for(""))
+            if any(key.casefold() == n.casefold() for n in names):
+                return level.id
         return self.area_for_region(key)
 
     def area_for_forvaltning(self, forvaltning: str) -> str | None:
@@ -202,7 +281,45 @@ def _area(raw: dict, where: str) -> Area:
         valid_from=_date(raw.get("valid_from"), f"{where}.valid_from"),
         valid_to=_date(raw.get("valid_to"), f"{where}.valid_to"),
         predecessors=tuple(raw.get("predecessors", [])),
+        comparison=_ids(raw.get("comparison"), f"{where}.comparison"),
     )
+
+
+def _ids(value: object, where: str) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: expected an id or a list of ids, got {value!r}")
+
+
+def _comparisons(raw: dict, source: Path) -> dict[str, ComparisonLevel]:
+    """The comparison levels: ``comparisons`` (a list), else the older ``city`` mapping."""
+    entries = raw.get("comparisons")
+    if entries is None:
+        city = raw.get("city") or {"id": "stockholm", "name": "Stockholm", "bra_regions": []}
+        entries = [{"id": city["id"], "name": city["name"], "display": "staden",
+                    "regions": {"bra": city.get("bra_regions", [])}}]  # fmt: skip
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{source}: 'comparisons' must be a non-empty list")
+    levels: dict[str, ComparisonLevel] = {}
+    for i, entry in enumerate(entries):
+        where = f"{source}: comparisons[{i}]"
+        for key in ("id", "name", "display"):
+            if not isinstance(entry, dict) or not entry.get(key):
+                raise ConfigError(f"{where}: missing {key!r}")
+        regions = entry.get("regions") or {}
+        if not isinstance(regions, dict):
+            raise ConfigError(f"{where}.regions: expected source kind → list of names")
+        if entry["id"] in levels:
+            raise ConfigError(f"{where}: comparison id {entry['id']!r} appears twice")
+        levels[entry["id"]] = ComparisonLevel(
+            id=entry["id"], name=entry["name"], display=entry["display"],
+            regions={k: tuple(_ids(v, f"{where}.regions.{k}")) for k, v in regions.items()},
+        )  # fmt: skip
+    return levels
 
 
 def _check_lineage(areas: dict[str, Area], source: Path) -> None:
@@ -250,20 +367,24 @@ def load_areas(path: Path | None = None) -> AreasConfig:
             raise ConfigError(f"{source}: area id {area.id!r} appears twice")
         areas[area.id] = area
     _check_lineage(areas, source)
-    city_raw = raw.get("city") or {"id": "stockholm", "name": "Stockholm", "bra_regions": []}
-    city = Area(
-        id=city_raw["id"],
-        name=city_raw["name"],
-        bra_regions=tuple(city_raw.get("bra_regions", [])),
-    )
+    levels = _comparisons(raw, source)
+    for area in areas.values():
+        unknown = [c for c in area.comparison if c not in levels]
+        if unknown:
+            raise ConfigError(f"{source}: {area.id}: unknown comparison {unknown[0]!r}; "
+                              f"configured: {', '.join(levels)}")  # fmt: skip
+        if area.id in levels:
+            raise ConfigError(f"{source}: {area.id!r} is both an area and a comparison level")
+    city = next(iter(levels.values())).as_area()
     config = AreasConfig(
         areas=areas,
         city=city,
         priority_areas=tuple(raw.get("priority_areas", [])),
         source_file=source,
+        comparisons=levels,
     )
     seen: dict[str, str] = {}
-    for area in (*areas.values(), city):
+    for area in (*areas.values(), *(lv.as_area() for lv in levels.values())):
         for region in area.bra_regions:
             other = seen.setdefault(_norm_region(region), area.id)
             if other != area.id:
