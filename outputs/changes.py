@@ -3,6 +3,15 @@
 ``diff_versions`` compares two versions' inputs and outputs; the draft prints the result
 as its last section ("Ändringar sedan version N") and the run writes it as
 ``changes.json`` (:meth:`Changes.to_json`).
+
+Differences obey the disclosure rules of the figures (``tasks.disclosure``): a change
+between two versions is itself a count — the incidents registered late, corrected or
+falling into a longer IA window — so "8 → 7" would give a withheld count of 1 back. A
+moved figure is therefore shown without numbers ("ändrad", ``withheld`` in changes.json)
+when the old or the new value is withheld in its version, or when the difference of two
+counts of a protected source (IA) is smaller than ``min_count``. Both versions' figures
+must already be protected (the caller protects the previous version again by today's
+rules). Survey shares carry no count of what changed; they are shown unless withheld.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from docx.document import Document as DocumentObject
 
 from outputs.draft_context import SECTION_NAMES
 from outputs.swedish import format_decimal
+from tasks.disclosure import COUNT_SOURCES, DisclosureRules
 
 __all__ = [
     "Changes",
@@ -30,6 +40,8 @@ __all__ = [
 
 _KEY = ("source", "indicator", "group", "year")
 _COMPARED = ("value", "significant")
+#: How a change is printed when its numbers would disclose a withheld or small count.
+WITHHELD_CHANGE = "ändrad (siffrorna redovisas inte för att skydda enskildas identitet)"
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,7 @@ class FigureChange:
     field: str
     old: object
     new: object
+    withheld: bool = False  # True: changed, but neither value nor difference is shown
 
 
 @dataclass(frozen=True)
@@ -136,18 +149,37 @@ def _records(frame: pd.DataFrame | None) -> dict[tuple, dict[str, object]]:
             int(row["year"]),
         )
         out[key] = {f: _plain(row.get(f)) for f in _COMPARED}
+        out[key]["suppressed"] = _plain(row.get("suppressed")) is True
     return out
 
 
-def _figures(prev: pd.DataFrame | None, new: pd.DataFrame) -> tuple[FigureChange, ...]:
+def _discloses(key: tuple, before: dict, after: dict, rules: DisclosureRules) -> bool:
+    """Would printing this change (values or difference) give a withheld count back?"""
+    if before.get("suppressed") or after.get("suppressed"):
+        return True
+    if key[0] not in COUNT_SOURCES:
+        return False
+    old, new = before.get("value"), after.get("value")
+    if not isinstance(old, int | float) or not isinstance(new, int | float):
+        return False  # a figure that appears or disappears: the shown one is public
+    return 0 < abs(float(new) - float(old)) < rules.min_count
+
+
+def _figures(prev: pd.DataFrame | None, new: pd.DataFrame,
+             rules: DisclosureRules) -> tuple[FigureChange, ...]:  # fmt: skip
     old_rows, new_rows = _records(prev), _records(new)
+    empty = {**dict.fromkeys(_COMPARED), "suppressed": False}
     changes = []
     for key in sorted(set(old_rows) | set(new_rows)):
-        before = old_rows.get(key, dict.fromkeys(_COMPARED))
-        after = new_rows.get(key, dict.fromkeys(_COMPARED))
-        for name in _COMPARED:
-            if not _same(before[name], after[name]):
-                changes.append(FigureChange(*key, field=name, old=before[name], new=after[name]))
+        before = old_rows.get(key, empty)
+        after = new_rows.get(key, empty)
+        moved = [n for n in _COMPARED if not _same(before[n], after[n])]
+        if moved and _discloses(key, before, after, rules):
+            # One line, no numbers: the value and its significance moved together.
+            changes.append(FigureChange(*key, field=moved[0], old=None, new=None,
+                                        withheld=True))  # fmt: skip
+            continue
+        changes += [FigureChange(*key, field=n, old=before[n], new=after[n]) for n in moved]
     return tuple(changes)
 
 
@@ -185,6 +217,7 @@ def diff_versions(
     new_editorial: Mapping[str, str],
     *,
     previous_version: int | None = None,
+    rules: DisclosureRules | None = None,
 ) -> Changes:
     """Compare two versions of an area-year.
 
@@ -194,6 +227,8 @@ def diff_versions(
         prev_inputs, new_inputs: the raw inputs, dicts with ``name`` and ``sha256``.
         prev_editorial, new_editorial: ``DraftContext.editorial`` of each version.
         previous_version: the number of the version compared with (for the heading).
+        rules: the disclosure rules of the figures (defaults when None): a change that
+            would disclose a withheld or small count is listed without numbers.
 
     Returns:
         The figures that moved (keyed by source, indicator, group, year), the files that
@@ -201,7 +236,7 @@ def diff_versions(
     """
     return Changes(
         previous_version=previous_version,
-        figures=_figures(prev_indicators, new_indicators),
+        figures=_figures(prev_indicators, new_indicators, rules or DisclosureRules()),
         sources=_sources(prev_inputs, new_inputs),
         editorial=_editorial(prev_editorial, new_editorial),
     )
@@ -263,8 +298,8 @@ def add_changes_section(
         document.add_paragraph("Siffror som ändrats:")
         for f in changes.figures:
             label = f"{f.indicator} ({f.group})" if f.group else f.indicator
-            item(f"{label}, {f.year}, {_FIELD_NAMES.get(f.field, f.field)}: "
-                 f"{_show(f.old)} → {_show(f.new)}")  # fmt: skip
+            shown = WITHHELD_CHANGE if f.withheld else f"{_show(f.old)} → {_show(f.new)}"
+            item(f"{label}, {f.year}, {_FIELD_NAMES.get(f.field, f.field)}: {shown}")
     if changes.sources:
         document.add_paragraph("Källfiler:")
         for s in changes.sources:

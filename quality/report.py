@@ -202,7 +202,8 @@ def _format_example(example: dict, column: str | None) -> str:
     where = f"{example.get('file') or '?'} row {_plain(example.get('row', '?'))}"
     ex_column = example.get("column")
     col = f" column {ex_column}" if ex_column and ex_column != column else ""
-    return f"{where}{col} value {_plain(example.get('value'))!r}"
+    value = _plain(example.get("value"))
+    return f"{where}{col}" if value is None else f"{where}{col} value {value!r}"
 
 
 def _plain(value: Any) -> Any:

@@ -48,6 +48,10 @@ FRAME_SUITES = {
 }
 # Written next to the Data Docs index: every check, including the pandas ones.
 CHECKS_PAGE = "checks.html"
+# Suites whose cells may hold personal data: their results name file, row and column but
+# never a value, and their GX results stay out of the Data Docs (GX prints the unexpected
+# values there); ``checks.html`` lists their checks.
+PRIVATE_SUITES = frozenset({"ia_clean"})
 
 
 def validate(
@@ -190,7 +194,9 @@ def _survey_years(
 _MAX_NAMES = 10
 
 
-def _labelled(result: CheckResult, frame: pd.DataFrame, spec: ExpectationSpec) -> CheckResult:
+def _labelled(
+    result: CheckResult, frame: pd.DataFrame, spec: ExpectationSpec, private: bool = False
+) -> CheckResult:
     """Show the rows' names (``spec.label_column``) rather than the empty checked cells.
 
     Used for the unknown-area check: "area None" says nothing, "Stadsdelsområde Atlantis"
@@ -202,6 +208,12 @@ def _labelled(result: CheckResult, frame: pd.DataFrame, spec: ExpectationSpec) -
     failing = frame[frame[spec.column].isna()]
     if failing.empty:
         return result
+    if private:  # counted, never named: the names are cells of a private source
+        rows = tuple(
+            {"file": r.get("file"), "row": r.get("row"), "column": label, "value": None}
+            for r in failing.head(MAX_EXAMPLES).to_dict("records")
+        )
+        return dataclasses.replace(result, examples=rows)
     firsts = failing.drop_duplicates(subset=[label])
     examples = tuple(
         {"file": r.get("file"), "row": r.get("row"), "column": label, "value": r[label]}
@@ -240,6 +252,9 @@ def _run_suite(
     docs: DocsBuilder | None,
 ) -> list[CheckResult]:
     source = SUITE_SOURCES[suite_name]
+    private = suite_name in PRIVATE_SUITES
+    if private:
+        docs = None
     raw = frame.reset_index(drop=True)
     prepared = _prepare(frame, suite_name)
     available = set(prepared.columns)
@@ -254,7 +269,8 @@ def _run_suite(
         index_columns = [c for c in INDEX_COLUMNS if c in available]
         for result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
             i = int(result.expectation_config.meta["spec"])
-            by_index[i] = _labelled(from_gx(result, specs[i], source), prepared, specs[i])
+            by_index[i] = _labelled(from_gx(result, specs[i], source), prepared, specs[i],
+                                    private)  # fmt: skip
     for i, spec in runnable.items():
         if spec.engine != "pandas":
             continue
@@ -263,4 +279,18 @@ def _run_suite(
         by_index[i] = CheckResult(
             source, spec.check, spec.severity, ok, spec.column, message, examples
         )
-    return [by_index[i] for i in sorted(by_index)]
+    results = [by_index[i] for i in sorted(by_index)]
+    return [_without_values(r) for r in results] if private else results
+
+
+def _without_values(result: CheckResult) -> CheckResult:
+    """The result with its examples' values and any quoted value in the message removed."""
+    if not result.examples and result.success:
+        return result
+    examples = tuple({**ex, "value": None} for ex in result.examples)
+    message = result.message
+    if " e.g. " in message:  # a conflicting duplicate quotes its key
+        message = message.split(" e.g. ", 1)[0]
+    if message.startswith(("observed ", "could not be evaluated")):
+        message = "kontrollen underkänd" if not result.success else ""
+    return dataclasses.replace(result, examples=examples, message=message)

@@ -76,6 +76,7 @@ class Table:
     file: str
     sheet: str | None = None
     sheets: tuple[str, ...] = field(default_factory=tuple)
+    header_row: int = 1
 
     def where(self) -> str:
         """Which sheet was read and which exist (for schema errors in workbooks)."""
@@ -91,6 +92,7 @@ def read_table(
     expect: Iterable[str] = (),
     sheet: str | None = None,
     fallback_encoding: str = "cp1252",
+    private: bool = False,
 ) -> Table:
     """Read a CSV/txt (delimiter sniffed) or an xlsx sheet into a ``Table`` of text cells.
 
@@ -100,6 +102,9 @@ def read_table(
         expect: header labels that identify the header row of a sheet with a title above it.
         sheet: the xlsx sheet to read; the first when None.
         fallback_encoding: text encoding when the file is not UTF-8.
+        private: the cells may hold personal data (IA): the header must hold every
+            ``expect`` label before any row is read, and no error quotes a cell (a lost
+            header row would otherwise be quoted as "the columns found").
 
     Returns:
         The table: blank rows dropped, cells stripped, empty cells as ``""``.
@@ -108,11 +113,18 @@ def read_table(
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_xlsx(path, label=label, expect=expect, sheet=sheet)
     text = read_text_file(path, label=label, fallback=fallback_encoding)
+    if private:
+        return read_csv_text(text, label=label, required=expect, private=True)
     return read_csv_text(text, label=label)
 
 
 def read_csv_text(
-    text: str, *, label: str, delimiter: str | None = None, required: Iterable[str] = ()
+    text: str,
+    *,
+    label: str,
+    delimiter: str | None = None,
+    required: Iterable[str] = (),
+    private: bool = False,
 ) -> Table:
     """Parse delimited text whose data rows may carry one trailing empty field.
 
@@ -122,6 +134,8 @@ def read_csv_text(
         delimiter: the field separator; sniffed from the header line when None.
         required: header labels that must be present; checked before the rows, so a
             missing column is named rather than reported as rows with too many fields.
+        private: never quote the header line when a required label is missing (it may
+            be a data row: the header row was lost).
 
     Returns:
         The table with the header's labels as columns.
@@ -136,10 +150,13 @@ def read_csv_text(
     while header and not header[-1]:
         header.pop()
     present = {normalise_label(h) for h in header}
+    required = list(required)
     missing = [r for r in required if normalise_label(r) not in present]
     if missing:
+        found = (_known_labels(required, present, len(header)) if private
+                 else f"rubriken har: {', '.join(header)}")  # fmt: skip
         raise SourceSchemaChanged(
-            f"kolumnen {missing[0]!r} saknas i rubriken; rubriken har: {', '.join(header)}",
+            f"kolumnen {missing[0]!r} saknas i rubriken; {found}",
             file=label, row=1, column=missing[0],
         )
     width = len(header) + 1
@@ -168,6 +185,16 @@ def read_csv_text(
     if first_empty.any():
         blank[first_empty] = (raw[first_empty] == "").all(axis=1)
     return Table(frame=raw[~blank], file=label)
+
+
+def _known_labels(expected: Iterable[str], present: set[str], width: int) -> str:
+    """What a header holds, told without quoting it: which expected labels it has."""
+    known = [e for e in expected if normalise_label(e) in present]
+    if not known:
+        return (f"rubrikraden har {width} kolumner men inget av de väntade namnen; har "
+                "rubrikraden tagits bort eller flyttats? (radens innehåll visas inte: det "
+                "kan vara personuppgifter)")  # fmt: skip
+    return f"rubrikraden har {width} kolumner; av de väntade finns {', '.join(known)}"
 
 
 def _strip(values: pd.Series) -> pd.Series:
@@ -245,11 +272,16 @@ def _read_xlsx(path: Path, *, label: str, expect: Iterable[str], sheet: str | No
     body = rows[header_at + 1:]
     data = [(cells + [""] * len(header))[: len(header)] for _, cells in body]
     frame = pd.DataFrame(data, columns=_unique(header), index=[n for n, _ in body], dtype="str")
-    return Table(frame=frame, file=label, sheet=name, sheets=sheets)
+    return Table(frame=frame, file=label, sheet=name, sheets=sheets,
+                 header_row=rows[header_at][0])  # fmt: skip
 
 
 def resolve_columns(
-    table: Table, wanted: Mapping[str, str], *, optional: Iterable[str] = ()
+    table: Table,
+    wanted: Mapping[str, str],
+    *,
+    optional: Iterable[str] = (),
+    private: bool = False,
 ) -> dict[str, str]:
     """Find each wanted column in the table's header, tolerant of case, spaces and dashes.
 
@@ -257,6 +289,8 @@ def resolve_columns(
         table: the table read.
         wanted: canonical key → documented column label.
         optional: canonical keys that may be absent.
+        private: the header may be a data row holding personal data (IA): name the
+            header row and the expected labels found, never the other cells.
 
     Returns:
         canonical key → the column label as written in the file (absent optional keys left out).
@@ -274,6 +308,12 @@ def resolve_columns(
         if column is not None:
             found[key] = column
         elif key not in optional:
+            if private:
+                found = _known_labels(wanted.values(), set(by_norm), len(table.frame.columns))
+                raise SourceSchemaChanged(
+                    f"kolumnen {label!r} saknas{table.where()}; {found}",
+                    file=table.file, row=table.header_row, column=label,
+                )
             columns = ", ".join(repr(c) for c in table.frame.columns) or "inga"
             raise SourceSchemaChanged(
                 f"kolumnen {label!r} saknas{table.where()}; kolumner i filen: {columns}",

@@ -1,14 +1,27 @@
 """IA, the city's incident reporting system: one record per reported incident.
 
 No public export layout exists, so column names come from configuration (default below).
-The export's free-text description holds personal data: it stays in the raw store and is
-never selected, returned, logged or quoted in an error message by this module.
+Every cell of an IA export may hold personal data — not only the free-text description:
+a name typed into ``Kategori``, a person's unit in ``Avdelning``. So this module never
+quotes a cell in an error or a log line (errors name file, row and column only), and it
+returns no more than the report needs:
+
+* the description is never selected;
+* ``Kategori`` is kept when it is one of the configured categories (``report.yaml``:
+  ``ia_categories``), else it becomes ``Övrigt``;
+* ``Förvaltning`` is kept when it is configured for an area, else it becomes ``Övrigt``;
+* ``Händelsetyp`` and ``Avdelning`` are not carried on (the report does not use them);
+* ``Ärendenummer`` is replaced by a digest keyed per process: equal within a run (so
+  duplicates and merging across exports still work), but it does not give the case
+  number back, not even by trying every number of the series.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +36,7 @@ from sources._csv import (
     resolve_columns,
 )
 
-__all__ = ["DEFAULT_IA_COLUMNS", "read_ia"]
+__all__ = ["DEFAULT_IA_CATEGORIES", "DEFAULT_IA_COLUMNS", "OTHER", "read_ia"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +52,29 @@ DEFAULT_IA_COLUMNS: dict[str, str] = {
 }
 _PRIVATE = frozenset({"description"})
 _TEXT_COLUMNS = ("event_type", "category", "organisation", "unit")
+#: IA's incident categories that the report counts; others are counted as ``OTHER``.
+DEFAULT_IA_CATEGORIES: tuple[str, ...] = (
+    "Hot", "Våld", "Otillåten påverkan", "Våldsbejakande extremism", "Trakasserier",
+)  # fmt: skip
+OTHER = "Övrigt"
+_KEY = secrets.token_bytes(16)
+
+
+def _pseudonym(ids: pd.Series) -> pd.Series:
+    """A stable digest per case number: equal ids stay equal, the number itself is gone."""
+    codes, uniques = pd.factorize(ids)
+    digests = [
+        "ia-" + hashlib.blake2b(str(u).encode("utf-8"), digest_size=8, key=_KEY).hexdigest()
+        for u in uniques
+    ]  # fmt: skip
+    return pd.Series([digests[c] for c in codes], index=ids.index, dtype="str")
+
+
+def _known(values: pd.Series, known: Iterable[str]) -> pd.Series:
+    """Keep a value that is in ``known`` (matched case-insensitively), else ``OTHER``."""
+    by_fold = {k.casefold(): k for k in known}
+    mapped = {v: by_fold.get(v.strip().casefold(), OTHER) for v in values.unique() if v}
+    return values.map(lambda v: mapped.get(v) if v else None)
 
 
 def _dates(values: pd.Series, *, label: str, column: str, required: bool) -> pd.Series:
@@ -48,8 +84,9 @@ def _dates(values: pd.Series, *, label: str, column: str, required: bool) -> pd.
     bad = parsed.isna() if required else parsed.isna() & (text != "")
     if bad.any():
         row = first_row(bad)
-        shown = values.loc[row]
-        reason = "datum saknas" if shown == "" else f"{shown!r} är inte ett datum (ÅÅÅÅ-MM-DD)"
+        # The cell is not quoted: it may hold anything a person typed.
+        reason = ("datum saknas" if values.loc[row] == "" else
+                  "cellen är inte ett datum (ÅÅÅÅ-MM-DD); innehållet visas inte")  # fmt: skip
         raise InputError(reason, file=label, row=row, column=column)
     return parsed.dt.normalize().astype("datetime64[ns]")
 
@@ -61,6 +98,7 @@ def read_ia(
     columns: Mapping[str, str] | None = None,
     sheet: str | None = None,
     display_name: str | None = None,
+    categories: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Read an IA export into incident records.
 
@@ -70,10 +108,13 @@ def read_ia(
         columns: canonical name → column label; ``DEFAULT_IA_COLUMNS`` fills what is not given.
         sheet: the workbook sheet to read; the first when None.
         display_name: the name for the ``file`` column and errors; the file name when None.
+        categories: the categories counted by name (``DEFAULT_IA_CATEGORIES`` when None);
+            any other is ``Övrigt``.
 
     Returns:
         Columns ``incident_id, occurred_on, reported_on, event_type, category, organisation,
-        unit, area, file, row`` (dates as datetime64, ``area`` NA for other förvaltningar).
+        unit, area, file, row`` (dates as datetime64, ``area`` NA for other förvaltningar,
+        which are ``Övrigt``; ``event_type`` and ``unit`` NA; ``incident_id`` a digest).
         The description is never part of it.
 
     Raises:
@@ -92,8 +133,8 @@ def read_ia(
         )
     mapping = {**DEFAULT_IA_COLUMNS, **dict(columns or {})}
     wanted = {k: v for k, v in mapping.items() if k not in _PRIVATE}
-    table = read_table(path, label=label, expect=wanted.values(), sheet=sheet)
-    cols = resolve_columns(table, wanted)
+    table = read_table(path, label=label, expect=wanted.values(), sheet=sheet, private=True)
+    cols = resolve_columns(table, wanted, private=True)
     if table.frame.empty:
         log.warning("%s: no incidents", label)
         return empty_incidents()
@@ -111,30 +152,35 @@ def read_ia(
         second = first_row(repeated)
         first = first_row(ids == ids.loc[second])
         raise InputError(
-            f"ärendenummer {ids.loc[second]!r} förekommer två gånger (rad {first} och rad "
-            f"{second}); ärendenumret ska vara unikt i en export",
+            f"ärendenumret förekommer redan på rad {first} (rad {first} och rad {second}); "
+            "det ska vara unikt i en export (numret visas inte)",
             file=label, row=second, column=cols["incident_id"],
         )
     organisations = data[cols["organisation"]]
     mapped = {o: areas.area_for_forvaltning(o) for o in organisations.unique()}
-    text = {key: data[cols[key]].replace("", None) for key in _TEXT_COLUMNS}
+    configured = [o for o, a in mapped.items() if a is not None]
+    known = DEFAULT_IA_CATEGORIES if categories is None else tuple(categories)
     frame = pd.DataFrame(
         {
-            "incident_id": ids,
+            "incident_id": _pseudonym(ids),
             "occurred_on": _dates(data[cols["occurred_on"]], label=label,
                                   column=cols["occurred_on"], required=True),
             "reported_on": _dates(data[cols["reported_on"]], label=label,
                                   column=cols["reported_on"], required=False),
-            "event_type": text["event_type"],
-            "category": text["category"],
-            "organisation": text["organisation"],
-            "unit": text["unit"],
+            "event_type": None,
+            "category": _known(data[cols["category"]], known),
+            "organisation": _known(organisations, configured),
+            "unit": None,
             "area": organisations.map(mapped),
             "file": label,
             "row": data.index,
         },
         index=data.index,
     )
+    others = int((frame["category"] == OTHER).sum())
+    if others:
+        log.info("%s: %d incidents of categories not configured, counted as %s", label, others,
+                 OTHER)  # fmt: skip
     log.info("%s: %d incidents, %d in configured areas", label, len(frame),
              int(frame["area"].notna().sum()))
     return as_incidents(frame)

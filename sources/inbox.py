@@ -173,7 +173,7 @@ def merge_incidents(frames: list[pd.DataFrame]) -> pd.DataFrame:
         b = merged[repeated].iloc[0]
         a = merged[merged["incident_id"] == b["incident_id"]].iloc[0]
         raise InputError(
-            f"ärendenummer {b['incident_id']!r} finns med olika uppgifter i {a['file']} "
+            f"samma ärendenummer finns med olika uppgifter i {a['file']} "
             f"(rad {a['row']}) och {b['file']} (rad {b['row']})",
             file=b["file"], row=int(b["row"]), column="Ärendenummer",
         )
@@ -195,6 +195,7 @@ def read_inbox(
     *,
     ia_columns: Mapping[str, str] | None = None,
     ia_sheet: str | None = None,
+    ia_categories: Iterable[str] | None = None,
 ) -> Inputs:
     """Keep and read every file in the inbox.
 
@@ -205,6 +206,8 @@ def read_inbox(
         store: the raw store to keep every file in first; nothing is kept when None.
         ia_columns: the IA column mapping (``DEFAULT_IA_COLUMNS`` for what is not given).
         ia_sheet: the IA workbook sheet; the first when None.
+        ia_categories: the IA categories counted by name (others count as ``Övrigt``);
+            ``sources.ia.DEFAULT_IA_CATEGORIES`` when None.
 
     Returns:
         The merged frames per kind (the ``file`` column is the inbox-relative path, e.g.
@@ -243,7 +246,7 @@ def read_inbox(
         ia=merge_incidents(
             _read_all(files["ia"], inbox,
                       lambda p, n: read_ia(p, areas, columns=ia_columns, sheet=ia_sheet,
-                                           display_name=n))
+                                           display_name=n, categories=ia_categories))
         ),
         raw_files=raw_files,
         files=files,

@@ -177,7 +177,8 @@ def ingest(spec: RunSpec, settings: Settings, fetched: Sequence[FetchResult] = (
     """
     if not spec.inbox.is_dir():
         raise PipelineError(f"inbox {spec.inbox} is not a directory")
-    inputs = read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir))
+    inputs = read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir),
+                        ia_categories=load_report_config().get("ia_categories"))
     inputs.notes.extend(r.note for r in fetched if r.stale)
     return inputs
 
@@ -322,7 +323,7 @@ def publish(
                 )
             changes = diff_versions(
                 prev_indicators, computed.indicators, prev_inputs, raw, prev_editorial,
-                dict(editorial.text), previous_version=prev_version,
+                dict(editorial.text), previous_version=prev_version, rules=computed.rules,
             )  # fmt: skip
             write_text_atomic(directory / "changes.json", changes.to_json())
         write_indicators(computed.indicators, directory / "indicators.csv")

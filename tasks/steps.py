@@ -3,8 +3,11 @@
 Few, coarse tasks on purpose: each task run costs the Prefect server CPU time, and the
 work inside is pandas over whole frames (and a Great Expectations suite, which is slow to
 set up). The nightly refresh therefore runs one task per area, not one per step. Frames
-pass in memory, so nothing is cached. Retries only where I/O can fail for a moment:
-reading the inbox, and writing the version (the database connection, the file system).
+pass in memory, so nothing is cached, and no task result is persisted
+(``persist_result=False``): the inputs hold IA incident records, which must never be
+pickled into Prefect's result storage, whatever ``PREFECT_RESULTS_PERSIST_BY_DEFAULT``
+says. Retries only where I/O can fail for a moment: reading the inbox, and writing the
+version (the database connection, the file system).
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ def _publish(
     )  # fmt: skip
 
 
-@task(name="fetch-source", cache_policy=NO_CACHE, retries=3,
+@task(name="fetch-source", cache_policy=NO_CACHE, persist_result=False, retries=3,
       retry_delay_seconds=FETCH_RETRY_DELAYS, retry_condition_fn=retry_condition)  # fmt: skip
 def fetch_source(source: FetchSpec, spec: RunSpec, settings: Settings) -> FetchResult:
     """One conditional HTTP fetch into the inbox; retried with back-off on transient errors."""
@@ -92,28 +95,28 @@ def fetch_sources(spec: RunSpec, settings: Settings,
     return results
 
 
-@task(name="ingest-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
-      retry_condition_fn=_transient)  # fmt: skip
+@task(name="ingest-sources", cache_policy=NO_CACHE, persist_result=False, retries=2,
+      retry_delay_seconds=5, retry_condition_fn=_transient)  # fmt: skip
 def ingest_sources(spec: RunSpec, settings: Settings,
                    fetched: list[FetchResult] | None = None) -> Inputs:  # fmt: skip
     """Keep the inbox's files in the raw store and read them."""
     return pipeline.ingest(spec, settings, fetched or ())
 
 
-@task(name="check-inputs", cache_policy=NO_CACHE)
+@task(name="check-inputs", cache_policy=NO_CACHE, persist_result=False)
 def check_inputs(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> ValidationReport:
     """Run the data-quality suites; a blocking failure stops the run here."""
     return pipeline.check(spec, inputs, data_docs_dir)
 
 
-@task(name="compute-indicators", cache_policy=NO_CACHE)
+@task(name="compute-indicators", cache_policy=NO_CACHE, persist_result=False)
 def compute_indicators(spec: RunSpec, inputs: Inputs) -> Computed:
     """Counts, rates, changes and significance for the area and year."""
     return pipeline.compute(spec, inputs)
 
 
-@task(name="publish-draft", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
-      retry_condition_fn=_transient)  # fmt: skip
+@task(name="publish-draft", cache_policy=NO_CACHE, persist_result=False, retries=2,
+      retry_delay_seconds=5, retry_condition_fn=_transient)  # fmt: skip
 def publish_draft(
     spec: RunSpec,
     settings: Settings,
@@ -162,7 +165,7 @@ def find_unchanged(spec: RunSpec, settings: Settings, inputs: Inputs) -> Publish
     return PublishResult(version=latest, created=False, files=tuple(others + drafts))
 
 
-@task(name="refresh-area", cache_policy=NO_CACHE)
+@task(name="refresh-area", cache_policy=NO_CACHE, persist_result=False)
 def refresh_area(
     spec: RunSpec, settings: Settings, inputs: Inputs, flow_run_id: str | None
 ) -> PublishResult:

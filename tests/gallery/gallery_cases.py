@@ -7,6 +7,15 @@ Each case names the inbox file it breaks, how, and the expected outcome:
 * ``warning`` / ``info``: the run's checks pass, and the check ``check`` failed with that
   severity, naming the file in its examples (when ``mentions`` is given);
 * ``ok``: the input is accepted (e.g. a BRÅ file saved as UTF-8).
+
+Every case starts from a copy of the sample inbox whose IA export carries ``IA_MARKER`` in
+every free-text kind of cell (``mark_ia``); no message may contain it, nor a case number,
+nor any string of the case's ``never`` (the IA cell the case broke).
+
+Adding a case (e.g. for a new source kind): write a breaking helper (``_csv(file, edit)``
+edits a CSV's lines, ``_bytes`` its bytes, ``_workbook`` the IA workbook), add a ``Case``
+with the inbox-relative file, the exception class and the strings the message must contain
+(``"row N"``, ``"'Column'"``), and put its folder in ``KINDS`` of ``test_gallery.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import openpyxl
 
 from lagesbild.errors import DataQualityError, InputError, PipelineError, SourceSchemaChanged
 
-__all__ = ["BRA", "CASES", "IA", "POP", "SURVEY_SE", "SURVEY_TM", "Case"]
+__all__ = ["BRA", "CASES", "IA", "IA_MARKER", "POP", "SURVEY_SE", "SURVEY_TM", "Case", "mark_ia"]
 
 BRA = "bra/Databasfil_sodermalm_2022.txt"
 POP = "befolkning/befolkning_stadsdelsomraden.csv"
@@ -42,6 +51,26 @@ class Case:
     error: type[PipelineError] = PipelineError
     mentions: tuple[str, ...] = ()
     check: str | None = None
+    never: tuple[str, ...] = ()  # IA cell content the case planted: never in a message
+
+
+#: Planted in every IA cell a person types freely; it must never leave the raw store.
+IA_MARKER = "PERSONUPPGIFT-GALLERI-Q7"
+
+
+def mark_ia(inbox: Path) -> None:
+    """Put ``IA_MARKER`` into the IA export's free text, units, event types, and into a
+    few categories and förvaltningar (a name typed into the wrong field)."""
+    path = inbox / IA
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        for name in ("Beskrivning", "Avdelning", "Händelsetyp"):
+            sheet.cell(row, header.index(name) + 1).value = f"{IA_MARKER} {name} {row}"
+    for row, name in ((7, "Kategori"), (9, "Kategori"), (11, "Förvaltning"), (12, "Förvaltning")):
+        sheet.cell(row, header.index(name) + 1).value = f"{IA_MARKER} Anna Andersson {row}"
+    book.save(path)
 
 
 # --- breaking helpers ----------------------------------------------------------------------
@@ -239,11 +268,11 @@ CASES: tuple[Case, ...] = (
     Case("ia-future-dates", IA, lambda inbox: (
          _ia_cell(2, "Händelsedatum", "2099-06-01")(inbox),
          _ia_cell(2, "Registreringsdatum", "2099-06-02")(inbox)),
-         error=DataQualityError, mentions=("row 2", "occurred_on", "2099-06-01")),
+         error=DataQualityError, mentions=("row 2", "occurred_on"), never=("2099-06-01",)),
     Case("ia-registered-before-occurred", IA, _ia_cell(2, "Registreringsdatum", "2016-12-01"),
          error=DataQualityError, mentions=("row 2", "reported_on")),
     Case("ia-text-date", IA, _ia_cell(4, "Händelsedatum", "igår"), error=InputError,
-         mentions=("row 4", "'Händelsedatum'", "'igår'")),
+         mentions=("row 4", "'Händelsedatum'"), never=("igår",)),
     Case("ia-data-on-another-sheet", IA, _workbook(_another_sheet), error=SourceSchemaChanged,
          mentions=("'Info'", "Incidenter")),
     Case("ia-missing-column", IA, _workbook(_drop_column), error=SourceSchemaChanged,

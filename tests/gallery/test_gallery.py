@@ -10,13 +10,15 @@ the version table exactly as they were. The table of cases is ``gallery_cases.CA
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from gallery_cases import BRA, CASES, SURVEY_TM, Case
+from gallery_cases import BRA, CASES, IA_MARKER, SURVEY_TM, Case, mark_ia
 from typer.testing import CliRunner
 
 from approval.models import make_engine
@@ -79,11 +81,31 @@ def clean(home: Path, env: dict[str, str]):
     return directory, _digests(directory), _versions(env)
 
 
+@functools.cache
+def _marked_sample() -> Path:
+    """The sample inbox with ``IA_MARKER`` in the IA export (made once per process)."""
+    inbox = Path(tempfile.mkdtemp(prefix="gallery-inbox-")) / "inbox"
+    shutil.copytree(SAMPLE_INBOX, inbox)
+    mark_ia(inbox)
+    return inbox
+
+
 def _broken_inbox(tmp_path: Path, case: Case) -> Path:
     inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLE_INBOX, inbox)
+    shutil.copytree(_marked_sample(), inbox)
     case.brk(inbox)
     return inbox
+
+
+_CASE_NUMBER = re.compile(r"IA-\d{4}-\d{6}")
+
+
+def assert_no_ia_content(text: str, case: Case | None = None) -> None:
+    """No IA cell in ``text``: the planted marker, a case number, the broken cell."""
+    assert IA_MARKER not in text, text
+    assert not _CASE_NUMBER.search(text), text
+    for secret in case.never if case else ():
+        assert secret not in text, f"{secret!r} quoted in {text!r}"
 
 
 def _run(spec: RunSpec, env: dict[str, str]):
@@ -122,6 +144,7 @@ def test_broken_input_stops_the_run_naming_file_row_and_column(case, tmp_path, h
     for text in case.mentions:
         assert text in message, f"{text!r} not in {message!r}"
     assert "Traceback" not in message and "\x00" not in message
+    assert_no_ia_content(message, case)
     _assert_untouched(home, env, clean)
 
 
@@ -140,6 +163,7 @@ def test_accepted_input_passes_the_gate_with_its_severity(
     inputs = pipeline.ingest(spec, load_settings(env))
     report = pipeline.check(spec, inputs, None)
     assert report.success
+    assert_no_ia_content(report.to_json(), case)
     if case.outcome == "ok":
         mine, theirs = inputs.bra[inputs.bra["file"] == BRA], clean_bra
         assert mine["value"].sum() == theirs["value"].sum() and len(mine) == len(theirs)
@@ -210,13 +234,14 @@ def test_cli_check_names_the_file_of_an_unreadable_input(tmp_path, env):
 
 
 def test_cli_check_passes_the_sample_inbox(env):
-    result = _cli(SAMPLE_INBOX, env)
+    result = _cli(_marked_sample(), env)
     assert result.exit_code == 0, result.output
+    assert_no_ia_content(result.output)
     rows = result.output.splitlines()
     assert rows[0].split()[:5] == ["source", "check", "column", "severity", "result"]
     failed = [r for r in rows if " failed " in r]
     assert failed and all(" info " in r for r in failed)  # IA rows of other förvaltningar
-    assert "Utbildningsförvaltningen" in result.output
+    assert "Utbildningsförvaltningen" not in result.output  # counted, never named
     assert re.search(r"^\d+ av \d+ kontroller godkända, \d+ underkända$", result.output, re.M)
 
 

@@ -78,3 +78,65 @@ def test_section_is_printed() -> None:
     empty = docx.Document()
     add_changes_section(empty, Changes(previous_version=2))
     assert "Inga ändringar i siffror, källor eller text." in [p.text for p in empty.paragraphs]
+
+
+# --- disclosure: a difference between versions is a count too -------------------------------
+
+
+def _ia(rows: dict[str, tuple[float, bool]], year: int = 2022) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"source": "ia", "indicator": k, "group": "", "year": year, "value": v,
+          "significant": "false", "suppressed": s} for k, (v, s) in rows.items()]
+    )  # fmt: skip
+
+
+def test_a_small_ia_difference_is_listed_without_numbers() -> None:
+    """8 → 7 would give back a withheld count of 1 (one incident corrected or added)."""
+    nan = float("nan")
+    before = _ia({"Hot": (8.0, False), "Våld": (33.0, False), "Trakasserier": (nan, True),
+                  "Otillåten påverkan": (47.0, False), "Övrigt": (12.0, False)})
+    after = _ia({"Hot": (7.0, False), "Våld": (40.0, False), "Trakasserier": (6.0, False),
+                 "Otillåten påverkan": (nan, True), "Övrigt": (16.0, False)})
+    changes = diff_versions(before, after, [], [], {}, {}, previous_version=1)
+    shown = {f.indicator: (f.old, f.new, f.withheld) for f in changes.figures}
+    assert shown == {
+        "Hot": (None, None, True),                  # |7 − 8| = 1 < 5
+        "Våld": (33.0, 40.0, False),                # a difference of 7 reveals nobody
+        "Trakasserier": (None, None, True),         # withheld before: not "– → 6" either
+        "Otillåten påverkan": (None, None, True),   # withheld now
+        "Övrigt": (None, None, True),               # 4 incidents more
+    }
+    data = json.loads(changes.to_json())
+    assert {f["indicator"]: f["withheld"] for f in data["figures"]}["Hot"] is True
+    document = docx.Document()
+    add_changes_section(document, changes)
+    texts = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
+    assert "Hot, 2022, värde: ändrad (siffrorna redovisas inte för att skydda enskildas " \
+           "identitet)" in texts
+    assert "Våld, 2022, värde: 33 → 40" in texts
+    body = "\n".join(texts)
+    for leak in ("8 →", "→ 7", "→ 6", "47", "12 →", "→ 16"):
+        assert leak not in body, leak
+
+
+def test_a_moved_survey_share_is_shown_unless_withheld() -> None:
+    def survey(value: float, suppressed: bool) -> pd.DataFrame:
+        return pd.DataFrame([{"source": "trygghetsmatningen", "indicator": "Oro", "group": "Alla",
+                              "year": 2023, "value": value, "significant": "false",
+                              "suppressed": suppressed}])  # fmt: skip
+
+    public = diff_versions(survey(6.0, False), survey(6.5, False), [], [], {}, {})
+    assert [(f.old, f.new, f.withheld) for f in public.figures] == [(6.0, 6.5, False)]
+    thin = diff_versions(survey(6.0, False), survey(float("nan"), True), [], [], {}, {})
+    assert [(f.old, f.new, f.withheld) for f in thin.figures] == [(None, None, True)]
+
+
+def test_the_threshold_follows_the_rules_and_bra_counts_are_public() -> None:
+    from tasks.disclosure import DisclosureRules
+
+    before, after = _ia({"Hot": (50.0, False)}), _ia({"Hot": (57.0, False)})
+    strict = diff_versions(before, after, [], [], {}, {}, rules=DisclosureRules(min_count=10))
+    assert strict.figures[0].withheld
+    bra = diff_versions(_indicators(41234.0, "true"), _indicators(41235.0, "true"), [], [],
+                        {}, {})  # fmt: skip
+    assert [(f.old, f.new, f.withheld) for f in bra.figures] == [(41234.0, 41235.0, False)]

@@ -39,7 +39,7 @@ def test_summary_names_source_check_column_file_row_and_value() -> None:
         "bra/Databasfil_2022.txt row 17 value 'abc' (1 of 30 rows unexpected)"
     )
     assert lines[2] == (
-        "WARNING bra: expect_column_values_to_not_be_null [area] failed: bra/x.txt row 3 value None"
+        "WARNING bra: expect_column_values_to_not_be_null [area] failed: bra/x.txt row 3"
     )
     assert lines[3] == "Data Docs: /d/index.html"
 
