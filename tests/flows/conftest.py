@@ -3,7 +3,8 @@
 The server (``prefect server start``) gets its own home and SQLite database in a temporary
 directory; tests reach it through ``PREFECT_API_URL`` (``temporary_settings`` in this
 process, the environment in subprocesses). It is started once per session and stopped
-at the end.
+at the end. Its services run as in production, the scheduler included (with a short loop,
+so a test sees the runs it schedules within seconds); its log is ``prefect_server_log``.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ def stop_group(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The API URL of a Prefect server started for this session."""
+def _prefect_server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A Prefect server started for this session: its API URL and its home."""
     home = tmp_path_factory.mktemp("prefect-server")
     port = _free_port()
     env = {
@@ -55,6 +56,10 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'prefect.db'}",
         "PREFECT_LOGGING_LEVEL": "WARNING",
+        # The scheduler stays on (tests/flows/test_schedule.py needs it), with short loops.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "true",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "5",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "2",
     }
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("wb")
@@ -77,10 +82,22 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"prefect server not healthy after {SERVER_START_TIMEOUT:.0f} s")
             time.sleep(0.5)
-        yield url
+        yield url, home
     finally:
         stop_group(process)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(_prefect_server_process: tuple[str, Path]) -> str:
+    """The API URL of the session's Prefect server."""
+    return _prefect_server_process[0]
+
+
+@pytest.fixture(scope="session")
+def prefect_server_log(_prefect_server_process: tuple[str, Path]) -> Path:
+    """The session's Prefect server's log file (stdout and stderr)."""
+    return _prefect_server_process[1] / "server.log"
 
 
 @pytest.fixture
