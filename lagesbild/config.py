@@ -92,7 +92,7 @@ class Area:
     id: str
     name: str
     bra_regions: tuple[str, ...]
-    lokalpolisomrade: str = ""
+    lokalpolisomrade: str = ""  # the police_area: matched with the police export
     forvaltningar: tuple[str, ...] = ()
     parties: tuple[Party, ...] = ()
     diarienummer: dict[int, dict[str, str]] = field(default_factory=dict)
@@ -100,6 +100,7 @@ class Area:
     valid_to: dt.date | None = None
     predecessors: tuple[str, ...] = ()
     comparison: tuple[str, ...] = ()
+    scb_code: str = ""  # SCB's region code (municipality: 4 digits, "0180" Stockholm)
 
     def existed_in(self, year: int) -> bool:
         """True when the area existed on at least one day of ``year``."""
@@ -194,6 +195,34 @@ class AreasConfig:
         """The area id a BRÅ region name belongs to, or None when not configured."""
         return self._region_index.get(_norm_region(region))
 
+    @cached_property
+    def _police_index(self) -> dict[str, tuple[str, ...]]:
+        index: dict[str, list[str]] = {}
+        for area in self.areas.values():
+            if area.lokalpolisomrade:
+                index.setdefault(_norm_region(area.lokalpolisomrade), []).append(area.id)
+        for level in self._levels():
+            for name in level.regions.get("polis", ()):
+                index.setdefault(_norm_region(name), []).append(level.id)
+        return {k: tuple(v) for k, v in index.items()}
+
+    def areas_for_police_area(self, name: str) -> tuple[str, ...]:
+        """Every area policed by this lokalpolisområde, or the comparison level whose
+        police name (``regions.polis``) it is; () when none."""
+        return self._police_index.get(_norm_region(name), ())
+
+    @cached_property
+    def _scb_index(self) -> dict[str, str]:
+        index = {a.scb_code: a.id for a in self.areas.values() if a.scb_code}
+        for level in self._levels():
+            index.update({str(c): level.id for c in level.regions.get("scb", ())})
+        return index
+
+    def area_for_scb_code(self, code: str) -> str | None:
+        """The area or comparison level with this SCB region code (``regions.scb`` of a
+        level: ``0180`` → the city, ``01`` → Stockholms län, ``00`` → Riket), or None."""
+        return self._scb_index.get(str(code).strip())
+
     def area_for_name(self, name: str) -> str | None:
         """The area id for a display name, a BRÅ name or an id (population, surveys)."""
         key = name.strip()
@@ -260,6 +289,15 @@ def _date(value: object, where: str) -> dt.date | None:
         raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _scb_code(value: object, where: str) -> str:
+    """A region code as text; YAML reads ``0180`` unquoted as the integer 180."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int):
+        return f"{value:04d}"
+    return str(value).strip()
+
+
 def _area(raw: dict, where: str) -> Area:
     for key in ("id", "name"):
         if not raw.get(key):
@@ -274,7 +312,7 @@ def _area(raw: dict, where: str) -> Area:
         id=raw["id"],
         name=raw["name"],
         bra_regions=tuple(raw.get("bra_regions", [])),
-        lokalpolisomrade=raw.get("lokalpolisomrade", ""),
+        lokalpolisomrade=str(raw.get("lokalpolisomrade") or raw.get("police_area") or ""),
         forvaltningar=tuple(raw.get("forvaltningar", [])),
         parties=parties,
         diarienummer=diarienummer,
@@ -282,6 +320,7 @@ def _area(raw: dict, where: str) -> Area:
         valid_to=_date(raw.get("valid_to"), f"{where}.valid_to"),
         predecessors=tuple(raw.get("predecessors", [])),
         comparison=_ids(raw.get("comparison"), f"{where}.comparison"),
+        scb_code=_scb_code(raw.get("scb_code"), where),
     )
 
 

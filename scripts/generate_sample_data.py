@@ -1,6 +1,6 @@
 """Regenerate the bundled sample inbox (``lagesbild/sample_data/inbox``) deterministically.
 
-The files imitate the real source formats of spec ``sources.md`` §1–4 so that adapters,
+The files imitate the real source formats of spec ``sources.md`` §1–6 so that adapters,
 quality checks and the whole pipeline can be demonstrated without real exports. Everything
 is synthetic ("Exempeldata – inte officiell statistik") except the Södermalm figures that
 reproduce those published in the lägesbild of 2023-01-10 (see ``sample_data/README.md``).
@@ -66,6 +66,7 @@ from scripts.sample_figures import (  # noqa: E402 - needs the project root on s
     UNPUBLISHED,
     YEARS,
 )
+from scripts.sample_sources import generate_omradesfakta, generate_police  # noqa: E402
 
 __all__ = ["SEED", "DEFAULT_OUT", "generate", "main"]
 
@@ -360,7 +361,8 @@ def generate(out: Path) -> list[Path]:
     """Write the whole sample inbox under ``out`` (existing files are overwritten).
 
     Args:
-        out: the inbox directory to write (``bra/``, ``befolkning/``, ``ia/``, ``enkater/``).
+        out: the inbox directory to write (``bra/``, ``befolkning/``, ``ia/``, ``enkater/``,
+            ``polis/``, ``omradesfakta/``).
 
     Returns:
         The files written, in generation order.
@@ -373,6 +375,8 @@ def generate(out: Path) -> list[Path]:
     _write_xlsx(ia, _ia_rows(rng))
     written.append(ia)
     written += _generate_surveys(rng, out)
+    written += generate_police(out)  # own random stream: earlier files stay byte-identical
+    written += generate_omradesfakta(out)
     marker = out / "EXEMPELDATA"
     marker.write_text(
         "Exempeldata – inte officiell statistik. Drafts built from this inbox say so.\n",

@@ -71,7 +71,7 @@ _OBSERVATION_KEY = [
     "source", "_key", "category", "group", "period_kind", "period_start", "period_end", "unit",
 ]
 _VALUE_LABEL = {"bra": "Antal", "stockholmsenkaten": "Andel (%)",
-                "trygghetsmatningen": "Andel (%)"}
+                "trygghetsmatningen": "Andel (%)", "polis": "Antal", "omradesfakta": "Värde"}
 
 
 def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:

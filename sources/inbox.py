@@ -23,13 +23,19 @@ from lagesbild.errors import InputError
 from sources._csv import (
     as_incidents,
     combine_observations,
+    decode_text,
     empty_canonical,
     empty_incidents,
+    normalise_label,
 )
 from sources.bra import bra_yearly, read_bra
 from sources.ia import read_ia
+from sources.omradesfakta import read_omradesfakta
+from sources.police import read_police
 from sources.population import read_population
+from sources.pxweb import read_pxweb
 from sources.rawstore import RawFile, RawStore
+from sources.source_config import SourceConfig, load_source_config
 from sources.surveys import read_surveys
 
 __all__ = [
@@ -47,10 +53,11 @@ log = logging.getLogger(__name__)
 
 SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "bra": (".txt", ".csv"),
-    "befolkning": (".csv", ".xlsx"),
+    "befolkning": (".csv", ".xlsx", ".json"),
     "ia": (".xlsx", ".csv"),
     "enkater": (".csv", ".xlsx"),
-    "polis": (".csv",),
+    "polis": (".csv", ".xlsx"),
+    "omradesfakta": (".csv", ".xlsx"),
 }
 
 
@@ -66,14 +73,22 @@ class Inputs:
     befolkning: pd.DataFrame = field(default_factory=empty_canonical)
     enkater: pd.DataFrame = field(default_factory=empty_canonical)
     ia: pd.DataFrame = field(default_factory=empty_incidents)
+    polis: pd.DataFrame = field(default_factory=empty_canonical)
+    omradesfakta: pd.DataFrame = field(default_factory=empty_canonical)
     raw_files: list[RawFile] = field(default_factory=list)
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    retrieval: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @functools.cached_property
     def yearly_bra(self) -> pd.DataFrame:
         """Yearly BRÅ counts (``bra_yearly``), computed once: every area of a run shares them."""
         return bra_yearly(self.bra)
+
+    @functools.cached_property
+    def yearly_polis(self) -> pd.DataFrame:
+        """Yearly police counts: the whole-year row, else the sum of twelve months (as BRÅ)."""
+        return bra_yearly(self.polis)
 
     @functools.cached_property
     def ia_export_date(self) -> dt.date | None:
@@ -84,7 +99,8 @@ class Inputs:
 
     @functools.cached_property
     def _positions(self) -> dict[str, dict[str, np.ndarray]]:
-        frames = {"yearly_bra": self.yearly_bra, "ia": self.ia, "befolkning": self.befolkning}
+        frames = {"yearly_bra": self.yearly_bra, "ia": self.ia, "befolkning": self.befolkning,
+                  "yearly_polis": self.yearly_polis, "omradesfakta": self.omradesfakta}
         return {
             kind: {str(k): v for k, v in frame.groupby("area", sort=False).indices.items()}
             for kind, frame in frames.items()
@@ -92,13 +108,15 @@ class Inputs:
         }
 
     def rows_for(self, kind: str, area_ids: Iterable[str]) -> pd.DataFrame:
-        """The rows of ``yearly_bra``, ``ia`` or ``befolkning`` for some areas.
+        """The rows of ``yearly_bra``, ``ia``, ``befolkning``, ``yearly_polis`` or
+        ``omradesfakta`` for some areas.
 
         Indexed once per inbox read, so a nightly run over hundreds of areas does not scan
         the national frames once per area.
         """
-        frame = {"yearly_bra": self.yearly_bra, "ia": self.ia,
-                 "befolkning": self.befolkning}[kind]  # fmt: skip
+        frame = {"yearly_bra": self.yearly_bra, "ia": self.ia, "befolkning": self.befolkning,
+                 "yearly_polis": self.yearly_polis,
+                 "omradesfakta": self.omradesfakta}[kind]  # fmt: skip
         positions = self._positions.get(kind, {})
         parts = [positions[a] for a in area_ids if a in positions]
         if not parts:
@@ -188,6 +206,40 @@ def _read_all(
     return [reader(path, path.relative_to(inbox).as_posix()) for path in paths]
 
 
+def is_omradesfakta(path: Path) -> bool:
+    """True when a table in ``befolkning/`` is områdesfakta (its header has ``Nyckeltal``)."""
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:  # the population reader reports a damaged workbook
+            return False
+        try:
+            for values in book.worksheets[0].iter_rows(max_row=20, values_only=True):
+                if any(normalise_label(str(v)) == "nyckeltal" for v in values if v is not None):
+                    return True
+        finally:
+            book.close()
+        return False
+    with path.open("rb") as handle:
+        head = decode_text(handle.read(4096)).split("\n", 1)[0]
+    return "nyckeltal" in normalise_label(head)
+
+
+def _split_befolkning(paths: list[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Population tables, PxWeb JSON-stat files and områdesfakta tables of ``befolkning/``."""
+    tables, pxweb, facts = [], [], []
+    for path in paths:
+        if path.suffix.lower() == ".json":
+            pxweb.append(path)
+        elif is_omradesfakta(path):
+            facts.append(path)
+        else:
+            tables.append(path)
+    return tables, pxweb, facts
+
+
 def read_inbox(
     inbox: Path,
     areas: AreasConfig,
@@ -196,18 +248,21 @@ def read_inbox(
     ia_columns: Mapping[str, str] | None = None,
     ia_sheet: str | None = None,
     ia_categories: Iterable[str] | None = None,
+    source_config: SourceConfig | None = None,
 ) -> Inputs:
     """Keep and read every file in the inbox.
 
     Args:
         inbox: the inbox directory (``bra/``, ``befolkning/``, ``ia/``, ``enkater/``,
-            ``polis/``).
+            ``polis/``, ``omradesfakta/``). ``befolkning/`` may also hold PxWeb JSON-stat
+            files (``*.json``) and områdesfakta tables (recognised by their header).
         areas: the areas configuration.
         store: the raw store to keep every file in first; nothing is kept when None.
         ia_columns: the IA column mapping (``DEFAULT_IA_COLUMNS`` for what is not given).
         ia_sheet: the IA workbook sheet; the first when None.
         ia_categories: the IA categories counted by name (others count as ``Övrigt``);
             ``sources.ia.DEFAULT_IA_CATEGORIES`` when None.
+        source_config: column maps and codes (``conf/sources.yaml`` when None).
 
     Returns:
         The merged frames per kind (the ``file`` column is the inbox-relative path, e.g.
@@ -228,17 +283,23 @@ def read_inbox(
     for kind, paths in files.items():
         if not paths:
             log.info("inbox: no %s files", kind)
-    if files["polis"]:
-        log.warning("inbox: %d police files kept in the raw store but not read (no adapter yet)",
-                    len(files["polis"]))
+    config = source_config if source_config is not None else load_source_config()
+    tables, pxweb, facts = _split_befolkning(files["befolkning"])
+    retrieval: dict[str, dict[str, str]] = {}
+
+    def read_px(path: Path, name: str) -> pd.DataFrame:
+        result = read_pxweb(path, areas, display_name=name,
+                            population_contents=config.population_contents)
+        retrieval[name] = result.metadata
+        return result.frame
+
+    population = _read_all(tables, inbox, lambda p, n: read_population(p, areas, display_name=n))
+    population += _read_all(pxweb, inbox, read_px)
     return Inputs(
         bra=merge_observations(
             _read_all(files["bra"], inbox, lambda p, n: read_bra(p, areas, display_name=n))
         ),
-        befolkning=merge_observations(
-            _read_all(files["befolkning"], inbox,
-                      lambda p, n: read_population(p, areas, display_name=n))
-        ),
+        befolkning=merge_observations(population),
         enkater=merge_observations(
             _read_all(files["enkater"], inbox,
                       lambda p, n: read_surveys(p, areas, display_name=n))
@@ -248,6 +309,16 @@ def read_inbox(
                       lambda p, n: read_ia(p, areas, columns=ia_columns, sheet=ia_sheet,
                                            display_name=n, categories=ia_categories))
         ),
+        polis=merge_observations(
+            _read_all(files["polis"], inbox,
+                      lambda p, n: read_police(p, areas, columns=config.police_columns,
+                                               display_name=n))
+        ),
+        omradesfakta=merge_observations(
+            _read_all([*facts, *files["omradesfakta"]], inbox,
+                      lambda p, n: read_omradesfakta(p, areas, display_name=n))
+        ),
         raw_files=raw_files,
         files=files,
+        retrieval=retrieval,
     )

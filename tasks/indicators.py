@@ -24,6 +24,7 @@ from tasks._rows import (
     significance,
     year_of,
 )
+from tasks.area_facts import fact_rows
 from tasks.ia_counts import ia_rows, ia_window, ia_window_counts
 from tasks.statistics import DEFAULT_ALPHA, benjamini_hochberg, quasi_poisson
 from tasks.survey_changes import survey_rows
@@ -34,6 +35,7 @@ __all__ = [
     "area_population",
     "build_indicators",
     "ia_window",
+    "police_rows",
     "ia_window_counts",
     "with_rates",
 ]
@@ -119,7 +121,8 @@ def _exposure(pop: dict[int, float], year: int) -> tuple[float | None, str]:
 
 
 def _bra_rows(
-    series: pd.DataFrame, population: pd.DataFrame, area: str, year: int, alpha: float
+    series: pd.DataFrame, population: pd.DataFrame, area: str, year: int, alpha: float,
+    source: str = "bra", extra_note: str = "",
 ) -> list[dict]:
     pop = {int(y): float(p) for y, p in zip(population["year"], population["population"],
                                             strict=True)}  # fmt: skip
@@ -130,11 +133,11 @@ def _bra_rows(
             continue
         now = by_year.loc[year]
         row = blank_row(
-            source="bra", area=area, indicator=indicator, year=year, value=now["value"],
+            source=source, area=area, indicator=indicator, year=year, value=now["value"],
             unit="antal", prev_year=year - 1, preliminary=bool(now["preliminary"]),
             comparable_series=bool(group["comparable_series"].any()),
         )  # fmt: skip
-        notes = []
+        notes = [extra_note] if extra_note else []
         e_new, note_new = _exposure(pop, year)
         e_old, note_old = _exposure(pop, year - 1)
         notes += [n for n in (note_new, note_old) if n]
@@ -205,6 +208,10 @@ def build_indicators(
     alpha: float = DEFAULT_ALPHA,
     area_pop: pd.DataFrame | None = None,
     crime_series: pd.DataFrame | None = None,
+    police_yearly: pd.DataFrame | None = None,
+    facts: pd.DataFrame | None = None,
+    facts_lag: int = 1,
+    forecasts: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """All indicators of one area and report year, with the columns of indicators.csv.
 
@@ -220,6 +227,11 @@ def build_indicators(
         alpha: the significance level.
         area_pop, crime_series: ``area_population`` and ``area_crime_series`` of the area
             when the caller has them already (they are computed otherwise).
+        police_yearly: the police counts' yearly figures (``bra_yearly`` of the police rows);
+            tested exactly as BRÅ's, as source ``polis``.
+        facts: områdesfakta key figures (canonical), as source ``befolkning`` rows with
+            the city's figure (``tasks.area_facts``); ``facts_lag`` and ``forecasts`` as in
+            ``conf/sources.yaml``.
 
     Returns:
         One row per source, indicator and group, BH-adjusted p-values over the report.
@@ -230,6 +242,8 @@ def build_indicators(
         _population_row(pop, area, year)
         + _bra_rows(series, pop, area, year, alpha)
         + ia_rows(incidents, areas, area, year, ia_cutoff, alpha)
+        + police_rows(police_yearly, pop, areas, area, year, alpha)
+        + fact_rows(facts, areas, area, year, lag=facts_lag, forecasts=forecasts)
         + survey_rows(surveys, area, year, alpha)
     )
     frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
@@ -237,6 +251,30 @@ def build_indicators(
         [None if is_missing(p) else float(p) for p in frame["p_value"]]
     )
     return frame
+
+
+def police_rows(
+    police_yearly: pd.DataFrame | None, population: pd.DataFrame, areas: AreasConfig,
+    area: str, year: int, alpha: float,
+) -> list[dict]:
+    """Police counts of the area's lokalpolisområde, with the same tests as BRÅ's counts.
+
+    Where the police area also covers other districts, its counts are not put on the
+    district's population: the rows compare counts (exposure 1) and say whose area it is.
+    """
+    if police_yearly is None or police_yearly.empty:
+        return []
+    series = area_crime_series(police_yearly, areas, area)
+    if series.empty:
+        return []
+    police_area = areas.get(area).lokalpolisomrade
+    sharing = [a for a in areas.areas_for_police_area(police_area) if a != area]
+    note = ""
+    if sharing:
+        names = ", ".join(areas.get(a).name for a in sharing)
+        note = f"polisens siffror gäller hela {police_area}, som också omfattar {names}"
+        population = population.iloc[0:0]
+    return _bra_rows(series, population, area, year, alpha, source="polis", extra_note=note)
 
 
 def with_rates(series: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from sources.fetch import (
 )
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
+from sources.source_config import load_source_config
 from tasks.disclosure import (
     DisclosureRules,
     apply_disclosure_control,
@@ -212,6 +213,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     population_rows = inputs.rows_for("befolkning", lineage)
     population = area_population(population_rows, areas, spec.area)
     full_series = area_crime_series(yearly, areas, spec.area)
+    sources_config = load_source_config()
     indicators = build_indicators(
         bra_yearly=yearly,
         population=population_rows,
@@ -224,6 +226,10 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
         alpha=float(config.get("alpha", 0.05)),
         area_pop=population,
         crime_series=full_series,
+        police_yearly=inputs.rows_for("yearly_polis", lineage),
+        facts=inputs.rows_for("omradesfakta", [spec.area, areas.comparison_for(spec.area).id]),
+        facts_lag=sources_config.omradesfakta_lag,
+        forecasts=sources_config.forecasts,
     )
     if not (indicators["source"] == "bra").any():
         raise PipelineError(
@@ -240,7 +246,10 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
 
 
 def _present_kinds(inputs: Inputs, indicators: pd.DataFrame) -> list[str]:
-    kinds = [k for k in ("bra", "ia", "befolkning") if (indicators["source"] == k).any()]
+    kinds = [k for k in ("bra", "ia", "befolkning", "polis") if (indicators["source"] == k).any()]
+    population = indicators[indicators["source"] == "befolkning"]
+    if (population["indicator"] != "Folkmängd").any():
+        kinds.append("omradesfakta")  # key figures are befolkning rows besides Folkmängd
     if indicators["source"].isin(["stockholmsenkaten", "trygghetsmatningen"]).any():
         kinds.append("enkater")
     return kinds

@@ -280,3 +280,40 @@ def test_ia_dates_are_plain_dates_in_the_sheet():
     workbook = load_workbook(INBOX / "ia" / "IA_export_2024-11-15.xlsx", read_only=True)
     first = next(workbook["Incidenter"].iter_rows(min_row=2, max_row=2, values_only=True))
     assert isinstance(first[1], dt.datetime) and first[1].time() == dt.time(0, 0)
+
+
+def test_police_sample_reproduces_the_published_status_count():
+    """003: "Fram till den 30 november 2021 var det totalt 36 944 brott anmälda" (Status)."""
+    frame = pd.read_csv(next((INBOX / "polis").glob("*.csv")), sep=";", encoding="utf-8-sig",
+                        dtype={"Månad": "Int64"})
+    assert list(frame.columns) == ["Lokalpolisområde", "Brottskategori", "År", "Månad", "Antal"]
+    sod = frame[(frame["Lokalpolisområde"] == "Lokalpolisområde Södermalm")
+                & (frame["Brottskategori"] == "Totalt antal brott") & (frame["År"] == 2021)]
+    assert sod[sod["Månad"] <= 11]["Antal"].sum() == 36944
+    city = frame[frame["Lokalpolisområde"] == "Stockholms stad"]
+    assert city["Månad"].isna().all() and len(city) == 8 * 5  # whole years, five categories
+
+
+def test_omradesfakta_sample_reproduces_the_published_befolkningsfakta():
+    """003's Befolkningsfakta (31 December 2021), each with the city's figure beside it."""
+    frame = pd.read_csv(next((INBOX / "omradesfakta").glob("*.csv")), sep=";",
+                        encoding="utf-8-sig", dtype=str)
+    assert list(frame.columns) == ["År", "Område", "Nyckeltal", "Värde", "Enhet"]
+    sod = frame[(frame["Område"] == "Södermalm") & (frame["År"] == "2021")]
+    published = {"Utländsk bakgrund": "20,9", "Eftergymnasial utbildning 25–64 år": "68,7",
+                 "Behörighet till gymnasieskolan": "96,2", "Öppet arbetslösa 16–64 år": "2,4",
+                 "Hushåll med ekonomiskt bistånd": "0,8", "Bostadsrätter": "42 901",
+                 "Övriga hyresrätter": "21 217", "Allmännyttan": "8 278"}
+    assert dict(zip(sod["Nyckeltal"], sod["Värde"], strict=True)) == published
+    forecast = frame[(frame["Område"] == "Södermalm")
+                     & (frame["Nyckeltal"] == "Befolkningsprognos")]
+    assert forecast[["År", "Värde"]].values.tolist() == [["2026", "131 013"]]
+    city = frame[(frame["Område"] == "Stockholms stad") & (frame["År"] == "2021")]
+    assert set(city["Nyckeltal"]) == set(published)
+    value = {(r.År, r.Nyckeltal): float(r.Värde.replace(" ", "").replace(",", "."))
+             for r in frame[frame["Område"] == "Södermalm"].itertuples()}
+    # "ökat något sedan lägesbild 2021" / "hyresrätter har minskat"; a higher share than before
+    assert value[("2021", "Bostadsrätter")] > value[("2020", "Bostadsrätter")]
+    assert value[("2021", "Övriga hyresrätter")] < value[("2020", "Övriga hyresrätter")]
+    assert value[("2021", "Behörighet till gymnasieskolan")] > value[
+        ("2020", "Behörighet till gymnasieskolan")]

@@ -72,7 +72,8 @@ def test_a_version_directory_with_draft_indicators_and_quality(first, spec):
     assert Path(first.version.directory) == (spec.out / "sodermalm" / "2022" / "v001").resolve()
     assert first.version.flow_run_id == "test-run"
     assert len(first.version.docx_sha256) == 64
-    assert {i["kind"] for i in first.version.inputs} == {"bra", "befolkning", "ia", "enkater"}
+    assert {i["kind"] for i in first.version.inputs} == {"bra", "befolkning", "ia", "enkater",
+                                                          "polis", "omradesfakta"}
 
 
 def test_rerun_with_identical_inputs_creates_no_new_version(first, spec, env):
@@ -93,7 +94,8 @@ def test_ia_counts_reproduce_the_published_lagesbild(indicators):
 
 def test_bra_p_values_match_statsmodels(indicators):
     bra = indicators[indicators["source"] == "bra"].set_index("indicator")
-    pop = indicators.set_index("source").loc["befolkning"]
+    pop = indicators[(indicators["source"] == "befolkning")
+                     & (indicators["indicator"] == "Folkmängd")].iloc[0]
     assert (pop["value"], pop["prev_value"]) == (130_420.0, 130_189.0)
     for label in ("därav rån inkl. grovt", "Samtliga brott", "Narkotikabrott"):
         row = bra.loc[label]
@@ -320,3 +322,25 @@ def test_sample_2023_draft_has_no_missing_text(draft_2023):
         texts += [p.text for p in section.header.paragraphs]
         texts += [c.text for t in section.header.tables for r in t.rows for c in r.cells]
     assert not [t for t in texts if "[Text saknas" in t]
+
+
+def test_police_and_omradesfakta_rows_reach_indicators_csv(indicators):
+    police = indicators[indicators["source"] == "polis"].set_index("indicator")
+    assert set(police.index) == {"Totalt antal brott", "Våld i nära relation",
+                                 "Våld i offentlig miljö", "Rån inkl. grovt", "Narkotikabrott"}
+    total = police.loc["Totalt antal brott"]
+    assert (total["year"], total["value"], total["prev_value"]) == (2022, 40_810.0, 39_990.0)
+    pop = indicators[(indicators["source"] == "befolkning")
+                     & (indicators["indicator"] == "Folkmängd")].iloc[0]
+    expected = poisson_2indep(40_810, pop["value"], 39_990, pop["prev_value"],
+                              method="exact-cond").pvalue  # the same test as BRÅ's counts
+    assert float(total["p_value"]) == pytest.approx(expected, rel=1e-9)
+    assert float(total["rate_per_100k"]) == pytest.approx(40_810 / 130_420 * 100_000)
+    facts = indicators[(indicators["source"] == "befolkning")
+                       & (indicators["indicator"] != "Folkmängd")].set_index("indicator")
+    assert (facts.loc["Utländsk bakgrund", "value"], facts.loc["Utländsk bakgrund", "year"]) == (
+        20.9, 2021)  # 003's 2022 lägesbild: 31 December 2021
+    assert facts.loc["Utländsk bakgrund", "unit"] == "procent"
+    assert facts.loc["Befolkningsprognos", ["year", "value"]].tolist() == [2026, 131_013.0]
+    if "city_value" in facts.columns:  # once indicators.csv carries the city column
+        assert facts.loc["Utländsk bakgrund", "city_value"] == 33.4

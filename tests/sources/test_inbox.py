@@ -49,7 +49,12 @@ def full_inbox(tmp_path):
     put(inbox, "enkater", FIXTURES / "sources" / "enkater.csv")
     put(inbox, "ia", FIXTURES / "sources" / "ia_export.csv")
     (inbox / "polis").mkdir()
-    (inbox / "polis" / "lpo.csv").write_text("x;y\n", encoding="utf-8")
+    (inbox / "polis" / "lpo.csv").write_text(
+        "Lokalpolisområde;Brottskategori;År;Månad;Antal\nLokalpolisområde Södermalm;Rån;2023;;7\n",
+        encoding="utf-8-sig")
+    (inbox / "befolkning" / "fakta.csv").write_text(
+        "År;Område;Nyckeltal;Värde;Enhet\n2021;Södermalm;Utländsk bakgrund;20,9;procent\n",
+        encoding="utf-8-sig")
     (inbox / "bra" / "~$lock.txt").write_text("lock", encoding="utf-8")
     (inbox / "bra" / "notes.docx").write_text("not data", encoding="utf-8")
     return inbox
@@ -61,7 +66,7 @@ def test_reads_every_kind_and_keeps_every_file_first(full_inbox, tmp_path, areas
     inputs = read_inbox(full_inbox, areas, store)
     assert set(inputs.files) == set(SOURCE_KINDS)
     assert [p.name for p in inputs.files["bra"]] == sorted(p.name for p in BRA.iterdir())
-    assert len(inputs.raw_files) == 3 + 1 + 1 + 1 + 1  # the police file is kept too
+    assert len(inputs.raw_files) == 3 + 2 + 1 + 1 + 1  # + områdesfakta in befolkning/, polis
     kept = {Path(r.origin).name for r in store.records()}
     assert "lpo.csv" in kept and "notes.docx" not in kept
     for record in inputs.raw_files:
@@ -72,7 +77,11 @@ def test_reads_every_kind_and_keeps_every_file_first(full_inbox, tmp_path, areas
     assert set(inputs.ia["file"]) == {"ia/ia_export.csv"}
     assert tuple(inputs.bra.columns) == CANONICAL_COLUMNS
     assert tuple(inputs.ia.columns) == INCIDENT_COLUMNS
-    assert "police files" in caplog.text
+    # an områdesfakta table in befolkning/ is recognised by its header
+    assert inputs.omradesfakta[["area", "category", "value"]].values.tolist() == [
+        ["sodermalm", "Utländsk bakgrund", 20.9]]
+    assert inputs.polis[["area", "category", "value"]].values.tolist() == [
+        ["sodermalm", "Rån", 7.0]]
 
 
 def test_merging_real_exports_gives_one_row_per_observation(full_inbox, areas):
