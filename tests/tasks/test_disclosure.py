@@ -1,8 +1,8 @@
 """Disclosure control: small IA counts and thin survey cells never reach a public output.
 
-Unit tests on tiny hand-built indicator frames, the draft's wording of withheld cells, and
-one module-scoped run of the plain pipeline on an inbox whose IA free text carries a marker
-that must not appear in any output, log or artifact.
+Unit tests on tiny hand-built indicator frames and the draft's wording of withheld cells.
+The whole run (withheld cells as dashes, IA cells in no output) is
+``tests/test_personal_data.py``.
 """
 
 from __future__ import annotations
@@ -11,20 +11,14 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
-import zipfile
-from pathlib import Path
 
 import docx
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 
-from lagesbild.settings import load_settings
 from outputs.compose import headline_sentence, suppressed_sentence
 from outputs.draft_tables import add_ia_table, add_survey_table, suppression_footnote
-from tasks import pipeline
 from tasks.disclosure import (
     DERIVED_COLUMNS,
     SUPPRESSION_LOG_COLUMNS,
@@ -33,7 +27,7 @@ from tasks.disclosure import (
     suppression_records,
 )
 from tasks.indicators import INDICATOR_COLUMNS
-from tasks.pipeline import SAMPLE_INBOX, RunSpec, load_report_config
+from tasks.pipeline import load_report_config
 
 MARKER = "FRITEXTMARKOR-7Q3Z"
 FOOTNOTE = "– = uppgiften redovisas inte (färre än 5 händelser) för att skydda enskildas identitet."
@@ -265,107 +259,6 @@ def test_survey_table_footnote_names_respondents():
     assert [c.text for c in document.tables[0].rows[1].cells][3:] == ["–", "–", "–"]
     assert document.paragraphs[-1].text == (
         "– = uppgiften redovisas inte (färre än 30 svar) för att skydda enskildas identitet.")
-
-
-# --- the whole run: withheld cells and IA free text never leave the raw store -------------
-
-
-class _Capture(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
-@pytest.fixture(scope="module")
-def marked_run(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("marked")
-    inbox = root / "inbox"
-    shutil.copytree(SAMPLE_INBOX, inbox)
-    path = next((inbox / "ia").glob("*.xlsx"))
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    column = [c.value for c in sheet[1]].index("Beskrivning") + 1
-    for row in range(2, sheet.max_row + 1):
-        sheet.cell(row=row, column=column).value = f"{MARKER} rad {row}: personuppgifter"
-    book.save(path)
-    handler = _Capture()
-    root_logger = logging.getLogger()
-    old_level = root_logger.level
-    root_logger.addHandler(handler)
-    root_logger.setLevel(logging.DEBUG)
-    try:
-        spec = RunSpec(area="sodermalm", year=2022, inbox=inbox, out=root / "out",
-                       ia_cutoff=dt.date(2022, 11, 15), pdf=False)  # fmt: skip
-        settings = load_settings({"LAGESBILD_HOME": str(root / "home")})
-        inputs = pipeline.ingest(spec, settings)
-        report = pipeline.check(spec, inputs, root / "data_docs")
-        computed = pipeline.compute(spec, inputs)
-        result = pipeline.publish(spec, settings, inputs, computed, report,
-                                  data_docs_dir=root / "data_docs")  # fmt: skip
-    finally:
-        root_logger.removeHandler(handler)
-        root_logger.setLevel(old_level)
-    return result, settings, handler.lines
-
-
-def _texts(path: Path) -> list[tuple[str, bytes]]:
-    if path.suffix == ".docx":
-        with zipfile.ZipFile(path) as archive:
-            return [(f"{path}!{n}", archive.read(n)) for n in archive.namelist()]
-    return [(str(path), path.read_bytes())]
-
-
-def test_ia_free_text_appears_in_no_output_log_or_artifact(marked_run):
-    result, settings, lines = marked_run
-    directory = Path(result.version.directory)
-    kinds = {p.suffix for p in directory.rglob("*") if p.is_file()}
-    assert {".docx", ".csv", ".json", ".html"} <= kinds  # data docs copied in
-    needle = MARKER.encode()
-    leaks = [name for p in directory.rglob("*") if p.is_file()
-             for name, data in _texts(p) if needle in data]  # fmt: skip
-    assert leaks == []
-    manifest = (settings.raw_dir / "manifest.jsonl").read_text("utf-8")
-    assert MARKER not in manifest
-    assert lines and not [line for line in lines if MARKER in line]
-    # The raw store keeps the export byte for byte: the marker is there and only there.
-    blobs = [p for p in settings.raw_dir.rglob("*")
-             if p.is_file() and p.parent != settings.raw_dir]  # fmt: skip
-    assert len(blobs) == len(result.version.inputs)
-    kept = [p for p in blobs if zipfile.is_zipfile(p) and _zip_has(p, needle)]
-    assert [p.name for p in kept] == [
-        i["sha256"] for i in result.version.inputs if i["kind"] == "ia"]
-
-
-def _zip_has(path: Path, needle: bytes) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        return any(needle in archive.read(name) for name in archive.namelist())
-
-
-def test_the_version_shows_withheld_ia_cells_as_dashes(marked_run):
-    result, _, _ = marked_run
-    directory = Path(result.version.directory)
-    csv = pd.read_csv(directory / "indicators.csv")
-    ia = csv[csv["source"] == "ia"].set_index("indicator")
-    extremism = ia.loc["Våldsbejakande extremism"]
-    assert np.isnan(extremism["value"]) and np.isnan(extremism["change_abs"])
-    assert extremism["prev_value"] == 0.0 and np.isnan(extremism["p_value"])
-    assert ia["suppressed"].astype(str).str.lower().to_dict() == {
-        "Hot": "false", "Otillåten påverkan": "false", "Trakasserier": "true", "Våld": "false",
-        "Våldsbejakande extremism": "true"}
-    assert ia.loc["Hot", "value"] == 50.0 and np.isnan(ia.loc["Trakasserier", "value"])
-    log = json.loads((directory / "suppression.json").read_text("utf-8"))
-    assert [(e["indicator"], e["kind"]) for e in log["suppressed"]] == [
-        ("Trakasserier", "secondary"), ("Våldsbejakande extremism", "primary")]
-    document = docx.Document(str(result.draft))
-    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kategori")
-    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows}
-    assert rows["Våldsbejakande extremism"][2:] == ["–", "–", "–", "–"]
-    assert rows["Hot"][1:3] == ["51", "50"]
-    body = [p.text for p in document.paragraphs]
-    assert any(p.startswith(FOOTNOTE) for p in body)
 
 
 def test_applying_the_rules_to_public_figures_again_changes_nothing():
