@@ -39,7 +39,9 @@ def find_file(directory: str, draft_root: Path, kind: str) -> Path | None:
     folder = Path(directory).resolve()
     if suffix is None or not folder.is_relative_to(draft_root) or not folder.is_dir():
         return None
-    files = sorted(p for p in folder.glob(f"*{suffix}") if p.is_file())
+    files = sorted(  # the stamped rendition of an adopted version is not the draft
+        p for p in folder.glob(f"*{suffix}") if p.is_file() and not p.stem.endswith("_faststalld")
+    )
     path = files[0].resolve() if files else None
     return path if path is not None and path.is_relative_to(folder) else None
 

@@ -67,6 +67,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -82,7 +83,11 @@ class UserArea(Base):
 
 
 class Comment(Base):
-    """A reviewer's comment on one version."""
+    """A comment on one version, on a section of it (``section`` = the anchor) or the whole.
+
+    A reply has ``parent_id``; only a top-level comment is resolved or reopened. ``origin``
+    is ``portal`` or ``word`` (imported from a Word file a reviewer uploaded).
+    """
 
     __tablename__ = "comments"
 
@@ -91,6 +96,14 @@ class Comment(Base):
     author: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    section: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    section_title: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", name="fk_comments_parent"), nullable=True
+    )
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    resolved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    origin: Mapped[str] = mapped_column(String(16), default="portal", server_default="portal")
 
 
 class ApprovalEvent(Base):

@@ -23,7 +23,7 @@ from approval.db import drop_schema, init_db
 from approval.models import ReportVersion
 from approval.versions import VersionRepository
 
-__all__ = ["POSTGRES_ENV", "make_draft", "record_version", "test_engine"]
+__all__ = ["POSTGRES_ENV", "make_draft", "make_report_draft", "record_version", "test_engine"]
 
 POSTGRES_ENV = "LAGESBILD_TEST_POSTGRES_URL"
 
@@ -78,8 +78,49 @@ def make_draft(path: Path, text: str) -> Path:
     return path
 
 
+def make_report_draft(
+    path: Path, title: str, sections: dict[str, list[str]], *, subtitle: str = "",
+    identifier: str = "",
+) -> Path:
+    """Write a .docx shaped like the pipeline's draft: a title page, then one Heading 1 and
+    its paragraphs per section; ``identifier`` is embedded as the pipeline does.
+
+    Args:
+        path: the file to write.
+        title: the title (Title style).
+        subtitle: a paragraph after it (e.g. "Version 2 – utkast").
+        sections: heading → paragraphs.
+        identifier: the core property ``identifier``.
+
+    Returns:
+        The path.
+    """
+    from docx import Document
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = Document()
+    document.add_paragraph(title, style="Title")
+    if subtitle:
+        document.add_paragraph(subtitle)
+    for heading, paragraphs in sections.items():
+        document.add_heading(heading, 1)
+        for text in paragraphs:
+            document.add_paragraph(text)
+    document.core_properties.identifier = identifier
+    document.save(str(path))
+    return path
+
+
 def record_version(
-    engine: Engine, store: Path, area: str, year: int, version: int, *, quality: str | None = None
+    engine: Engine,
+    store: Path,
+    area: str,
+    year: int,
+    version: int,
+    *,
+    quality: str | None = None,
+    sections: dict[str, list[str]] | None = None,
+    changes: str | None = None,
 ) -> int:
     """Write a version directory with a draft under ``store`` and record it; return its id.
 
@@ -90,17 +131,26 @@ def record_version(
         year: report year.
         version: version number.
         quality: text of ``quality.json`` to write, if any.
+        sections: write a draft with these sections (``make_report_draft``) instead of one
+            paragraph.
+        changes: text of ``changes.json`` to write, if any.
 
     Returns:
         The database id of the version.
     """
     directory = store / area / str(year) / f"v{version:03d}"
-    draft = make_draft(
-        directory / f"lagesbild_{area}_{year}_v{version:03d}.docx",
-        f"Lägesbild {area} {year} version {version}",
-    )
+    name = directory / f"lagesbild_{area}_{year}_v{version:03d}.docx"
+    if sections is None:
+        draft = make_draft(name, f"Lägesbild {area} {year} version {version}")
+    else:
+        draft = make_report_draft(
+            name, f"Lokal lägesbild {year}", sections, subtitle=f"Version {version} – utkast",
+            identifier=f"lagesbild:{area}:{year}:v{version:03d}",
+        )
     if quality is not None:
         (directory / "quality.json").write_text(quality, encoding="utf-8")
+    if changes is not None:
+        (directory / "changes.json").write_text(changes, encoding="utf-8")
     VersionRepository(engine).record(
         area=area,
         year=year,

@@ -13,8 +13,10 @@ decisions exactly one wins and the other gets ``IllegalApproval``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -22,8 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from approval import audit
+from approval.comments import MAX_COMMENT, add_comment
 from approval.drafts import NotFound, find_file, resolve_draft
 from approval.models import ApprovalEvent, Comment, ReportVersion
+from approval.stamp import stamped_path
 from approval.states import ACTION_LABELS, Action, State, advance
 from approval.users import Role, UserInfo
 from approval.views import (
@@ -39,7 +43,7 @@ from approval.views import (
 )
 from lagesbild.errors import IllegalApproval, PipelineError
 
-__all__ = ["AccessDenied", "ApprovalService", "NotFound"]
+__all__ = ["MAX_COMMENT", "AccessDenied", "ApprovalService", "NotFound", "visible"]
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,6 @@ _ROLE_FOR: dict[Action, Role] = {
     Action.GODKANN: Role.SEKRETERARE,
     Action.FASTSTALL: Role.SEKRETERARE,
 }
-MAX_COMMENT = 10_000
 
 
 _EVENT_FIELDS = ("id", "from_state", "to_state", "docx_sha256", "flow_run_id",
@@ -65,6 +68,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def visible(user: UserInfo, row: ReportVersion) -> bool:
+    """Whether ``user`` may see the version: its area granted, and for a granskare only
+    once it was sent for review (a draft still being prepared is the förvaltare's)."""
+    if not user.can_see(row.area):
+        return False
+    return not (user.role is Role.GRANSKARE and row.state == State.UTKAST.value)
+
+
 class ApprovalService:
     """Reads and changes report versions on behalf of one user at a time."""
 
@@ -72,12 +83,15 @@ class ApprovalService:
         """Args: engine: the database; draft_root: the store the drafts must lie under."""
         self.engine = engine
         self.draft_root = Path(draft_root).resolve()
+        #: called as ``listener(user, version, action, event)`` after a committed move
+        #: (e-mail notices, the stamped rendition of an adopted version).
+        self.listeners: list[Callable[[UserInfo, VersionView, Action, dict], None]] = []
 
     # -- reading -------------------------------------------------------------------------
     def _row(self, session: Session, user: UserInfo, version_id: int, *, lock: bool = False):
         query = select(ReportVersion).where(ReportVersion.id == version_id)
         row = session.scalars(query.with_for_update() if lock else query).first()
-        if row is None or not user.can_see(row.area):
+        if row is None or not visible(user, row):
             raise NotFound(f"versionen {version_id} finns inte")  # no hint that it exists
         return row
 
@@ -126,7 +140,7 @@ class ApprovalService:
             latest: dict[tuple[str, int], ReportVersion] = {}
             counts: dict[tuple[str, int], int] = {}
             for row in rows:
-                if not user.can_see(row.area):
+                if not visible(user, row):
                     continue
                 key = (row.area, row.year)
                 latest.setdefault(key, row)
@@ -145,6 +159,14 @@ class ApprovalService:
     def has_file(self, version: VersionView, kind: str) -> bool:
         """Whether the version has a ``docx``/``pdf`` file inside the draft store."""
         return find_file(version.directory, self.draft_root, kind) is not None
+
+    def stamped_file(self, version: VersionView) -> Path | None:
+        """The stamped rendition of an adopted version (``approval.stamp``), if written."""
+        original = find_file(version.directory, self.draft_root, "docx")
+        path = stamped_path(original) if original is not None else None
+        if path is None or not path.is_file() or path.is_symlink():
+            return None
+        return path if path.resolve().is_relative_to(self.draft_root) else None
 
     def quality(self, directory: str) -> QualityStatus | None:
         """The quality result in a version directory inside the draft store, if any."""
@@ -168,16 +190,18 @@ class ApprovalService:
         if not user.can_see(area):
             raise NotFound(f"ingen rapport för {area} {year}")
         with Session(self.engine) as session:
-            rows = list(
-                session.scalars(
+            rows = [
+                r
+                for r in session.scalars(
                     select(ReportVersion)
                     .where(ReportVersion.area == area, ReportVersion.year == year)
                     .order_by(ReportVersion.version.desc())
                 )
-            )
+                if visible(user, r)
+            ]
             if not rows:
                 raise NotFound(f"ingen rapport för {area} {year}")
-            top = rows[0].version
+            top = self._latest_number(session, area, year)
             numbers = {r.id: r.version for r in rows}
             entries: list[HistoryEntry] = []
             for c in session.scalars(select(Comment).where(Comment.version_id.in_(numbers))):
@@ -229,34 +253,19 @@ class ApprovalService:
             return path
 
     # -- changing ------------------------------------------------------------------------
-    def comment(self, user: UserInfo, version_id: int, text: str) -> None:
-        """Add a comment to a version (any role with access to the area).
-
-        Args:
-            user: the author.
-            version_id: the database id.
-            text: the comment.
+    def comment(
+        self, user: UserInfo, version_id: int, text: str, *, section: str | None = None,
+        section_title: str | None = None, parent_id: int | None = None, origin: str = "portal",
+    ) -> int:  # fmt: skip
+        """Add a comment to a version, a section of it, or a reply (see ``approval.comments``).
 
         Raises:
             NotFound: unknown version or area not granted.
-            IllegalApproval: an empty or overlong comment.
+            IllegalApproval: an empty or overlong comment, or the version is fastställd.
         """
-        text = text.strip()
-        if not text or len(text) > MAX_COMMENT:
-            raise IllegalApproval(f"kommentaren måste ha 1–{MAX_COMMENT} tecken")
-        with Session(self.engine) as session, session.begin():
-            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
-            row = self._row(session, user, version_id)
-            session.add(
-                Comment(version_id=row.id, author=user.username, text=text, created_at=_now())
-            )
-            audit.append(
-                session,
-                actor=user.username,
-                action="comment",
-                subject=f"version:{row.id}",
-                details={"text": text},
-            )
+        return add_comment(self, user, version_id, text, section=section,
+                           section_title=section_title, parent_id=parent_id,
+                           origin=origin)  # fmt: skip
 
     def submit(
         self,
@@ -366,6 +375,7 @@ class ApprovalService:
             )
             session.add(event)
             session.flush()
+            event_fields = {k: getattr(event, k) for k in _EVENT_FIELDS}
             audit.append(
                 session,
                 actor=user.username,
@@ -375,7 +385,13 @@ class ApprovalService:
                 | {k: getattr(event, k) for k in _EVENT_FIELDS},
             )
             log.info("%s: %s v%s %s -> %s", user.username, row.area, row.version, old, new)
-            return new
+            view = dataclasses.replace(version_view(row, newest), state=new)
+        for listener in self.listeners:  # after the commit: a failing listener undoes nothing
+            try:
+                listener(user, view, action, event_fields)
+            except Exception:
+                log.exception("after %s of version %s", action.value, version_id)
+        return new
 
     def record_login(self, username: str, *, success: bool) -> None:
         """Write a login attempt (successful or not) to the audit log."""

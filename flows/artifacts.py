@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -132,6 +133,20 @@ def quality_markdown(quality: dict, area: str, year: int, version: int, created:
     return "\n".join(lines) + "\n"
 
 
+def quality_links(directory: Path, area: str, year: int, version: int) -> str:
+    """Markdown links to the version's Data Docs and, with ``LAGESBILD_PORTAL_URL`` set, to
+    its quality page in the portal."""
+    lines = []
+    portal = os.environ.get("LAGESBILD_PORTAL_URL", "").rstrip("/")
+    if portal:
+        lines.append(f"- [Kvalitetssidan i portalen]({portal}/rapporter/{area}/{year}/version/"
+                     f"{version}/kvalitet)")  # fmt: skip
+    docs = directory / "data_docs" / "index.html"
+    if docs.is_file():
+        lines.append(f"- [Data Docs (Great Expectations)]({docs.resolve().as_uri()})")
+    return ("\n" + "\n".join(lines) + "\n") if lines else ""
+
+
 def create_run_artifacts(result: PublishResult, headline: dict | None = None) -> dict[str, str]:
     """Create the three artifacts of a run in the current flow or task run.
 
@@ -165,8 +180,10 @@ def create_run_artifacts(result: PublishResult, headline: dict | None = None) ->
     )
     quality_file = directory / "quality.json"
     quality = json.loads(quality_file.read_text("utf-8")) if quality_file.is_file() else {}
+    markdown = quality_markdown(quality, info.area, info.year, info.version, result.created)
+    markdown += quality_links(directory, info.area, info.year, info.version)
     create_markdown_artifact(
-        markdown=quality_markdown(quality, info.area, info.year, info.version, result.created),
+        markdown=markdown,
         key=keys["markdown"],
         description=f"Datakvalitet {info.area} {info.year}",
     )

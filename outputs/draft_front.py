@@ -64,6 +64,8 @@ def setup_properties(document: DocumentObject, ctx: DraftContext) -> None:
     props.subject = "Samverkansöverenskommelse mellan Stockholms stad och Polisregion Stockholm"
     props.comments = f"Version {ctx.version} – utkast"
     props.keywords = f"lägesbild; {ctx.area_id}; {ctx.year}"
+    # Word keeps it when a reviewer saves a commented copy: the portal checks it on upload.
+    props.identifier = f"lagesbild:{ctx.area_id}:{ctx.year}:v{int(ctx.version):03d}"
     props.language = "sv-SE"
     props.created = props.modified = props.last_printed = stamp
     props.revision = ctx.version

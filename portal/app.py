@@ -6,28 +6,32 @@ import datetime as dt
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from approval.stamp import stamp_listener
 from approval.states import ACTION_LABELS, STATE_LABELS
 from approval.users import ROLE_LABELS
 from approval.workflow import AccessDenied, ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
-from portal import auth, routes
+from portal import auth, reading, routes, todo
 
 __all__ = ["SESSION_HOURS", "create_app", "load_secret_key"]
 
 log = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 SESSION_HOURS = 8
 _TZ = "Europe/Stockholm"
 _SECURITY_HEADERS = {
@@ -61,15 +65,25 @@ def load_secret_key(home: Path) -> str:
     return key
 
 
-def _area_names() -> dict[str, str]:
+def _areas_config():  # type: ignore[no-untyped-def]  # noqa: ANN202
     try:
         from lagesbild.config import load_areas
 
-        config = load_areas()
-        return {area_id: area.name for area_id, area in config.areas.items()}
+        return load_areas()
     except Exception as exc:  # the portal still works with bare ids
         log.warning("areas configuration not loaded: %s", exc)
-        return {}
+        return None
+
+
+def _diarienummer(config) -> Callable[[str, int], str]:  # type: ignore[no-untyped-def]  # noqa: ANN001
+    """The district administration's diarienummer of an area-year from areas.yaml ('' if none)."""
+
+    def lookup(area: str, year: int) -> str:
+        found = config.areas.get(area) if config is not None else None
+        numbers = found.diarienummer_for(year) if found is not None else {}
+        return numbers.get("sdf") or next(iter(numbers.values()), "")
+
+    return lookup
 
 
 def _local_time(value: dt.datetime | None) -> str:
@@ -109,7 +123,8 @@ def create_app(
         ROLE_LABELS=ROLE_LABELS,
         CSRF_FIELD=auth.CSRF_FIELD,
     )
-    names = _area_names()
+    config = _areas_config()
+    names = {a: area.name for a, area in config.areas.items()} if config is not None else {}
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
         context.setdefault("user", None)
@@ -128,6 +143,8 @@ def create_app(
 
     app.state.engine = engine
     app.state.service = ApprovalService(engine, draft_root)
+    app.state.service.listeners.append(stamp_listener(engine, app.state.service.draft_root))
+    app.state.diarienummer = _diarienummer(config)
     app.state.render = render
 
     def error(request: Request, status: int, message: str) -> Response:
@@ -163,7 +180,8 @@ def create_app(
     @app.middleware("http")
     async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
-        response.headers.update(_SECURITY_HEADERS)
+        for name, value in _SECURITY_HEADERS.items():  # a route may allow its own framing
+            response.headers.setdefault(name, value)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -171,8 +189,11 @@ def create_app(
     def index() -> Response:
         return RedirectResponse("/rapporter", status_code=303)
 
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(auth.router)
     app.include_router(routes.router)
+    app.include_router(reading.router)
+    app.include_router(todo.router)
     # Added last = outermost: the session must exist before the login check reads it.
     app.add_middleware(auth.LoginRequiredMiddleware)
     app.add_middleware(

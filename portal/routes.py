@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from approval.states import STATE_LABELS, Action, State
 from approval.users import Role
-from approval.workflow import ApprovalService
+from approval.workflow import ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
 from portal.auth import CurrentUser, require_csrf
 
@@ -55,42 +55,55 @@ def status(request: Request, user: CurrentUser) -> Response:
     )
 
 
-@router.get("/rapporter/{area}/{year}", response_class=HTMLResponse)
-def history(request: Request, area: str, year: int, user: CurrentUser) -> Response:
-    """A report's versions, comments and decisions, with the forms the user may use."""
+def _history_page(
+    request: Request, user, area: str, year: int, *, form: dict | None = None,  # type: ignore[no-untyped-def]
+    errors: dict | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     service = _service(request)
     report = service.history(user, area, year)
     pdfs = {v.id for v in report.versions if service.has_file(v, "pdf")}
+    stamped = {v.id for v in report.versions if v.state is State.FASTSTALLD
+               and service.stamped_file(v) is not None}  # fmt: skip
+    numbers = sorted(v.version for v in report.versions)
+    answered = {n: later for n, later in zip(numbers, numbers[1:], strict=False)}
     return request.app.state.render(
         request,
         "report.html",
+        status_code=status_code,
         user=user,
         report=report,
         pdfs=pdfs,
+        stamped=stamped,
+        answered=answered,
         latest=report.versions[0],
         Role=Role,
         Action=Action,
         State=State,
         today=dt.date.today().isoformat(),
+        dnr=request.app.state.diarienummer(area, year),
+        form=form or {"beslut": None, "kommentar": "", "diarienummer": None, "beslutsdatum": ""},
+        errors=errors or {},
     )
+
+
+@router.get("/rapporter/{area}/{year}", response_class=HTMLResponse)
+def history(request: Request, area: str, year: int, user: CurrentUser) -> Response:
+    """A report's versions, comments and decisions, with the forms the user may use."""
+    return _history_page(request, user, area, year)
 
 
 @router.get("/versioner/{version_id}/fil/{kind}")
 def download(request: Request, version_id: int, kind: str, user: CurrentUser) -> Response:
-    """The draft (docx) or PDF of a version, found by version id in the database."""
-    path = _service(request).draft_file(user, version_id, kind)
-    return FileResponse(path, media_type=_MEDIA[kind], filename=path.name)
-
-
-@router.post("/versioner/{version_id}/kommentar", dependencies=[Depends(require_csrf)])
-def comment(
-    request: Request, version_id: int, user: CurrentUser, text: Annotated[str, Form()] = ""
-) -> Response:
-    """Add a comment."""
+    """The draft (docx), its PDF, or the stamped rendition of an adopted version."""
     service = _service(request)
-    version = service.version(user, version_id)
-    service.comment(user, version_id, text)
-    return _back(request, version.area, version.year, "Kommentaren är sparad.")
+    if kind == "faststalld":
+        path = service.stamped_file(service.version(user, version_id))
+        if path is None:
+            raise NotFound("versionen har ingen fastställd stämplad fil")
+        service.draft_file(user, version_id, "docx")  # checks and audits the access
+        return FileResponse(path, media_type=_MEDIA["docx"], filename=path.name)
+    path = service.draft_file(user, version_id, kind)
+    return FileResponse(path, media_type=_MEDIA[kind], filename=path.name)
 
 
 @router.post("/versioner/{version_id}/skicka", dependencies=[Depends(require_csrf)])
@@ -128,7 +141,7 @@ def decide(
     request: Request,
     version_id: int,
     user: CurrentUser,
-    beslut: Annotated[str, Form()],
+    beslut: Annotated[str, Form()] = "",
     kommentar: Annotated[str, Form()] = "",
     diarienummer: Annotated[str, Form()] = "",
     beslutsdatum: Annotated[str, Form()] = "",
@@ -136,16 +149,43 @@ def decide(
     """Record the steering group's decision on a version."""
     service = _service(request)
     version = service.version(user, version_id)
-    try:
-        day = dt.date.fromisoformat(beslutsdatum) if beslutsdatum.strip() else None
-    except ValueError:
-        raise IllegalApproval(f"beslutsdatum {beslutsdatum!r} är inte ÅÅÅÅ-MM-DD") from None
-    new = service.decide(
-        user, version_id, beslut, comment=kommentar, diarienummer=diarienummer, decision_date=day
-    )
+    form = {"beslut": beslut, "kommentar": kommentar, "diarienummer": diarienummer,
+            "beslutsdatum": beslutsdatum}  # fmt: skip
+    errors = _decision_errors(beslut, kommentar, diarienummer, beslutsdatum)
+    if not errors:
+        try:
+            day = dt.date.fromisoformat(beslutsdatum) if beslutsdatum.strip() else None
+            new = service.decide(user, version_id, beslut, comment=kommentar,
+                                 diarienummer=diarienummer, decision_date=day)  # fmt: skip
+        except IllegalApproval as exc:
+            if "ersatt" in str(exc) or "samtidigt" in str(exc) or "det går inte" in str(exc):
+                raise
+            errors = {"beslut": str(exc)[:1].upper() + str(exc)[1:] + "."}
+    if errors:
+        return _history_page(request, user, version.area, version.year, form=form,
+                             errors=errors, status_code=400)  # fmt: skip
     return _back(
         request,
         version.area,
         version.year,
         f"Beslutet är registrerat: version {version.version} är {STATE_LABELS[new]}.",
     )
+
+
+def _decision_errors(beslut: str, kommentar: str, dnr: str, datum: str) -> dict[str, str]:
+    """The decision form's mistakes, per field, before anything is recorded."""
+    errors: dict[str, str] = {}
+    if beslut not in {a.value for a in Action} - {Action.SKICKA.value}:
+        errors["beslut"] = "Välj ett beslut."
+    if beslut == Action.ATERREMITTERA.value and not kommentar.strip():
+        errors["kommentar"] = "Skriv vad som ska ändras: en återremiss behöver en kommentar."
+    if beslut == Action.FASTSTALL.value:
+        if not dnr.strip():
+            errors["diarienummer"] = "Ange diarienumret."
+        try:
+            day = dt.date.fromisoformat(datum.strip())
+            if not dt.date(2000, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=1):
+                errors["beslutsdatum"] = "Ange ett verkligt beslutsdatum, inte i framtiden."
+        except ValueError:
+            errors["beslutsdatum"] = "Ange beslutsdatumet som ÅÅÅÅ-MM-DD."
+    return errors

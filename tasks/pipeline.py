@@ -336,7 +336,11 @@ def publish(
             )  # fmt: skip
             write_text_atomic(directory / "changes.json", changes.to_json())
         write_indicators(computed.indicators, directory / "indicators.csv")
-        write_json_atomic(directory / "quality.json", json.loads(report.to_json()))
+        quality = json.loads(report.to_json())
+        has_docs = bool(data_docs_dir and data_docs_dir.is_dir())
+        # a path that exists: relative to the version directory (the GX temp dir is gone)
+        quality["data_docs"] = "data_docs/index.html" if has_docs else None
+        write_json_atomic(directory / "quality.json", quality)
         write_json_atomic(directory / "suppression.json",
                           suppression_records(computed.suppression, computed.rules))
         write_json_atomic(directory / "editorial.json", dict(editorial.text))

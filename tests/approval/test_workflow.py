@@ -14,8 +14,10 @@ from approval.audit import verify
 from approval.models import ApprovalEvent, AuditEntry, ReportVersion
 from approval.states import Action, State
 from approval.testing import record_version
+from approval.users import Role
 from approval.workflow import AccessDenied, ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
+from tests.approval.conftest import user
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def test_illegal_move_is_refused_and_changes_nothing(engine, store, service, peo
 
 def test_roles(engine, store, service, people):
     vid = record_version(engine, store, "sodermalm", 2024, 1)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):  # a granskare does not even see a draft not yet sent
         service.submit(people["reviewer"], vid)
     with pytest.raises(AccessDenied):
         service.submit(people["secretary"], vid)
@@ -110,9 +112,28 @@ def test_roles(engine, store, service, people):
     assert _state(engine, vid) == "for_granskning"
 
 
+def test_a_reviewer_sees_only_drafts_sent_for_review(engine, store, service, people):
+    v1 = record_version(engine, store, "sodermalm", 2024, 1)
+    assert service.reports(people["reviewer"]) == []
+    with pytest.raises(NotFound):
+        service.history(people["reviewer"], "sodermalm", 2024)
+    service.submit(people["steward"], v1)
+    service.decide(people["secretary"], v1, Action.ATERREMITTERA, comment="Mer om rån")
+    v2 = record_version(engine, store, "sodermalm", 2024, 2)
+    history = service.history(people["reviewer"], "sodermalm", 2024)
+    assert [v.version for v in history.versions] == [1]  # v2 is still the förvaltare's
+    assert history.versions[0].state_label == "återremitterad (ersatt)"
+    with pytest.raises(NotFound):
+        service.draft_file(people["reviewer"], v2, "docx")
+    assert [v.version for v in service.history(people["steward"], "sodermalm", 2024).versions] \
+        == [2, 1]  # fmt: skip
+
+
 def test_a_user_sees_only_granted_areas(engine, store, service, people):
     vid = record_version(engine, store, "sodermalm", 2024, 1)
-    record_version(engine, store, "kungsholmen", 2024, 1)
+    kid = record_version(engine, store, "kungsholmen", 2024, 1)
+    service.submit(people["steward"], vid)
+    service.submit(user("kim", Role.FORVALTARE, "kungsholmen"), kid)
     assert [r.area for r in service.reports(people["reviewer"])] == ["sodermalm"]
     assert [r.area for r in service.reports(people["other"])] == ["kungsholmen"]
     with pytest.raises(NotFound):
@@ -139,12 +160,12 @@ def test_expedierad_is_recorded_and_needs_a_recipient(engine, store, service, pe
 
 def test_download_is_found_by_id_inside_the_store_and_audited(engine, store, service, people):
     vid = record_version(engine, store, "sodermalm", 2024, 1)
-    path = service.draft_file(people["reviewer"], vid, "docx")
+    path = service.draft_file(people["steward"], vid, "docx")
     assert path.suffix == ".docx" and path.is_relative_to(store.resolve())
     with pytest.raises(NotFound):
-        service.draft_file(people["reviewer"], vid, "../../etc/passwd")
+        service.draft_file(people["steward"], vid, "../../etc/passwd")
     with pytest.raises(NotFound, match="ingen pdf"):
-        service.draft_file(people["reviewer"], vid, "pdf")
+        service.draft_file(people["steward"], vid, "pdf")
     with Session(engine) as session:
         actions = list(session.scalars(select(AuditEntry.action)))
     assert actions == ["download"]
@@ -154,20 +175,20 @@ def test_download_outside_the_store_is_refused(engine, store, tmp_path, service,
     outside = tmp_path / "elsewhere"
     vid = record_version(engine, outside, "sodermalm", 2024, 1)  # recorded outside the store
     with pytest.raises(NotFound, match="utanför"):
-        service.draft_file(people["reviewer"], vid, "docx")
+        service.draft_file(people["steward"], vid, "docx")
     inside = record_version(engine, store, "sodermalm", 2024, 2)
-    draft = service.draft_file(people["reviewer"], inside, "docx")
+    draft = service.draft_file(people["steward"], inside, "docx")
     draft.unlink()
     draft.symlink_to(next(outside.rglob("*.docx")))  # a symlink out of the store
     with pytest.raises(NotFound):
-        service.draft_file(people["reviewer"], inside, "docx")
+        service.draft_file(people["steward"], inside, "docx")
 
 
 def test_a_changed_draft_is_not_served(engine, store, service, people):
     vid = record_version(engine, store, "sodermalm", 2024, 1)
     next(store.rglob("*.docx")).write_bytes(b"swapped")
     with pytest.raises(NotFound, match="ändrats"):
-        service.draft_file(people["reviewer"], vid, "docx")
+        service.draft_file(people["steward"], vid, "docx")
 
 
 def test_quality_result_is_read_from_the_version_directory(engine, store, service, people):
@@ -178,7 +199,7 @@ def test_quality_result_is_read_from_the_version_directory(engine, store, servic
         engine, store, "sodermalm", 2023, 1, quality='{"success": false, "blocking_failures": 1}'
     )
     record_version(engine, store, "sodermalm", 2022, 1)
-    by_year = {r.year: r.quality for r in service.reports(people["reviewer"])}
+    by_year = {r.year: r.quality for r in service.reports(people["steward"])}
     assert by_year[2024].level == "varning" and by_year[2024].label == "godkänd, 2 varningar"
     assert by_year[2023].level == "fel"
     assert by_year[2022] is None
@@ -238,7 +259,7 @@ def test_concurrent_submissions_and_comments_keep_the_audit_chain(engine, store,
     vid = record_version(engine, store, "sodermalm", 2024, 1)
     results = _race(
         [lambda: service.submit(people["steward"], vid)] * 2
-        + [lambda i=i: service.comment(people["reviewer"], vid, f"k{i}") for i in range(4)]
+        + [lambda i=i: service.comment(people["steward"], vid, f"k{i}") for i in range(4)]
     )
     assert sum(isinstance(r, State) for r in results) == 1, results
     assert sum(isinstance(r, IllegalApproval) for r in results) == 1

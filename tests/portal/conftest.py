@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from approval.models import ReportVersion
 from approval.testing import POSTGRES_ENV, record_version, test_engine
 from approval.users import add_user
 from portal.app import create_app
@@ -47,7 +49,8 @@ class Portal:
 
 @pytest.fixture(params=BACKENDS)
 def portal(request: pytest.FixtureRequest, tmp_path: Path):
-    """Versions v1 (Södermalm 2024, superseded), v2 (latest) and Kungsholmen 2024 v1."""
+    """Versions v1 (Södermalm 2024, återremitterad), v2 (latest, utkast) and Kungsholmen
+    2024 v1 (för granskning)."""
     if request.param == "postgresql" and not os.environ.get(POSTGRES_ENV):
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
     store = tmp_path / "reports"
@@ -61,6 +64,13 @@ def portal(request: pytest.FixtureRequest, tmp_path: Path):
             ),
             "kun_v1": record_version(engine, store, "kungsholmen", 2024, 1),
         }
+        with engine.begin() as connection:  # reviewers see only what was sent to them
+            for key, state in (("sod_v1", "aterremitterad"), ("kun_v1", "for_granskning")):
+                connection.execute(
+                    update(ReportVersion)
+                    .where(ReportVersion.id == versions[key])
+                    .values(state=state)
+                )
         app = create_app(engine, draft_root=store, secret_key="test-secret")
         clients: list[TestClient] = []
 

@@ -102,8 +102,13 @@ def test_every_post_form_without_csrf_token_is_refused(portal) -> None:
         f"/versioner/{vid}/kommentar",
         f"/versioner/{vid}/skicka",
         f"/versioner/{vid}/beslut",
+        f"/versioner/{vid}/word",
+        "/kommentarer/1/los",
+        "/kommentarer/1/oppna",
     ]
-    posted = {r.path for r in _routes(portal.app.routes) if "POST" in (r.methods or ())}
+    posted = {
+        r.path for r in _routes(portal.app.routes) if "POST" in (getattr(r, "methods", None) or ())
+    }
     assert len(posted) == len(routes)  # a new POST route must be added here
     for url in routes:
         for token in (None, "forged"):
@@ -150,7 +155,7 @@ def test_reviewer_of_another_area_sees_nothing(portal) -> None:
     ],
 )
 def test_download_paths_cannot_escape_the_draft_store(portal, path) -> None:
-    client = portal.client("greta")
+    client = portal.client("fia")
     response = client.get(path.format(v=portal.versions["sod_v2"]))
     assert response.status_code in (404, 303)
     assert b"root:" not in response.content
@@ -162,7 +167,7 @@ def test_a_version_recorded_outside_the_store_is_not_served(portal) -> None:
         session.execute(
             update(ReportVersion).where(ReportVersion.id == vid).values(directory="/etc")
         )
-    response = portal.client("greta").get(f"/versioner/{vid}/fil/docx")
+    response = portal.client("fia").get(f"/versioner/{vid}/fil/docx")
     assert response.status_code == 404 and "utanför utkastarkivet" in response.text
 
 
@@ -178,7 +183,7 @@ def test_approving_a_stale_version_is_refused(portal) -> None:
 
 
 def test_an_edited_audit_entry_is_detected(portal) -> None:
-    portal.client("greta").get(f"/versioner/{portal.versions['sod_v2']}/fil/docx")
+    portal.client("fia").get(f"/versioner/{portal.versions['sod_v2']}/fil/docx")
     assert verify(portal.engine).ok
     with Session(portal.engine) as session, session.begin():
         session.execute(
@@ -189,12 +194,12 @@ def test_an_edited_audit_entry_is_detected(portal) -> None:
 
 # -- pages and workflow ---------------------------------------------------------------------
 def test_list_history_and_status_grid(portal) -> None:
-    client = portal.client("greta")
+    client = portal.client("fia")
     listing = client.get("/rapporter")
     assert listing.status_code == 200
     assert "Södermalm" in listing.text and "v002" in listing.text and "utkast" in listing.text
     history = client.get("/rapporter/sodermalm/2024").text
-    assert "v001" in history and "utkast (ersatt)" in history
+    assert "återremitterad (ersatt)" in history
     grid = client.get("/status").text
     assert "Statusöversikt" in grid and "godkänd" in grid  # quality of v2
     assert client.get("/").headers["location"] == "/rapporter"
@@ -202,7 +207,7 @@ def test_list_history_and_status_grid(portal) -> None:
 
 def test_download_is_the_recorded_draft_and_is_audited(portal) -> None:
     vid = portal.versions["sod_v2"]
-    response = portal.client("greta").get(f"/versioner/{vid}/fil/docx")
+    response = portal.client("fia").get(f"/versioner/{vid}/fil/docx")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert "lagesbild_sodermalm_2024_v002.docx" in response.headers["content-disposition"]
     assert _actions(portal.engine)[-1] == "download"
@@ -258,8 +263,23 @@ def test_sending_outside_the_forvaltning_warns_first(portal) -> None:
 def test_returning_without_a_comment_is_refused(portal) -> None:
     vid = portal.versions["sod_v2"]
     post(portal.client("fia"), f"/versioner/{vid}/skicka", {"mottagare": "intern"})
-    r = post(portal.client("sara"), f"/versioner/{vid}/beslut", {"beslut": "aterremittera"})
-    assert r.status_code == 409 and "kommentar" in r.text
+    r = post(portal.client("sara"), f"/versioner/{vid}/beslut",
+             {"beslut": "aterremittera", "kommentar": "  "})  # fmt: skip
+    assert r.status_code == 400
+    assert 'id="fel-kommentar"' in r.text and "behöver en kommentar" in r.text  # beside the field
+    assert 'value="aterremittera" checked' in r.text  # what was chosen is kept
+    assert _state(portal.engine, vid) == "for_granskning"
+
+
+def test_the_decision_form_has_no_default_and_keeps_the_input(portal) -> None:
+    vid = portal.versions["sod_v2"]
+    post(portal.client("fia"), f"/versioner/{vid}/skicka", {"mottagare": "intern"})
+    secretary = portal.client("sara")
+    page = secretary.get("/rapporter/sodermalm/2024").text
+    assert 'name="beslut"' in page and "checked" not in page
+    r = post(secretary, f"/versioner/{vid}/beslut", {"kommentar": "Bra underlag."})
+    assert r.status_code == 400 and "Välj ett beslut." in r.text
+    assert "Bra underlag.</textarea>" in r.text
 
 
 def test_logout_ends_the_session(portal) -> None:
