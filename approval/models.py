@@ -14,10 +14,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -27,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Comment",
+    "LoginThrottle",
     "ReportVersion",
     "User",
     "UserArea",
@@ -55,12 +59,24 @@ class ReportVersion(Base):
     flow_run_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     directory: Mapped[str] = mapped_column(String(1024))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: sha256 of the version's PDF rendition, when one was made (served only if it matches).
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: id of the adopted (fastställd) version this version revises; None for ordinary drafts.
+    revision_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: why the revision was opened (``lagesbild run ... --revision "skäl"``).
+    revision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class User(Base):
-    """A local portal account; ``role`` is one of ``approval.users.Role``."""
+    """A local portal account; ``role`` is one of ``approval.users.Role``.
+
+    User names are unique without regard to case (``uq_users_username_ci`` on
+    ``lower(username)``). ``session_generation`` is copied into every session cookie;
+    raising it (logout, password change or reset, disabling) revokes every cookie at once.
+    """
 
     __tablename__ = "users"
+    __table_args__ = (Index("uq_users_username_ci", func.lower(text("username")), unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -69,6 +85,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserArea(Base):
@@ -142,6 +159,21 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account (``user:<name>``) or address (``ip:<addr>``).
+
+    Kept in the database so that the limit holds across portal processes and restarts.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)  # fmt: skip
 
 
 def make_engine(url: str) -> Engine:

@@ -26,6 +26,8 @@ from approval.versions import VersionRepository
 __all__ = ["POSTGRES_ENV", "make_draft", "make_report_draft", "record_version", "test_engine"]
 
 POSTGRES_ENV = "LAGESBILD_TEST_POSTGRES_URL"
+_TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+             b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 
 
 @contextmanager
@@ -121,6 +123,7 @@ def record_version(
     quality: str | None = None,
     sections: dict[str, list[str]] | None = None,
     changes: str | None = None,
+    pdf: bool = False,
 ) -> int:
     """Write a version directory with a draft under ``store`` and record it; return its id.
 
@@ -134,6 +137,7 @@ def record_version(
         sections: write a draft with these sections (``make_report_draft``) instead of one
             paragraph.
         changes: text of ``changes.json`` to write, if any.
+        pdf: also write a (tiny, real) PDF beside the draft and record its sha256.
 
     Returns:
         The database id of the version.
@@ -151,7 +155,13 @@ def record_version(
         (directory / "quality.json").write_text(quality, encoding="utf-8")
     if changes is not None:
         (directory / "changes.json").write_text(changes, encoding="utf-8")
+    pdf_sha256 = None
+    if pdf:
+        pdf_path = directory / f"lagesbild_{area}_{year}_v{version:03d}.pdf"
+        pdf_path.write_bytes(_TINY_PDF)
+        pdf_sha256 = hashlib.sha256(_TINY_PDF).hexdigest()
     VersionRepository(engine).record(
+        pdf_sha256=pdf_sha256,
         area=area,
         year=year,
         version=version,

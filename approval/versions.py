@@ -14,11 +14,16 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from approval import audit
 from approval.models import ReportVersion
+from lagesbild.errors import AreaYearAdopted
 
-__all__ = ["INITIAL_STATE", "VersionInfo", "VersionRepository"]
+__all__ = ["ADOPTED_STATE", "INITIAL_STATE", "VersionInfo", "VersionRepository",
+           "version_details"]
 
 INITIAL_STATE = "utkast"
+#: The state that closes an area-year (``approval.states.State.FASTSTALLD``).
+ADOPTED_STATE = "faststalld"
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,10 @@ class VersionInfo:
     flow_run_id: str | None
     directory: str
     created_at: dt.datetime
+    id: int = 0
+    pdf_sha256: str | None = None
+    revision_of: int | None = None
+    revision_reason: str | None = None
 
 
 def _info(row: ReportVersion) -> VersionInfo:
@@ -49,6 +58,10 @@ def _info(row: ReportVersion) -> VersionInfo:
         flow_run_id=row.flow_run_id,
         directory=row.directory,
         created_at=row.created_at,
+        id=row.id,
+        pdf_sha256=row.pdf_sha256,
+        revision_of=row.revision_of,
+        revision_reason=row.revision_reason,
     )
 
 
@@ -91,6 +104,18 @@ class VersionRepository:
             )
             return int(value or 0)
 
+    def adopted(self, area: str, year: int) -> VersionInfo | None:
+        """The newest fastställd version of an area-year (the one in force), or None."""
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(ReportVersion)
+                .where(ReportVersion.area == area, ReportVersion.year == year,
+                       ReportVersion.state == ADOPTED_STATE)
+                .order_by(ReportVersion.version.desc())
+                .limit(1)
+            ).first()  # fmt: skip
+            return _info(row) if row else None
+
     def record(
         self,
         *,
@@ -103,21 +128,72 @@ class VersionRepository:
         flow_run_id: str | None,
         directory: str,
         created_at: dt.datetime | None = None,
+        pdf_sha256: str | None = None,
+        revision_of: int | None = None,
+        revision_reason: str | None = None,
+        actor: str | None = None,
     ) -> VersionInfo:
-        """Append a version in state ``utkast``; a duplicate number raises IntegrityError."""
-        row = ReportVersion(
-            area=area,
-            year=year,
-            version=version,
-            state=INITIAL_STATE,
-            docx_sha256=docx_sha256,
-            inputs_fingerprint=inputs_fingerprint,
-            inputs=list(inputs),
-            flow_run_id=flow_run_id,
-            directory=directory,
-            created_at=created_at or dt.datetime.now(dt.UTC),
-        )
+        """Append a version in state ``utkast`` and its entry in the audit log.
+
+        The newest version is re-read (locked) in the same transaction: if the styrgrupp
+        adopted it while this version was being built, the area-year is closed and nothing
+        is recorded, unless this version is a revision of that adopted one.
+
+        Raises:
+            IntegrityError: a duplicate version number.
+            AreaYearAdopted: the newest version is fastställd and this is no revision of it.
+        """
         with Session(self.engine) as session, session.begin():
+            newest = session.scalars(
+                select(ReportVersion)
+                .where(ReportVersion.area == area, ReportVersion.year == year)
+                .order_by(ReportVersion.version.desc())
+                .limit(1)
+                .with_for_update()
+            ).first()
+            if newest is not None and newest.state == ADOPTED_STATE and (
+                revision_of != newest.id
+            ):
+                raise AreaYearAdopted(area, year, newest.version)
+            row = ReportVersion(
+                area=area,
+                year=year,
+                version=version,
+                state=INITIAL_STATE,
+                docx_sha256=docx_sha256,
+                inputs_fingerprint=inputs_fingerprint,
+                inputs=list(inputs),
+                flow_run_id=flow_run_id,
+                directory=directory,
+                created_at=created_at or dt.datetime.now(dt.UTC),
+                pdf_sha256=pdf_sha256,
+                revision_of=revision_of,
+                revision_reason=revision_reason,
+            )
             session.add(row)
             session.flush()
+            if revision_reason is not None and newest is not None and revision_of == newest.id:
+                details = {"area": area, "year": year, "adopted": newest.version,
+                           "new_version": version, "reason": revision_reason}  # fmt: skip
+                audit.append(session, actor=actor, action="revision:open",
+                             subject=f"version:{newest.id}", details=details)  # fmt: skip
+            audit.append(session, actor=actor, action="version:record",
+                         subject=f"version:{row.id}", details=version_details(row))  # fmt: skip
             return _info(row)
+
+
+def version_details(row: ReportVersion) -> dict:
+    """What the audit log keeps of a version when it is recorded (``audit verify`` compares
+    the row against it)."""
+    return {
+        "area": row.area,
+        "year": row.year,
+        "version": row.version,
+        "docx_sha256": row.docx_sha256,
+        "pdf_sha256": row.pdf_sha256,
+        "inputs_fingerprint": row.inputs_fingerprint,
+        "flow_run_id": row.flow_run_id,
+        "directory": row.directory,
+        "revision_of": row.revision_of,
+        "revision_reason": row.revision_reason,
+    }

@@ -41,12 +41,17 @@ class VersionView:
     directory: str
     created_at: dt.datetime
     latest: bool
+    revision_of: int | None = None
+    revision_reason: str | None = None
 
     @property
     def state_label(self) -> str:
-        """The state in Swedish; a superseded version says so."""
+        """The state in Swedish; a superseded version says so, an adopted one stays in force
+        (gällande) while a revision of it is being prepared."""
         label = STATE_LABELS[self.state]
-        return label if self.latest else f"{label} (ersatt)"
+        if self.latest:
+            return label
+        return f"{label} (gällande)" if self.state is State.FASTSTALLD else f"{label} (ersatt)"
 
     @property
     def actions(self) -> list[Action]:
@@ -71,6 +76,19 @@ class ReportSummary:
     latest: VersionView
     versions: int
     quality: QualityStatus | None
+    #: The newest fastställd version (in force until the styrgrupp decides again), if any.
+    adopted: VersionView | None = None
+
+    @property
+    def current(self) -> VersionView:
+        """The version the list and the status grid show: the adopted one when there is
+        one (a revision in preparation does not replace it), else the newest."""
+        return self.adopted or self.latest
+
+    @property
+    def revision(self) -> VersionView | None:
+        """The newest version when it is a revision in preparation beside the adopted one."""
+        return self.latest if self.adopted and self.adopted.id != self.latest.id else None
 
 
 @dataclass(frozen=True)
@@ -98,6 +116,11 @@ class ReportHistory:
     versions: list[VersionView]
     entries: list[HistoryEntry] = field(default_factory=list)
 
+    @property
+    def adopted(self) -> VersionView | None:
+        """The newest fastställd version (in force), if any."""
+        return next((v for v in self.versions if v.state is State.FASTSTALLD), None)
+
 
 def version_view(row: ReportVersion, newest: int) -> VersionView:
     """A detached view of ``row``; ``newest`` is the area-year's highest version number."""
@@ -113,6 +136,8 @@ def version_view(row: ReportVersion, newest: int) -> VersionView:
         directory=row.directory,
         created_at=row.created_at,
         latest=row.version == newest,
+        revision_of=row.revision_of,
+        revision_reason=row.revision_reason,
     )
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from approval import audit
 from approval.comments import MAX_COMMENT, add_comment
-from approval.drafts import NotFound, find_file, resolve_draft
+from approval.drafts import NotFound, area_year_root, find_file, resolve_draft
 from approval.models import ApprovalEvent, Comment, ReportVersion
 from approval.stamp import stamped_path
 from approval.states import ACTION_LABELS, Action, State, advance
@@ -43,7 +44,8 @@ from approval.views import (
 )
 from lagesbild.errors import IllegalApproval, PipelineError
 
-__all__ = ["MAX_COMMENT", "AccessDenied", "ApprovalService", "NotFound", "visible"]
+__all__ = ["MAX_COMMENT", "AccessDenied", "ApprovalService", "InvalidField", "NotFound",
+           "check_decision_date", "local_today", "visible"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,48 @@ _EVENT_FIELDS = ("id", "from_state", "to_state", "docx_sha256", "flow_run_id",
 
 class AccessDenied(PipelineError):
     """Raised when a user's role does not allow the action (HTTP 403)."""
+
+
+class InvalidField(IllegalApproval):
+    """Raised when one form field is wrong; the portal shows ``message`` beside ``field``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+#: Database ids are 32-bit on PostgreSQL; anything outside is simply not there (404).
+MAX_ID = 2**31 - 1
+_LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+
+def local_today() -> dt.date:
+    """Today's date in Stockholm, where the styrgrupp meets."""
+    return dt.datetime.now(_LOCAL_TZ).date()
+
+
+def check_decision_date(day: dt.date, created_at: dt.datetime,
+                        today: dt.date | None = None) -> None:  # fmt: skip
+    """A styrgrupp decision cannot predate the version it is about, nor lie in the future.
+
+    Args:
+        day: the decision date typed.
+        created_at: when the version was recorded (UTC; naive means UTC).
+        today: today in Stockholm (default: now).
+
+    Raises:
+        InvalidField: ``beslutsdatum`` outside [the version's creation date, today].
+    """
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=dt.UTC)
+    created = created_at.astimezone(_LOCAL_TZ).date()
+    today = today or local_today()
+    if day < created:
+        raise InvalidField("beslutsdatum", f"Beslutsdatum {day.isoformat()} är före "
+                           f"versionens tillkomst ({created.isoformat()}).")  # fmt: skip
+    if day > today:
+        raise InvalidField("beslutsdatum", f"Beslutsdatum {day.isoformat()} ligger i "
+                           f"framtiden (i dag är det {today.isoformat()}).")  # fmt: skip
 
 
 def _now() -> dt.datetime:
@@ -89,6 +133,8 @@ class ApprovalService:
 
     # -- reading -------------------------------------------------------------------------
     def _row(self, session: Session, user: UserInfo, version_id: int, *, lock: bool = False):
+        if not 0 < version_id <= MAX_ID:
+            raise NotFound(f"versionen {version_id} finns inte")
         query = select(ReportVersion).where(ReportVersion.id == version_id)
         row = session.scalars(query.with_for_update() if lock else query).first()
         if row is None or not visible(user, row):
@@ -138,12 +184,15 @@ class ApprovalService:
                 )
             )
             latest: dict[tuple[str, int], ReportVersion] = {}
+            adopted: dict[tuple[str, int], ReportVersion] = {}
             counts: dict[tuple[str, int], int] = {}
             for row in rows:
                 if not visible(user, row):
                     continue
                 key = (row.area, row.year)
                 latest.setdefault(key, row)
+                if row.state == State.FASTSTALLD.value:
+                    adopted.setdefault(key, row)
                 counts[key] = counts.get(key, 0) + 1
             return [
                 ReportSummary(
@@ -151,27 +200,36 @@ class ApprovalService:
                     year=y,
                     latest=version_view(r, r.version),
                     versions=counts[(a, y)],
-                    quality=self.quality(r.directory),
+                    quality=self.quality(r.directory, a, y),
+                    adopted=(version_view(adopted[(a, y)], r.version)
+                             if (a, y) in adopted else None),
                 )
                 for (a, y), r in latest.items()
             ]
 
     def has_file(self, version: VersionView, kind: str) -> bool:
-        """Whether the version has a ``docx``/``pdf`` file inside the draft store."""
-        return find_file(version.directory, self.draft_root, kind) is not None
+        """Whether the version has a ``docx``/``pdf`` file inside its area-year folder."""
+        root = area_year_root(self.draft_root, version.area, version.year)
+        return find_file(version.directory, root, kind) is not None
 
     def stamped_file(self, version: VersionView) -> Path | None:
         """The stamped rendition of an adopted version (``approval.stamp``), if written."""
-        original = find_file(version.directory, self.draft_root, "docx")
+        root = area_year_root(self.draft_root, version.area, version.year)
+        original = find_file(version.directory, root, "docx")
         path = stamped_path(original) if original is not None else None
         if path is None or not path.is_file() or path.is_symlink():
             return None
-        return path if path.resolve().is_relative_to(self.draft_root) else None
+        return path if path.resolve().is_relative_to(root) else None
 
-    def quality(self, directory: str) -> QualityStatus | None:
-        """The quality result in a version directory inside the draft store, if any."""
+    def quality(
+        self, directory: str, area: str | None = None, year: int | None = None
+    ) -> QualityStatus | None:
+        """The quality result in a version directory inside the draft store (inside the
+        area-year's own folder when ``area`` and ``year`` are given), if any."""
         path = Path(directory).resolve()
-        return read_quality(path) if path.is_relative_to(self.draft_root) else None
+        root = self.draft_root if area is None or year is None else area_year_root(
+            self.draft_root, area, year)  # fmt: skip
+        return read_quality(path) if path.is_relative_to(root) else None
 
     def history(self, user: UserInfo, area: str, year: int) -> ReportHistory:
         """Every version, comment and decision of one area-year, newest first.
@@ -187,7 +245,7 @@ class ApprovalService:
         Raises:
             NotFound: no version, or an area the user was not granted.
         """
-        if not user.can_see(area):
+        if not user.can_see(area) or not 0 < year <= MAX_ID:
             raise NotFound(f"ingen rapport för {area} {year}")
         with Session(self.engine) as session:
             rows = [
@@ -236,7 +294,9 @@ class ApprovalService:
         with Session(self.engine) as session, session.begin():
             audit.lock_chain(session)  # before any row lock: see audit.lock_chain
             row = self._row(session, user, version_id)
-            path = resolve_draft(row.directory, self.draft_root, kind, row.docx_sha256)
+            root = area_year_root(self.draft_root, row.area, row.year)
+            path = resolve_draft(row.directory, root, kind, row.docx_sha256,
+                                 pdf_sha256=row.pdf_sha256)  # fmt: skip
             audit.append(
                 session,
                 actor=user.username,
@@ -326,8 +386,10 @@ class ApprovalService:
         diarienummer = (diarienummer or "").strip() or None
         if act is Action.ATERREMITTERA and not comment:
             raise IllegalApproval("en återremiss behöver en kommentar om vad som ska ändras")
-        if act is Action.FASTSTALL and not (diarienummer and decision_date):
-            raise IllegalApproval("fastställande kräver diarienummer och beslutsdatum")
+        if act is Action.FASTSTALL and not diarienummer:
+            raise InvalidField("diarienummer", "Fastställande kräver ett diarienummer.")
+        if act is Action.FASTSTALL and not decision_date:
+            raise InvalidField("beslutsdatum", "Fastställande kräver ett beslutsdatum.")
         return self._move(
             user,
             version_id,
@@ -352,6 +414,8 @@ class ApprovalService:
                 )
             old = State(row.state)
             new = advance(old, action)
+            if fields.get("decision_date") is not None:
+                check_decision_date(fields["decision_date"], row.created_at)
             changed = session.execute(
                 update(ReportVersion)
                 .where(ReportVersion.id == row.id, ReportVersion.state == old.value)

@@ -28,6 +28,7 @@ from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from approval.publish import ADOPTED as PUBLISH_ADOPTED
 from approval.publish import PublishResult
 from flows.artifacts import artifact_key, create_run_artifacts
 from lagesbild.config import AreasConfig, load_areas
@@ -57,7 +58,10 @@ DEFAULT_MAX_WORKERS = 4
 REPORT_YEAR_FROM_MONTH = 4
 
 CREATED, UNCHANGED, FAILED = "created", "unchanged", "failed"
-_SWEDISH = {CREATED: "ny version", UNCHANGED: "oförändrad", FAILED: "misslyckades"}
+#: A fastställd area-year: closed, the nightly makes no new version (``approval.publish``).
+ADOPTED = PUBLISH_ADOPTED
+_SWEDISH = {CREATED: "ny version", UNCHANGED: "oförändrad", FAILED: "misslyckades",
+            ADOPTED: "fastställd – ingen ny version"}  # fmt: skip
 
 
 def default_report_year(now: dt.datetime | None = None) -> int:
@@ -115,11 +119,19 @@ class AreaOutcome:
 
     @classmethod
     def from_result(cls, result: PublishResult) -> AreaOutcome:
-        """The outcome of a successful area task."""
+        """The outcome of a successful area task; a fastställd area-year whose inputs changed
+        says so, with the command that opens a revision."""
+        v = result.version
+        reason = None
+        if result.status == ADOPTED and result.inputs_changed:
+            reason = (f"varning: indata har ändrats sedan version {v.version} fastställdes; "
+                      f"öppna en revision med lagesbild run --area {v.area} --year {v.year} "
+                      '--revision "skäl"')  # fmt: skip
+        drafts = [p for p in result.files if p.suffix == ".docx"]
         return cls(
-            area=result.version.area, year=result.version.year,
-            status=CREATED if result.created else UNCHANGED,
-            version=result.version.version, draft=str(result.draft),
+            area=v.area, year=v.year,
+            status=result.status if result.status in _SWEDISH else UNCHANGED,
+            version=v.version, draft=str(drafts[-1]) if drafts else None, reason=reason,
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +161,7 @@ class NightlySummary:
             "year": self.year,
             "created": self.count(CREATED),
             "unchanged": self.count(UNCHANGED),
+            "adopted": self.count(ADOPTED),
             "failed": self.count(FAILED),
             "areas": [o.to_dict() for o in self.outcomes],
         }
@@ -159,6 +172,7 @@ class NightlySummary:
             f"# Nattlig uppdatering {self.year}",
             "",
             f"Nya versioner: {self.count(CREATED)}, oförändrade: {self.count(UNCHANGED)}, "
+            f"fastställda (ingen ny version): {self.count(ADOPTED)}, "
             f"misslyckade: {self.count(FAILED)}",
             "",
             "| Område | Resultat | Version | Orsak |",

@@ -14,14 +14,16 @@ from pathlib import Path
 from prefect import flow
 from prefect.runtime import flow_run
 
-from approval.publish import PublishResult
+from approval.publish import ADOPTED, PublishResult
 from flows.artifacts import create_run_artifacts
+from lagesbild.errors import AreaYearAdopted
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
 from tasks.steps import (
     check_inputs,
     compute_indicators,
     fetch_sources,
+    find_unchanged,
     ingest_sources,
     publish_draft,
 )
@@ -39,20 +41,35 @@ def yearly_report(
     areas_file: Path | None = None,
     text_dir: Path | None = None,
     template: Path | None = None,
+    revision: str | None = None,
+    actor: str | None = None,
 ) -> PublishResult:
-    """Fetch → inputs → checks → indicators → Word draft → version record, for one area-year."""
+    """Fetch → inputs → checks → indicators → Word draft → version record, for one area-year.
+
+    A fastställd area-year is closed: with changed inputs the run fails with
+    ``AreaYearAdopted`` (naming the adopted version) unless ``revision`` gives the reason
+    for opening a revision, which the audit log records with ``actor``.
+    """
     settings = load_settings()
     spec = RunSpec(
         area=area, year=year, inbox=Path(inbox or SAMPLE_INBOX),
         out=Path(out or settings.reports_dir), ia_cutoff=ia_cutoff, areas_file=areas_file,
-        text_dir=text_dir, template=template,
+        text_dir=text_dir, template=template, revision=revision, actor=actor,
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
         docs = Path(staging) / "data_docs"
         fetched = fetch_sources(spec, settings)
         inputs = ingest_sources(spec, settings, fetched)
+        _refuse_if_adopted(find_unchanged(spec, settings, inputs))  # before the slow steps
         report = check_inputs(spec, inputs, docs)
         computed = compute_indicators(spec, inputs)
         result = publish_draft(spec, settings, inputs, computed, report, flow_run.get_id(), docs)
+    _refuse_if_adopted(result)  # adopted while this run was building its draft
     create_run_artifacts(result)
     return result
+
+
+def _refuse_if_adopted(result: PublishResult | None) -> None:
+    if result is not None and result.status == ADOPTED and result.inputs_changed:
+        v = result.version
+        raise AreaYearAdopted(v.area, v.year, v.version)

@@ -43,6 +43,16 @@ def _prefect_defaults() -> None:
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
+def _os_user() -> str:
+    """Who runs the command, for the audit log (``LAGESBILD_ACTOR`` overrides)."""
+    import getpass
+
+    try:
+        return os.environ.get("LAGESBILD_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return f"uid:{os.getuid()}"
+
+
 def _fail(exc: Exception) -> None:
     typer.secho(f"fel: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
@@ -79,8 +89,17 @@ def run(
     template: Annotated[
         Path | None, typer.Option("--template", help="The district's own .docx template.")
     ] = None,
+    revision: Annotated[
+        str | None,
+        typer.Option("--revision", help="Open a revision of a fastställd area-year: the "
+                     "reason, recorded in the audit log with your user name."),
+    ] = None,  # fmt: skip
 ) -> None:
-    """Produce the year's draft: inputs → checks → indicators → Word draft → version."""
+    """Produce the year's draft: inputs → checks → indicators → Word draft → version.
+
+    A fastställd area-year is closed: with changed inputs the run stops (exit 1) and says
+    how to open a revision with ``--revision "skäl"``.
+    """
     _prefect_defaults()
     started = time.perf_counter()
     try:
@@ -89,10 +108,17 @@ def run(
         result = yearly_report(
             area=area, year=year, inbox=inbox, out=out, ia_cutoff=_date(ia_cutoff),
             areas_file=areas_file, text_dir=text_dir, template=template,
+            revision=revision, actor=_os_user(),
         )  # fmt: skip
     except PipelineError as exc:
         _fail(exc)
-    state = "ny version" if result.created else "oförändrad, ingen ny version"
+    if result.created:
+        state = "ny version" + (", revision av den fastställda versionen"
+                                if result.version.revision_of else "")  # fmt: skip
+    elif result.status == "adopted":
+        state = "fastställd, oförändrad, ingen ny version"
+    else:
+        state = "oförändrad, ingen ny version"
     typer.echo(f"{area} {year}: version {result.version.version} ({state})")
     docs = Path(result.version.directory) / "data_docs" / "index.html"
     if docs.is_file():

@@ -9,7 +9,8 @@ cleanly and exit non-zero without a traceback::
     │   └── SourceSchemaChanged  a source's columns are not the documented ones
     ├── SourceUnavailable      a source could not be fetched and no snapshot exists
     ├── DataQualityError       a blocking data-quality expectation failed
-    └── IllegalApproval        an approval transition that the state machine refuses
+    ├── IllegalApproval        an approval transition that the state machine refuses
+    └── AreaYearAdopted        the area-year is fastställd: no new draft without --revision
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "AreaYearAdopted",
     "ConfigError",
     "DataQualityError",
     "IllegalApproval",
@@ -80,3 +82,17 @@ class DataQualityError(PipelineError):
 
 class IllegalApproval(PipelineError):
     """Raised when an approval action is not allowed from the report's current state."""
+
+
+class AreaYearAdopted(PipelineError):
+    """Raised when a run would make a new draft of an area-year whose newest version is
+    fastställd; only an explicit revision (``--revision "skäl"``) may open it again."""
+
+    def __init__(self, area: str, year: int, version: int) -> None:
+        self.area, self.year, self.version = area, year, version
+        super().__init__(
+            f"{area} {year} är fastställd (version {version}); en ny körning med ändrade "
+            f"indata skapar inget nytt utkast. Öppna en revision om styrgruppen ska ta "
+            f"ställning till en ny version: lagesbild run --area {area} --year {year} "
+            f'--revision "skäl"'
+        )

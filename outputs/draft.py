@@ -34,6 +34,7 @@ from outputs.draft_front import (
 )
 from outputs.draft_sections import HEADINGS, add_body
 from outputs.draft_tables import cell_style, table_style
+from outputs.publish import make_shareable
 from outputs.template import DEFAULT_TEMPLATE, fill_template, style_or_none
 
 __all__ = [
@@ -74,6 +75,7 @@ def write_draft(
     try:
         document.save(str(tmp))
         normalise_zip(tmp, context.created)
+        make_shareable(tmp)  # mkstemp makes 0600; the reports directory is shared
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from outputs.publish import make_shareable
+
 __all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "render_pdf"]
 
 logger = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ def render_pdf(
                                             suffix=".tmp")  # fmt: skip
         os.close(handle)
         shutil.copyfile(partial, tmp_name)
+        make_shareable(Path(tmp_name))  # mkstemp makes 0600; the reports directory is shared
         os.replace(tmp_name, target)
     logger.info("wrote PDF %s", target)
     return target

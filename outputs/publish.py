@@ -19,7 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "current_umask",
     "fingerprint",
+    "make_shareable",
     "next_version_number",
     "sha256_file",
     "version_dir",
@@ -30,6 +32,28 @@ __all__ = [
 ]
 
 _VERSION_DIR = re.compile(r"^v(\d{3,})$")
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` would race threads).
+
+    Linux reports it in ``/proc/self/status``; elsewhere 0o022 is assumed.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+def make_shareable(path: Path, mode: int = 0o666) -> Path:
+    """Give a file written through ``tempfile.mkstemp`` (always 0600) the mode a plain
+    ``open`` would: ``mode`` less the umask, so colleagues sharing the reports directory can
+    read the drafts (0644 or 0640 under the usual umasks, still 0600 under umask 077)."""
+    os.chmod(path, mode & ~current_umask())
+    return path
 
 
 def sha256_file(path: Path) -> str:

@@ -25,6 +25,7 @@ from approval.users import ROLE_LABELS
 from approval.workflow import AccessDenied, ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
 from portal import auth, reading, routes, todo
+from portal.security import SecurityHeadersMiddleware
 
 __all__ = ["SESSION_HOURS", "create_app", "load_secret_key"]
 
@@ -34,13 +35,15 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_HOURS = 8
 _TZ = "Europe/Stockholm"
-_SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'",
-}
+
+
+class _Portal(FastAPI):
+    """FastAPI whose outermost layer sets the security headers, so that every response has
+    them: pages, redirects, error pages and even the 500 of an unexpected exception."""
+
+    def build_middleware_stack(self):  # type: ignore[no-untyped-def]  # noqa: ANN201
+        """Starlette's stack wrapped in :class:`SecurityHeadersMiddleware`."""
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
 
 
 def load_secret_key(home: Path) -> str:
@@ -112,7 +115,7 @@ def create_app(
     Returns:
         The ASGI application.
     """
-    app = FastAPI(
+    app = _Portal(
         title="Lokal lägesbild – granskning", docs_url=None, redoc_url=None, openapi_url=None
     )
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -177,13 +180,11 @@ def create_app(
             else messages.get(exc.status_code, str(exc.detail)),
         )
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        for name, value in _SECURITY_HEADERS.items():  # a route may allow its own framing
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error(request, 500, "Ett oväntat fel inträffade. Försök igen eller kontakta "
+                     "förvaltaren; felet är loggat.")  # fmt: skip
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> Response:

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from approval.states import STATE_LABELS, Action, State
 from approval.users import Role
-from approval.workflow import ApprovalService, NotFound
+from approval.workflow import ApprovalService, InvalidField, NotFound
 from lagesbild.errors import IllegalApproval
 from portal.auth import CurrentUser, require_csrf
 
@@ -146,7 +146,8 @@ def decide(
     diarienummer: Annotated[str, Form()] = "",
     beslutsdatum: Annotated[str, Form()] = "",
 ) -> Response:
-    """Record the steering group's decision on a version."""
+    """Record the steering group's decision on a version; a wrong field shows the form
+    again with the message beside that field and what was typed kept."""
     service = _service(request)
     version = service.version(user, version_id)
     form = {"beslut": beslut, "kommentar": kommentar, "diarienummer": diarienummer,
@@ -157,6 +158,8 @@ def decide(
             day = dt.date.fromisoformat(beslutsdatum) if beslutsdatum.strip() else None
             new = service.decide(user, version_id, beslut, comment=kommentar,
                                  diarienummer=diarienummer, decision_date=day)  # fmt: skip
+        except InvalidField as exc:  # e.g. a decision date before the version was made
+            errors = {exc.field: str(exc)}
         except IllegalApproval as exc:
             if "ersatt" in str(exc) or "samtidigt" in str(exc) or "det går inte" in str(exc):
                 raise
@@ -182,10 +185,8 @@ def _decision_errors(beslut: str, kommentar: str, dnr: str, datum: str) -> dict[
     if beslut == Action.FASTSTALL.value:
         if not dnr.strip():
             errors["diarienummer"] = "Ange diarienumret."
-        try:
-            day = dt.date.fromisoformat(datum.strip())
-            if not dt.date(2000, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=1):
-                errors["beslutsdatum"] = "Ange ett verkligt beslutsdatum, inte i framtiden."
+        try:  # the range (not before the version, not after today) is the service's check
+            dt.date.fromisoformat(datum.strip())
         except ValueError:
             errors["beslutsdatum"] = "Ange beslutsdatumet som ÅÅÅÅ-MM-DD."
     return errors

@@ -97,6 +97,10 @@ class RunSpec:
     text_dir: Path | None = None
     template: Path | None = None
     pdf: bool = True
+    #: Reason for revising a fastställd area-year (``--revision``); None: an ordinary run.
+    revision: str | None = None
+    #: Who runs it, for the audit log (the OS user by default).
+    actor: str | None = None
 
     @property
     def texts(self) -> Path:
@@ -382,6 +386,8 @@ def publish(
             inputs=raw,
             flow_run_id=flow_run_id,
             build=build,
+            revision=spec.revision,
+            actor=spec.actor,
         )
     finally:
         engine.dispose()

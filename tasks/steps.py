@@ -21,8 +21,8 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError
 
 from approval.models import make_engine
-from approval.publish import PublishResult
-from approval.versions import VersionRepository
+from approval.publish import ADOPTED, UNCHANGED, PublishResult
+from approval.versions import ADOPTED_STATE, VersionRepository
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
 from sources.fetch import FetchResult, FetchSpec, retry_condition
@@ -134,10 +134,13 @@ def publish_draft(
 
 
 def find_unchanged(spec: RunSpec, settings: Settings, inputs: Inputs) -> PublishResult | None:
-    """The latest version when its inputs fingerprint equals this run's, else None.
+    """The latest version when its inputs fingerprint equals this run's, or when it is
+    fastställd (a closed area-year: status ``adopted``) and no revision is asked for; else
+    None.
 
-    The fingerprint needs only the raw inputs and the parameters, so an unchanged area is
-    recognised before the (slow) checks and indicators; ``publish`` would find the same.
+    The fingerprint needs only the raw inputs and the parameters, so an unchanged or closed
+    area is recognised before the (slow) checks and indicators; ``publish`` decides the same
+    again under the area-year's lock.
 
     Args:
         spec: the run.
@@ -152,17 +155,21 @@ def find_unchanged(spec: RunSpec, settings: Settings, inputs: Inputs) -> Publish
         latest = VersionRepository(engine).latest(spec.area, spec.year)
     finally:
         engine.dispose()
-    if latest is None or latest.inputs_fingerprint != pipeline.run_fingerprint(spec, inputs):
+    if latest is None:
+        return None
+    changed = latest.inputs_fingerprint != pipeline.run_fingerprint(spec, inputs)
+    adopted = latest.state == ADOPTED_STATE
+    if changed and not (adopted and spec.revision is None):
         return None
     directory = Path(latest.directory)
-    if not directory.is_dir():
-        return None
-    files = sorted(p for p in directory.iterdir() if p.is_file())
+    files = sorted(p for p in directory.iterdir() if p.is_file()) if directory.is_dir() else []
     drafts = [p for p in files if p.suffix == ".docx"]
-    if not drafts:
+    if not drafts and not adopted:
         return None
     others = [p for p in files if p.suffix != ".docx"]
-    return PublishResult(version=latest, created=False, files=tuple(others + drafts))
+    return PublishResult(version=latest, created=False, files=tuple(others + drafts),
+                         status=ADOPTED if adopted else UNCHANGED,
+                         inputs_changed=changed)  # fmt: skip
 
 
 @task(name="refresh-area", cache_policy=NO_CACHE, persist_result=False)
@@ -175,8 +182,13 @@ def refresh_area(
     """
     unchanged = find_unchanged(spec, settings, inputs)
     if unchanged is not None:
-        log.info("%s %s: oförändrad (version %s)", spec.area, spec.year,
-                 unchanged.version.version)  # fmt: skip
+        if unchanged.status == ADOPTED and unchanged.inputs_changed:
+            log.warning("%s %s: fastställd (version %s), indata har ändrats – ingen ny version; "
+                        "öppna en revision med lagesbild run --revision", spec.area, spec.year,
+                        unchanged.version.version)  # fmt: skip
+        else:
+            log.info("%s %s: oförändrad (version %s)", spec.area, spec.year,
+                     unchanged.version.version)  # fmt: skip
         return unchanged
     with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
         docs = Path(staging) / "data_docs"

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -74,6 +75,19 @@ def test_a_version_directory_with_draft_indicators_and_quality(first, spec):
     assert len(first.version.docx_sha256) == 64
     assert {i["kind"] for i in first.version.inputs} == {"bra", "befolkning", "ia", "enkater",
                                                           "polis", "omradesfakta"}
+
+
+def test_drafts_are_group_readable_and_the_pdf_checksum_recorded(first):
+    """The reports directory is shared: files get 0666 less the umask, not mkstemp's 0600."""
+    from outputs.publish import current_umask, sha256_file
+
+    expected = 0o666 & ~current_umask()
+    directory = Path(first.version.directory)
+    for path in [p for p in directory.iterdir() if p.is_file()]:
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path.name
+    pdfs = list(directory.glob("*.pdf"))
+    if pdfs:  # LibreOffice present
+        assert first.version.pdf_sha256 == sha256_file(pdfs[0])
 
 
 def test_rerun_with_identical_inputs_creates_no_new_version(first, spec, env):

@@ -7,9 +7,9 @@ import datetime as dt
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
-from approval.db import alembic_config, init_db
+from approval.db import INITIAL_REVISION, alembic_config, init_db, upgrade
 from approval.models import Base, ReportVersion, make_engine
 from approval.versions import VersionRepository
 
@@ -59,18 +59,17 @@ def test_version_repository_works_on_the_migrated_schema(engine) -> None:
 def test_a_database_made_with_create_all_is_stamped_and_upgraded(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old = create_engine(url)
-    ReportVersion.__table__.create(old)  # what make_engine did before Alembic
-    VersionRepository(old).record(
-        area="sodermalm",
-        year=2023,
-        version=1,
-        docx_sha256="a" * 64,
-        inputs_fingerprint="b" * 64,
-        inputs=[],
-        flow_run_id=None,
-        directory="/tmp/x",
-        created_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
-    )
+    upgrade(old, INITIAL_REVISION)  # the table exactly as make_engine once created it
+    with old.begin() as connection:
+        connection.execute(text("DROP TABLE alembic_version"))
+        connection.execute(
+            text(
+                "INSERT INTO report_versions (area, year, version, state, docx_sha256, "
+                "inputs_fingerprint, inputs, flow_run_id, directory, created_at) VALUES "
+                "('sodermalm', 2023, 1, 'utkast', :a, :b, '[]', NULL, '/tmp/x', :t)"
+            ),
+            {"a": "a" * 64, "b": "b" * 64, "t": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
+        )
     old.dispose()
     engine = make_engine(url)
     tables = set(inspect(engine).get_table_names())

@@ -15,7 +15,7 @@ from approval.models import ApprovalEvent, AuditEntry, ReportVersion
 from approval.states import Action, State
 from approval.testing import record_version
 from approval.users import Role
-from approval.workflow import AccessDenied, ApprovalService, NotFound
+from approval.workflow import AccessDenied, ApprovalService, InvalidField, NotFound, local_today
 from lagesbild.errors import IllegalApproval
 from tests.approval.conftest import user
 
@@ -39,7 +39,7 @@ def test_full_flow_binds_every_decision_to_the_exact_version(engine, store, serv
         vid,
         "faststall",
         diarienummer="SÖ 2025/17",
-        decision_date=dt.date(2025, 2, 3),
+        decision_date=local_today(),
     )
     assert final is State.FASTSTALLD and _state(engine, vid) == "faststalld"
     with Session(engine) as session:
@@ -51,7 +51,7 @@ def test_full_flow_binds_every_decision_to_the_exact_version(engine, store, serv
         assert event.inputs_fingerprint == row.inputs_fingerprint
         assert event.flow_run_id == "run-sodermalm-1"
     assert events[-1].diarienummer == "SÖ 2025/17"
-    assert events[-1].decision_date == dt.date(2025, 2, 3)
+    assert events[-1].decision_date == local_today()
 
 
 def test_returned_report_continues_as_a_new_version_at_utkast(engine, store, service, people):
@@ -85,8 +85,17 @@ def test_faststall_needs_diarienummer_and_date(engine, store, service, people):
     vid = record_version(engine, store, "sodermalm", 2024, 1)
     service.submit(people["steward"], vid)
     service.decide(people["secretary"], vid, Action.GODKANN)
-    with pytest.raises(IllegalApproval, match="diarienummer"):
+    with pytest.raises(InvalidField, match="beslutsdatum") as missing:
         service.decide(people["secretary"], vid, Action.FASTSTALL, diarienummer="SÖ 2025/1")
+    with pytest.raises(InvalidField, match="diarienummer"):
+        service.decide(people["secretary"], vid, Action.FASTSTALL, decision_date=local_today())
+    with pytest.raises(InvalidField, match="före versionens tillkomst") as old:
+        service.decide(people["secretary"], vid, Action.FASTSTALL, diarienummer="SÖ 2025/1",
+                       decision_date=dt.date(1900, 1, 1))  # fmt: skip
+    with pytest.raises(InvalidField, match="i framtiden"):
+        service.decide(people["secretary"], vid, Action.FASTSTALL, diarienummer="SÖ 2025/1",
+                       decision_date=local_today() + dt.timedelta(days=1))  # fmt: skip
+    assert missing.value.field == old.value.field == "beslutsdatum"
     assert _state(engine, vid) == "godkand"
 
 
@@ -168,7 +177,7 @@ def test_download_is_found_by_id_inside_the_store_and_audited(engine, store, ser
         service.draft_file(people["steward"], vid, "pdf")
     with Session(engine) as session:
         actions = list(session.scalars(select(AuditEntry.action)))
-    assert actions == ["download"]
+    assert actions == ["version:record", "download"]
 
 
 def test_download_outside_the_store_is_refused(engine, store, tmp_path, service, people):
@@ -264,4 +273,4 @@ def test_concurrent_submissions_and_comments_keep_the_audit_chain(engine, store,
     assert sum(isinstance(r, State) for r in results) == 1, results
     assert sum(isinstance(r, IllegalApproval) for r in results) == 1
     check = verify(engine)
-    assert check.ok and check.entries == 5
+    assert check.ok and check.entries == 6  # version record, 1 move, 4 comments

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from approval.workflow import local_today
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -137,7 +139,7 @@ def test_review_in_a_browser(site, tmp_path: Path) -> None:
         page.screenshot(path=str(shots / "3-beslut.png"), full_page=True)
         page.check("input[name=beslut][value=faststall]")
         page.fill("#diarienummer", "SÖ 2025/42")
-        page.fill("#beslutsdatum", "2025-02-03")
+        page.fill("#beslutsdatum", local_today().isoformat())
         page.click("text=Registrera beslut")
         page.wait_for_selector(".flash")
         assert "fastställd" in page.inner_text(".flash")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from approval.audit import verify
 from approval.models import AuditEntry, ReportVersion
+from approval.workflow import local_today
 
 
 def csrf(html: str) -> str:
@@ -225,7 +226,8 @@ def test_whole_review_through_the_portal(portal) -> None:
     r = post(
         secretary,
         f"/versioner/{vid}/beslut",
-        {"beslut": "faststall", "diarienummer": "SÖ 2025/42", "beslutsdatum": "2025-02-03"},
+        {"beslut": "faststall", "diarienummer": "SÖ 2025/42",
+         "beslutsdatum": local_today().isoformat()},
     )
     assert r.status_code == 303
     page = reviewer.get("/rapporter/sodermalm/2024").text
