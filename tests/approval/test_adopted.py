@@ -62,7 +62,7 @@ def test_adopted_area_year_is_closed_and_a_revision_reopens_it(engine, store, se
     assert revision.version.revision_of == first.version.id
     assert revision.version.revision_reason == "Rättad BRÅ-fil"
     # The adopted version stays the one in force in the list until the styrgrupp decides.
-    (summary,) = service.reports(people["reviewer"])
+    (summary,) = service.reports(people["steward"])
     assert summary.current.version == 1 and summary.current.state_label == "fastställd (gällande)"
     assert summary.revision.version == 2 and summary.latest.state_label == "utkast"
     # Further runs go on with the open revision without --revision.

@@ -68,7 +68,7 @@ def test_ids_out_of_range_are_404_not_500(portal, path) -> None:
 
 def test_pdf_served_only_when_its_recorded_sha256_matches(portal) -> None:
     vid = record_version(portal.engine, portal.store, "sodermalm", 2024, 3, pdf=True)
-    reviewer = portal.client("greta")
+    reviewer = portal.client("fia")  # a granskare sees only versions sent for review
     response = reviewer.get(f"/versioner/{vid}/fil/pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     pdf = next((portal.store / "sodermalm" / "2024" / "v003").glob("*.pdf"))
@@ -93,7 +93,7 @@ def test_a_row_pointing_at_another_area_year_is_not_served(portal) -> None:
         session.execute(update(ReportVersion).where(ReportVersion.id == sod)
                         .values(directory=str(other.resolve()),
                                 docx_sha256=kun.docx_sha256))  # fmt: skip
-    response = portal.client("greta").get(f"/versioner/{sod}/fil/docx")
+    response = portal.client("fia").get(f"/versioner/{sod}/fil/docx")
     assert response.status_code == 404 and "utanför" in response.text
 
 
