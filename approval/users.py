@@ -16,25 +16,33 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from approval import audit
 from approval.models import User, UserArea
+from approval.passwords import password_problem
 from lagesbild.errors import PipelineError
 
 __all__ = [
     "ALL_AREAS",
+    "SessionUser",
     "ROLE_LABELS",
     "Role",
     "UserError",
     "UserInfo",
     "add_user",
     "authenticate",
+    "change_password",
+    "find_user",
     "get_user",
     "hash_password",
+    "list_users",
+    "reset_password",
+    "revoke_sessions",
+    "set_active",
     "verify_password",
 ]
 
@@ -73,6 +81,8 @@ class UserInfo:
     username: str
     role: Role
     areas: frozenset[str]
+    #: Copied into the session cookie; a cookie with an older generation is revoked.
+    session_generation: int = 0
 
     def can_see(self, area: str) -> bool:
         """True when the user was granted ``area`` (or every area)."""
@@ -124,10 +134,33 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+@dataclass(frozen=True)
+class SessionUser:
+    """An account as ``lagesbild users list`` shows it."""
+
+    username: str
+    role: str
+    active: bool
+    areas: tuple[str, ...]
+    created_at: dt.datetime
+
+
 def _info(user: User, areas: Iterable[str]) -> UserInfo:
     return UserInfo(
-        id=user.id, username=user.username, role=Role(user.role), areas=frozenset(areas)
-    )
+        id=user.id, username=user.username, role=Role(user.role), areas=frozenset(areas),
+        session_generation=user.session_generation or 0,
+    )  # fmt: skip
+
+
+def _by_name(session: Session, username: str, *, lock: bool = False) -> User | None:
+    query = select(User).where(func.lower(User.username) == username.strip().lower())
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
+def check_password(password: str, username: str) -> None:
+    """Raise UserError with the reason when ``password`` fails the policy."""
+    if problem := password_problem(password, username):
+        raise UserError(problem)
 
 
 def _areas(session: Session, user_id: int) -> list[str]:
@@ -162,9 +195,12 @@ def add_user(
         raise UserError("användarnamn och lösenord får inte vara tomma")
     if not grants:
         raise UserError("ange minst ett område (--areas sodermalm,… eller '*')")
+    check_password(password, username)
     try:
         with Session(engine) as session, session.begin():
             audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+            if _by_name(session, username) is not None:  # gs and GS are the same account
+                raise IntegrityError("duplicate user name", None, Exception("case"))
             user = User(
                 username=username.strip(),
                 password_hash=hash_password(password),
@@ -180,8 +216,9 @@ def add_user(
                 actor=None,
                 action="user:add",
                 subject=f"user:{user.username}",
-                details={"role": role.value, "areas": grants},
-            )
+                details={"role": role.value, "areas": grants,
+                         "password": password_fingerprint(user.password_hash)},
+            )  # fmt: skip
             return _info(user, grants)
     except IntegrityError:
         raise UserError(f"användaren {username!r} finns redan") from None
@@ -217,7 +254,7 @@ def authenticate(engine: Engine, username: str, password: str) -> UserInfo | Non
     """
     global _DUMMY_HASH
     with Session(engine) as session:
-        user = session.scalars(select(User).where(User.username == username)).first()
+        user = _by_name(session, username)
         if user is None or not user.active:
             _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
             verify_password(password, _DUMMY_HASH)  # no timing hint that the name is unknown
@@ -225,3 +262,82 @@ def authenticate(engine: Engine, username: str, password: str) -> UserInfo | Non
         if not verify_password(password, user.password_hash):
             return None
         return _info(user, _areas(session, user.id))
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A sha256 of the stored hash, for the audit log: ``audit verify`` notices a hash
+    written into ``users`` behind the portal's back, and the log holds nothing guessable."""
+    return hashlib.sha256(password_hash.encode("utf-8")).hexdigest()
+
+
+def find_user(engine: Engine, username: str) -> SessionUser | None:
+    """An account by name (any case), active or not, or None."""
+    with Session(engine) as session:
+        user = _by_name(session, username)
+        return _listed(session, user) if user is not None else None
+
+
+def _listed(session: Session, user: User) -> SessionUser:
+    return SessionUser(username=user.username, role=user.role, active=user.active,
+                       areas=tuple(sorted(_areas(session, user.id))),
+                       created_at=user.created_at)  # fmt: skip
+
+
+def list_users(engine: Engine) -> list[SessionUser]:
+    """Every account, by name."""
+    with Session(engine) as session:
+        users = session.scalars(select(User).order_by(func.lower(User.username)))
+        return [_listed(session, u) for u in users]
+
+
+def _change(engine: Engine, username: str, action: str, actor: str | None, **values) -> User:  # type: ignore[no-untyped-def]
+    """Update one account, raise its session generation (every cookie of it stops working)
+    and write the audit entry, in one transaction."""
+    with Session(engine) as session, session.begin():
+        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        user = _by_name(session, username, lock=True)
+        if user is None:
+            raise UserError(f"det finns ingen användare {username!r}")
+        for name, value in values.items():
+            setattr(user, name, value)
+        user.session_generation = (user.session_generation or 0) + 1
+        details: dict = {"session_generation": user.session_generation}
+        if "active" in values:
+            details["active"] = user.active
+        if "password_hash" in values:
+            details["password"] = password_fingerprint(user.password_hash)
+        audit.append(session, actor=actor, action=action, subject=f"user:{user.username}",
+                     details=details)  # fmt: skip
+        session.flush()
+        session.expunge(user)
+        return user
+
+
+def set_active(engine: Engine, username: str, active: bool, *, actor: str | None = None) -> None:
+    """Disable (or enable again) an account; disabling ends all its sessions."""
+    _change(engine, username, "user:enable" if active else "user:disable", actor, active=active)
+
+
+def reset_password(engine: Engine, username: str, password: str, *,
+                   actor: str | None = None) -> None:  # fmt: skip
+    """Set a new password (administrator); every session of the account ends."""
+    check_password(password, username)
+    _change(engine, username, "user:reset-password", actor, password_hash=hash_password(password))
+    from approval import throttle
+
+    throttle.clear(engine, throttle.account_key(username))
+
+
+def change_password(engine: Engine, username: str, old: str, new: str) -> None:
+    """The user's own change: the old password must be right; every session ends."""
+    if authenticate(engine, username, old) is None:
+        raise UserError("det nuvarande lösenordet stämmer inte")
+    check_password(new, username)
+    _change(engine, username, "user:password", username, password_hash=hash_password(new))
+
+
+def revoke_sessions(engine: Engine, username: str, *, actor: str | None = None,
+                    action: str = "logout") -> None:  # fmt: skip
+    """End every session of an account: logout does this, so a copied cookie is useless
+    after its owner logged out (on any device: logout ends them all)."""
+    _change(engine, username, action, actor)

@@ -144,6 +144,7 @@ class VersionRepository:
             AreaYearAdopted: the newest version is fastställd and this is no revision of it.
         """
         with Session(self.engine) as session, session.begin():
+            audit.lock_chain(session)  # before the row lock: see audit.lock_chain
             newest = session.scalars(
                 select(ReportVersion)
                 .where(ReportVersion.area == area, ReportVersion.year == year)

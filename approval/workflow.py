@@ -457,9 +457,10 @@ class ApprovalService:
                 log.exception("after %s of version %s", action.value, version_id)
         return new
 
-    def record_login(self, username: str, *, success: bool) -> None:
-        """Write a login attempt (successful or not) to the audit log."""
-        self._log(username[:64], "login" if success else "login:failed")
+    def record_login(self, username: str, *, success: bool, throttled: bool = False) -> None:
+        """Write a login attempt (successful, failed, or refused while throttled)."""
+        action = "login" if success else "login:throttled" if throttled else "login:failed"
+        self._log(username[:64], action)
 
     def record_logout(self, username: str) -> None:
         """Write a logout to the audit log."""

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from lagesbild.cli_users import users_app
 from lagesbild.errors import PipelineError
 
 __all__ = ["app"]
@@ -215,7 +216,6 @@ def versions(
 
 audit_app = typer.Typer(help="The append-only audit log of the review portal.",
                          no_args_is_help=True)  # fmt: skip
-users_app = typer.Typer(help="Local accounts of the review portal.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 
@@ -264,31 +264,6 @@ def audit_verify() -> None:
                     fg=typer.colors.RED, err=True)  # fmt: skip
         raise typer.Exit(code=1)
     typer.echo(f"granskningsloggen är intakt: {check.entries} poster, senaste hash {check.head}")
-
-
-@users_app.command("add")
-def users_add(
-    username: Annotated[str, typer.Option("--username", help="Login name.")],
-    role: Annotated[str, typer.Option("--role", help="forvaltare, granskare or sekreterare.")],
-    areas: Annotated[str, typer.Option("--areas", help="Area ids, comma separated; * = all.")],
-    password: Annotated[
-        str | None, typer.Option("--password", help="Default: asked for (not echoed).")
-    ] = None,
-) -> None:
-    """Create a portal account with a role and the areas it may see."""
-    from approval.db import init_db
-    from approval.users import add_user
-    from lagesbild.settings import load_settings
-
-    if password is None:
-        password = typer.prompt("Lösenord", hide_input=True, confirmation_prompt=True)
-    try:
-        user = add_user(init_db(load_settings().database_url), username=username,
-                        password=password, role=role, areas=areas.split(","))  # fmt: skip
-    except PipelineError as exc:
-        _fail(exc)
-    typer.echo(f"användaren {user.username} ({user.role.value}) har tillgång till "
-               f"{', '.join(sorted(user.areas))}")  # fmt: skip
 
 
 @app.command()

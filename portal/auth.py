@@ -1,7 +1,12 @@
 """Login, sessions and CSRF: the one module a single sign-on would replace.
 
 Sessions are signed cookies (Starlette's ``SessionMiddleware``, itsdangerous) holding the
-user id and a CSRF token. Every path except ``/login`` needs a logged-in user: an anonymous
+user id, the account's *session generation* and a CSRF token. The generation is revocation
+on the server: logout, a password change or reset and disabling the account raise it in the
+database, and every cookie carrying an older one stops working at once. Failed logins are
+throttled per account and per address (``approval.throttle``, in the database).
+
+Every path except ``/login`` needs a logged-in user: an anonymous
 visitor is redirected to ``/login``. Every POST form carries the session's CSRF token; a
 POST without a valid one is refused with 403.
 """
@@ -18,7 +23,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from approval.users import UserInfo, authenticate, get_user
+from approval import throttle
+from approval.users import UserInfo, authenticate, get_user, revoke_sessions
 
 __all__ = [
     "CSRF_FIELD",
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CSRF_FIELD = "csrf_token"
 _USER = "uid"
+_GENERATION = "gen"
 _CSRF = "csrf"
 PUBLIC_PATHS = frozenset({"/login"})
 
@@ -83,7 +90,7 @@ def current_user(request: Request) -> UserInfo:
     """
     user_id = request.session.get(_USER)
     user = get_user(request.app.state.engine, int(user_id)) if user_id else None
-    if user is None:
+    if user is None or request.session.get(_GENERATION) != user.session_generation:
         request.session.clear()
         raise LoginRequired()
     return user
@@ -129,10 +136,25 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",  # noqa: A002 - form field name
 ) -> Response:
-    """Check the password; on success start a fresh session (new CSRF token)."""
-    user = authenticate(request.app.state.engine, username, password)
+    """Check the password; on success start a fresh session (new CSRF token).
+
+    A locked account or address gets 429 without its password being checked.
+    """
+    engine = request.app.state.engine
+    keys = [throttle.account_key(username), throttle.address_key(_address(request))]
+    wait = throttle.locked_for(engine, keys)
+    if wait:
+        request.app.state.service.record_login(username, success=False, throttled=True)
+        response = request.app.state.render(
+            request, "login.html", next=_safe_next(next), status_code=429,
+            error=f"För många misslyckade inloggningar. Försök igen om {_seconds(wait)}.",
+        )  # fmt: skip
+        response.headers["Retry-After"] = str(wait)
+        return response
+    user = authenticate(engine, username, password)
     request.app.state.service.record_login(username, success=user is not None)
     if user is None:
+        throttle.register_failure(engine, keys)
         return request.app.state.render(
             request,
             "login.html",
@@ -140,15 +162,29 @@ def login(
             status_code=401,
             error="Fel användarnamn eller lösenord.",
         )
+    throttle.clear(engine, keys[0])
     request.session.clear()  # no session fixation: everything from before login goes
     request.session[_USER] = user.id
+    request.session[_GENERATION] = user.session_generation
     csrf_token(request)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
+def _address(request: Request) -> str | None:
+    """The client's address as the server sees it (behind a proxy: the proxy's, unless
+    uvicorn runs with ``--forwarded-allow-ips`` for it)."""
+    return request.client.host if request.client else None
+
+
+def _seconds(wait: int) -> str:
+    if wait < 90:
+        return f"{wait} sekunder"
+    return f"{(wait + 59) // 60} minuter"
+
+
 @router.post("/logout", dependencies=[Depends(require_csrf)])
 def logout(request: Request, user: CurrentUser) -> Response:
-    """End the session."""
-    request.app.state.service.record_logout(user.username)
+    """End the session, and every other session of the account (server-side revocation)."""
+    revoke_sessions(request.app.state.engine, user.username, actor=user.username)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

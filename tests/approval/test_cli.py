@@ -26,7 +26,7 @@ def test_users_add_then_audit_verify(lagesbild_home) -> None:
             "--areas",
             "sodermalm,farsta",
             "--password",
-            "p",
+            "grön cykel under bron",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -43,7 +43,7 @@ def test_users_add_then_audit_verify(lagesbild_home) -> None:
             "--areas",
             "sodermalm",
             "--password",
-            "p",
+            "grön cykel under bron",
         ],
     )
     assert result.exit_code == 1 and "okänd roll" in result.output
@@ -55,7 +55,7 @@ def test_users_add_prompts_for_the_password(lagesbild_home) -> None:
     result = runner.invoke(
         app,
         ["users", "add", "--username", "sara", "--role", "sekreterare", "--areas", "*"],
-        input="hemligt\nhemligt\n",
+        input="grön cykel under bron\ngrön cykel under bron\n",
     )
     assert result.exit_code == 0, result.output
 
@@ -73,7 +73,7 @@ def test_audit_verify_fails_on_an_edited_entry(lagesbild_home) -> None:
             "--areas",
             "sodermalm",
             "--password",
-            "p",
+            "grön cykel under bron",
         ],
     )
     engine = init_db(f"sqlite:///{lagesbild_home / 'lagesbild.db'}")
@@ -83,3 +83,24 @@ def test_audit_verify_fails_on_an_edited_entry(lagesbild_home) -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert "har ändrats" in result.output
+
+
+def test_users_list_disable_and_reset_password(lagesbild_home) -> None:
+    args = ["users", "add", "--role", "granskare", "--areas", "sodermalm", "--password"]
+    assert runner.invoke(app, [*args, "grön cykel under bron", "--username", "gs"]).exit_code == 0
+    twin = runner.invoke(app, [*args, "grön cykel under bron", "--username", "GS"])
+    assert twin.exit_code == 1 and "finns redan" in twin.output
+    weak = runner.invoke(app, [*args, "x", "--username", "olle"])
+    assert weak.exit_code == 1 and "minst 12 tecken" in weak.output
+    assert runner.invoke(app, ["users", "disable", "--username", "GS"]).exit_code == 0
+    listed = runner.invoke(app, ["users", "list"])
+    assert listed.exit_code == 0 and "gs\tgranskare\tavstängd\tsodermalm" in listed.output
+    reset = runner.invoke(app, ["users", "reset-password", "--username", "gs"],
+                          input="kort\nkort\n")  # fmt: skip
+    assert reset.exit_code == 1 and "minst 12" in reset.output
+    reset = runner.invoke(app, ["users", "reset-password", "--username", "gs", "--enable"],
+                          input="en helt ny fras i höst\nen helt ny fras i höst\n")  # fmt: skip
+    assert reset.exit_code == 0, reset.output
+    assert "gs\tgranskare\taktiv" in runner.invoke(app, ["users", "list"]).output
+    missing = runner.invoke(app, ["users", "disable", "--username", "nobody"])
+    assert missing.exit_code == 1 and "ingen användare" in missing.output

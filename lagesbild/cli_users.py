@@ -1,0 +1,122 @@
+"""``lagesbild users add|list|disable|enable|reset-password``: the portal's local accounts.
+
+Every change is written to the audit log; disabling and resetting a password end every
+session of the account at once (its session generation is raised).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lagesbild.errors import PipelineError
+
+__all__ = ["users_app"]
+
+users_app = typer.Typer(help="Local accounts of the review portal.", no_args_is_help=True)
+UsernameOption = Annotated[str, typer.Option("--username", help="Login name (any case).")]
+
+
+def _engine():  # type: ignore[no-untyped-def]  # noqa: ANN202
+    from approval.db import init_db
+    from lagesbild.settings import load_settings
+
+    return init_db(load_settings().database_url)
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(f"fel: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+def _actor() -> str:
+    from lagesbild.cli import _os_user
+
+    return _os_user()
+
+
+def _new_password(password: str | None) -> str:
+    if password is not None:
+        return password
+    return typer.prompt("Lösenord (minst 12 tecken; en fras med några ord går bra)",
+                        hide_input=True, confirmation_prompt=True)  # fmt: skip
+
+
+@users_app.command("add")
+def users_add(
+    username: UsernameOption,
+    role: Annotated[str, typer.Option("--role", help="forvaltare, granskare or sekreterare.")],
+    areas: Annotated[str, typer.Option("--areas", help="Area ids, comma separated; * = all.")],
+    password: Annotated[
+        str | None, typer.Option("--password", help="Default: asked for (not echoed).")
+    ] = None,
+) -> None:
+    """Create a portal account with a role and the areas it may see."""
+    from approval.users import add_user
+
+    try:
+        user = add_user(_engine(), username=username, password=_new_password(password),
+                        role=role, areas=areas.split(","))  # fmt: skip
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"användaren {user.username} ({user.role.value}) har tillgång till "
+               f"{', '.join(sorted(user.areas))}")  # fmt: skip
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account: name, role, active or disabled, areas, created."""
+    from approval.users import list_users
+
+    for u in list_users(_engine()):
+        state = "aktiv" if u.active else "avstängd"
+        typer.echo(f"{u.username}\t{u.role}\t{state}\t{','.join(u.areas)}"
+                   f"\t{u.created_at:%Y-%m-%d}")  # fmt: skip
+
+
+@users_app.command("disable")
+def users_disable(username: UsernameOption) -> None:
+    """Disable an account: it cannot log in, and its open sessions end now."""
+    from approval.users import set_active
+
+    try:
+        set_active(_engine(), username, False, actor=_actor())
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"användaren {username} är avstängd; alla dess sessioner är avslutade")
+
+
+@users_app.command("enable")
+def users_enable(username: UsernameOption) -> None:
+    """Enable a disabled account again."""
+    from approval.users import set_active
+
+    try:
+        set_active(_engine(), username, True, actor=_actor())
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"användaren {username} är aktiv igen")
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: UsernameOption,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Default: asked for (not echoed).")
+    ] = None,
+    enable: Annotated[bool, typer.Option("--enable", help="Also enable the account.")] = False,
+) -> None:
+    """Set a new password; every session of the account ends, its login lock is lifted."""
+    from approval.users import find_user, reset_password, set_active
+
+    engine = _engine()
+    try:
+        if find_user(engine, username) is None:
+            raise PipelineError(f"det finns ingen användare {username!r}")
+        reset_password(engine, username, _new_password(password), actor=_actor())
+        if enable:
+            set_active(engine, username, True, actor=_actor())
+    except PipelineError as exc:
+        _fail(exc)
+    typer.echo(f"nytt lösenord för {username}; alla dess sessioner är avslutade")
