@@ -10,6 +10,10 @@ nightly into one line), unless it opens a revision (``revision="skäl"``). The d
 taken under the area-year's publish lock and checked again, row-locked, in the transaction
 that records the new version, so a styrgrupp decision made while a draft was being built
 still closes the area-year.
+
+Every version directory carries ``manifest.json`` (``outputs.publish_manifest``): what its
+row says and the sha256 of every file. Before choosing a number, directories that a killed
+run left without a row are adopted or quarantined (``approval.recovery``).
 """
 
 from __future__ import annotations
@@ -23,9 +27,17 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from approval.recovery import recover_unrecorded
 from approval.versions import ADOPTED_STATE, VersionInfo, VersionRepository
 from lagesbild.errors import AreaYearAdopted, PipelineError
-from outputs.publish import next_version_number, sha256_file, version_dir, write_version
+from outputs.publish import (
+    fault_point,
+    next_version_number,
+    sha256_file,
+    version_dir,
+    write_version,
+)
+from outputs.publish_manifest import write_manifest
 
 __all__ = ["ADOPTED", "CREATED", "DRAFT_NAME", "UNCHANGED", "PublishResult", "publish_version"]
 
@@ -119,6 +131,7 @@ def publish_version(
     """
     if revision is not None and not revision.strip():
         raise PipelineError("--revision behöver ett skäl, t.ex. --revision \"rättad BRÅ-fil\"")
+    recover_unrecorded(repo, out, area, year)
     latest = repo.latest(area, year)
     if latest and latest.inputs_fingerprint == inputs_fingerprint:
         directory = Path(latest.directory)
@@ -134,10 +147,22 @@ def publish_version(
     revision_of = _revision_of(latest, revision, area, year)
     number = next_version_number(out, area, year, repo.max_version(area, year))
     target = version_dir(out, area, year, number)
-    write_version(target, lambda tmp: build(tmp, number))
+    created_at = dt.datetime.now(dt.UTC)
+
+    def build_with_manifest(tmp: Path) -> None:
+        build(tmp, number)
+        if not list(tmp.glob("*.docx")):
+            raise PipelineError(f"the build of {target} wrote no .docx draft")
+        write_manifest(tmp, area=area, year=year, version=number,
+                       inputs_fingerprint=inputs_fingerprint, inputs=inputs,
+                       flow_run_id=flow_run_id, created_at=created_at,
+                       revision_of=revision_of,
+                       revision_reason=revision.strip() if revision_of is not None and revision
+                       else None, actor=actor)  # fmt: skip
+
+    write_version(target, build_with_manifest)
+    fault_point("after-rename")  # kill -9 tests: the directory is there, its row is not
     drafts = sorted(target.glob("*.docx"))
-    if not drafts:
-        raise PipelineError(f"the build of {target} wrote no .docx draft")
     try:
         info = repo.record(
             area=area,
@@ -149,7 +174,7 @@ def publish_version(
             inputs=inputs,
             flow_run_id=flow_run_id,
             directory=str(target.resolve()),
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=created_at,
             revision_of=revision_of,
             revision_reason=revision.strip() if revision_of is not None and revision else None,
             actor=actor,

@@ -1,10 +1,14 @@
 """The nightly refresh: every configured area of the report year, in parallel.
 
-Inputs are read once; then one task per area either finds its latest version unchanged
-(same inputs fingerprint: nothing is written) or checks, computes and publishes a new one.
-One area's failure (say, no BRÅ file for it) does not stop the others. The flow ends
-Completed with a summary per area, and Failed only when every area failed or the inbox
-could not be read (then nothing at all was refreshed, which someone must look at).
+Inputs are read once. Without a year, the report year is the latest year the inbox has
+BRÅ year figures for (``tasks.selection``). Without a list of areas, the configured areas
+of that year that have no input at all are reported "inga indata" and skipped. Then one
+task per area either finds its latest version unchanged (same inputs fingerprint: nothing
+is written) or checks, computes and publishes a new one. One area's failure (say, no BRÅ
+file for it) does not stop the others. The flow ends Completed with a summary per area,
+and Failed only when every area it tried failed or the inbox could not be read (then
+nothing at all was refreshed, which someone must look at). Expected failures
+(``PipelineError``) are logged without a traceback (``flows.logs``).
 
 Parallelism comes from the task runner: threads by default
 (``ThreadPoolTaskRunner(max_workers=4)``), or a Dask cluster through prefect-dask's
@@ -15,7 +19,6 @@ or machines: the checks are CPU-bound Python, so threads share one core's worth 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import logging
 import zoneinfo
 from dataclasses import dataclass
@@ -30,51 +33,46 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from approval.publish import ADOPTED as PUBLISH_ADOPTED
 from approval.publish import PublishResult
+from flows import logs
 from flows.artifacts import artifact_key, create_run_artifacts
 from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.selection import has_input, latest_data_year
 from tasks.steps import fetch_sources, ingest_sources, refresh_area
 
 __all__ = [
     "AreaOutcome",
     "DEFAULT_MAX_WORKERS",
+    "NightlyFailed",
     "NightlySummary",
     "STOCKHOLM",
     "areas_to_refresh",
     "dask_task_runner",
-    "default_report_year",
     "nightly_refresh",
 ]
 
 log = logging.getLogger(__name__)
+logs.install()
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 #: Threads of the default task runner: a few areas at a time.
 DEFAULT_MAX_WORKERS = 4
-#: From this month on the report year is the current year; before it (January–March,
-#: while BRÅ's final figures for the year that just ended come out) it is the year before.
-REPORT_YEAR_FROM_MONTH = 4
-
-CREATED, UNCHANGED, FAILED = "created", "unchanged", "failed"
+CREATED, UNCHANGED, NO_INPUT, FAILED = "created", "unchanged", "no_input", "failed"
 #: A fastställd area-year: closed, the nightly makes no new version (``approval.publish``).
 ADOPTED = PUBLISH_ADOPTED
-_SWEDISH = {CREATED: "ny version", UNCHANGED: "oförändrad", FAILED: "misslyckades",
-            ADOPTED: "fastställd – ingen ny version"}  # fmt: skip
+_SWEDISH = {CREATED: "skapad", UNCHANGED: "oförändrad",
+            ADOPTED: "fastställd – ingen ny version", NO_INPUT: "inga indata",
+            FAILED: "misslyckades"}  # fmt: skip
 
 
-def default_report_year(now: dt.datetime | None = None) -> int:
-    """The report year the nightly refresh works on when none is given.
+class NightlyFailed(PipelineError):
+    """Raised when every area the refresh tried failed; carries the summary."""
 
-    Args:
-        now: the moment (default: now); read in Stockholm time.
-
-    Returns:
-        The current year from April, the year before in January–March.
-    """
-    local = (now or dt.datetime.now(dt.UTC)).astimezone(STOCKHOLM)
-    return local.year if local.month >= REPORT_YEAR_FROM_MONTH else local.year - 1
+    def __init__(self, message: str, summary: dict[str, Any]) -> None:
+        self.summary = summary
+        super().__init__(message)
 
 
 def areas_to_refresh(
@@ -134,9 +132,16 @@ class AreaOutcome:
             version=v.version, draft=str(drafts[-1]) if drafts else None, reason=reason,
         )  # fmt: skip
 
+    @property
+    def line(self) -> str:
+        """The one line the nightly prints for the area, e.g. ``sodermalm 2024: skapad v002``."""
+        version = f" v{self.version:03d}" if self.version else ""
+        reason = f": {self.reason}" if self.reason else ""
+        return f"{self.area} {self.year}: {self.text}{version}{reason}"
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, with the Swedish status text."""
-        return {**dataclasses.asdict(self), "text": self.text}
+        """JSON-ready, with the Swedish status text and line."""
+        return {**dataclasses.asdict(self), "text": self.text, "line": self.line}
 
 
 @dataclass(frozen=True)
@@ -152,8 +157,9 @@ class NightlySummary:
 
     @property
     def all_failed(self) -> bool:
-        """True when there were areas and none of them succeeded."""
-        return bool(self.outcomes) and self.count(FAILED) == len(self.outcomes)
+        """True when areas were tried (not skipped for want of input) and all failed."""
+        tried = [o for o in self.outcomes if o.status != NO_INPUT]
+        return bool(tried) and all(o.status == FAILED for o in tried)
 
     def to_dict(self) -> dict[str, Any]:
         """The flow's return value: counts and one entry per area."""
@@ -162,6 +168,7 @@ class NightlySummary:
             "created": self.count(CREATED),
             "unchanged": self.count(UNCHANGED),
             "adopted": self.count(ADOPTED),
+            "no_input": self.count(NO_INPUT),
             "failed": self.count(FAILED),
             "areas": [o.to_dict() for o in self.outcomes],
         }
@@ -173,7 +180,7 @@ class NightlySummary:
             "",
             f"Nya versioner: {self.count(CREATED)}, oförändrade: {self.count(UNCHANGED)}, "
             f"fastställda (ingen ny version): {self.count(ADOPTED)}, "
-            f"misslyckade: {self.count(FAILED)}",
+            f"misslyckade: {self.count(FAILED)}, utan indata: {self.count(NO_INPUT)}",
             "",
             "| Område | Resultat | Version | Orsak |",
             "|---|---|---|---|",
@@ -216,8 +223,10 @@ def nightly_refresh(
     """Refresh every area of the report year; unchanged inputs make nothing new.
 
     Args:
-        year: report year; default :func:`default_report_year` (decided here, once).
-        areas: area ids; default every configured area that exists in ``year``.
+        year: report year; default the latest year the inbox has BRÅ year figures for
+            (``tasks.selection.latest_data_year``, decided when the run starts).
+        areas: area ids; default every configured area that exists in ``year`` and has
+            some input (the others are reported "inga indata").
         inbox: inbox directory; default the bundled sample data.
         out: root of the version directories; default the settings' reports dir.
         areas_file: areas configuration; default the bundled one.
@@ -225,17 +234,24 @@ def nightly_refresh(
     Returns:
         ``NightlySummary.to_dict()``: counts and the outcome of every area.
     """
-    year = default_report_year() if year is None else year
     settings = load_settings()
     config = load_areas(areas_file)
+    base = RunSpec(area="", year=year or 0, inbox=Path(inbox or SAMPLE_INBOX),
+                   out=Path(out or settings.reports_dir), areas_file=areas_file)  # fmt: skip
+    candidates = (areas_to_refresh(config, year, areas) if year is not None
+                  else list(areas or config.areas))  # fmt: skip
+    inputs = ingest_sources(base, settings, fetch_sources(base, settings, candidates))
+    year = latest_data_year(inputs) if year is None else year
+    base = dataclasses.replace(base, year=year)
     selected = areas_to_refresh(config, year, areas)
-    base = RunSpec(area=selected[0] if selected else "", year=year,
-                   inbox=Path(inbox or SAMPLE_INBOX), out=Path(out or settings.reports_dir),
-                   areas_file=areas_file)  # fmt: skip
-    run_id = flow_run.get_id()
     outcomes: list[AreaOutcome] = []
+    if not areas:  # every area of the year: those without any input are only mentioned
+        outcomes = [AreaOutcome(area=a, year=year, status=NO_INPUT)
+                    for a in selected if not has_input(inputs, config, a)]  # fmt: skip
+        skipped = {o.area for o in outcomes}
+        selected = [a for a in selected if a not in skipped]
+    run_id = flow_run.get_id()
     if selected:
-        inputs = ingest_sources(base, settings, fetch_sources(base, settings, selected))
         futures = {a: refresh_area.submit(dataclasses.replace(base, area=a), settings, inputs,
                                           run_id) for a in selected}  # fmt: skip
         wait(list(futures.values()))
@@ -244,15 +260,19 @@ def nightly_refresh(
             if outcome.status == CREATED:
                 create_run_artifacts(future.result())
             outcomes.append(outcome)
+    if not areas:  # configuration order, skipped areas in their place
+        order = {a: i for i, a in enumerate(config.areas)}
+        outcomes.sort(key=lambda o: order.get(o.area, len(order)))
     summary = NightlySummary(year=year, outcomes=tuple(outcomes))
     create_markdown_artifact(markdown=summary.to_markdown(),
                              key=artifact_key("nightly", year),
                              description=f"Nattlig uppdatering {year}")  # fmt: skip
     for o in outcomes:
-        print(f"{o.area} {year}: {o.text}" + (f" ({o.reason})" if o.reason else ""))
+        print(o.line)
     if summary.all_failed:
-        raise PipelineError(f"every area of {year} failed: " + "; ".join(
-            f"{o.area}: {o.reason}" for o in outcomes))  # fmt: skip
+        raise NightlyFailed(f"every area of {year} failed: " + "; ".join(
+            f"{o.area}: {o.reason}" for o in outcomes if o.status == FAILED),
+            summary.to_dict())  # fmt: skip
     return summary.to_dict()
 
 

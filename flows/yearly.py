@@ -15,6 +15,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 
 from approval.publish import ADOPTED, PublishResult
+from flows import logs
 from flows.artifacts import create_run_artifacts
 from lagesbild.errors import AreaYearAdopted
 from lagesbild.settings import load_settings
@@ -29,6 +30,8 @@ from tasks.steps import (
 )
 
 __all__ = ["yearly_report"]
+
+logs.install()  # expected failures (PipelineError) are logged without a traceback
 
 
 @flow(name="lagesbild-yearly", log_prints=True)

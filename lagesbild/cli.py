@@ -269,8 +269,8 @@ def audit_verify() -> None:
 @app.command()
 def nightly(
     year: Annotated[
-        int | None, typer.Option("--year", help="Report year (default: the current one; "
-                                 "the year before in January–March).")
+        int | None, typer.Option("--year", help="Report year (default: the latest year the "
+                                 "inbox has BRÅ year figures for).")
     ] = None,  # fmt: skip
     area: Annotated[
         list[str] | None, typer.Option("--area", help="Area id; repeat for several "
@@ -292,11 +292,18 @@ def nightly(
                                  "e.g. tcp://host:8786.")
     ] = None,  # fmt: skip
 ) -> None:
-    """Refresh every area of the report year once, as the 02:00 schedule does."""
+    """Refresh every area of the report year once, as the 02:00 schedule does.
+
+    Prints one line per area (skapad, oförändrad, fastställd – ingen ny version, inga
+    indata, misslyckades: reason); exit code 1 when every area tried failed.
+    """
     _prefect_defaults()
+    # The per-area lines are the output; Prefect's console shows warnings and errors only
+    # (its API log keeps everything). PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL overrides.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from flows.nightly import dask_task_runner, nightly_refresh
+    from flows.nightly import NightlyFailed, dask_task_runner, nightly_refresh
 
     runner = (dask_task_runner(dask_address, n_workers=workers) if dask or dask_address
               else ThreadPoolTaskRunner(max_workers=workers))  # fmt: skip
@@ -305,12 +312,16 @@ def nightly(
         summary = nightly_refresh.with_options(task_runner=runner)(
             year=year, areas=area or None, inbox=inbox, out=out, areas_file=areas_file
         )
+    except NightlyFailed as exc:
+        for item in exc.summary["areas"]:
+            typer.echo(item["line"])
+        typer.secho(f"fel: alla områden misslyckades ({exc.summary['year']})",
+                    fg=typer.colors.RED, err=True)  # fmt: skip
+        raise typer.Exit(code=1) from None
     except PipelineError as exc:
         _fail(exc)
     for item in summary["areas"]:
-        version = f" v{item['version']:03d}" if item["version"] else ""
-        reason = f": {item['reason']}" if item["reason"] else ""
-        typer.echo(f"{item['area']} {item['year']}:{version} {item['text']}{reason}")
+        typer.echo(item["line"])
     typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,7 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = [
+    "FAULT_PAUSE_ENV",
     "current_umask",
+    "fault_point",
     "fingerprint",
     "make_shareable",
     "next_version_number",
@@ -31,7 +35,28 @@ __all__ = [
     "write_version",
 ]
 
-_VERSION_DIR = re.compile(r"^v(\d{3,})$")
+log = logging.getLogger(__name__)
+
+#: A version's number, as a version directory or a quarantined one (never reused).
+_NUMBERED_DIR = re.compile(r"^(?:v(\d{3,})|\.v(\d{3,})\.quarantine-.+)$")
+#: Fault injection for tests only: ``<point>=<flag file>`` makes the process touch the flag
+#: file and wait at that point (``fault_point``) until it is killed.
+FAULT_PAUSE_ENV = "LAGESBILD_FAULT_PAUSE"
+FAULT_PAUSE_SECONDS = 600
+
+
+def fault_point(name: str) -> None:
+    """Wait here when ``LAGESBILD_FAULT_PAUSE`` names this point (kill -9 tests).
+
+    A test sets ``LAGESBILD_FAULT_PAUSE=after-rename=/tmp/flag``, waits for the flag file
+    and kills the process with SIGKILL exactly between two steps. Unset: nothing happens.
+    """
+    point, _, flag = os.environ.get(FAULT_PAUSE_ENV, "").partition("=")
+    if point != name or not flag:
+        return
+    log.warning("fault injection: pausing at %s (%s)", name, FAULT_PAUSE_ENV)
+    Path(flag).touch()
+    time.sleep(FAULT_PAUSE_SECONDS)
 
 
 def current_umask() -> int:
@@ -82,16 +107,22 @@ def version_dir(out: Path, area: str, year: int, version: int) -> Path:
 def next_version_number(out: Path, area: str, year: int, recorded_max: int) -> int:
     """One more than the highest version known to the database or present on disk.
 
-    Looking at the disk too means that a directory left by a run that was killed after the
-    rename but before the database insert is never reused.
+    Looking at the disk too means that a number once seen there is never reused: neither a
+    directory left unrecorded by a killed run nor one quarantined by ``approval.recovery``.
+    A number skipped that way is logged.
     """
     parent = Path(out) / area / str(year)
     on_disk = [
-        int(m.group(1))
+        int(m.group(1) or m.group(2))
         for p in (parent.iterdir() if parent.is_dir() else [])
-        if (m := _VERSION_DIR.match(p.name))
+        if (m := _NUMBERED_DIR.match(p.name))
     ]
-    return max([recorded_max, *on_disk]) + 1
+    number = max([recorded_max, *on_disk]) + 1
+    if number > recorded_max + 1:
+        log.warning("%s %s: version %s follows recorded version %s: numbers %s are taken by "
+                    "unrecorded or quarantined directories in %s", area, year, number,
+                    recorded_max, list(range(recorded_max + 1, number)), parent)  # fmt: skip
+    return number
 
 
 def write_version(target: Path, build: Callable[[Path], None]) -> Path:

@@ -15,46 +15,19 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from approval.locks import area_year_lock, lock_key, remove_stale_temp_dirs
 from approval.models import make_engine
 from approval.versions import VersionRepository
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
-from tests.flows.conftest import ROOT, stop_group, subprocess_env
+from tests.flows.conftest import ROOT, stop_group, subprocess_env  # database_url: conftest
 
 PLAIN_RUN = ROOT / "tests" / "flows" / "_plain_run.py"
-POSTGRES_ENV = "LAGESBILD_TEST_POSTGRES_URL"
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 VERSION = re.compile(r"^v\d{3,}$")
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLite file, or a fresh PostgreSQL database dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'db' / 'lagesbild.db'}"
-        return
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}")
-    name = f"lagesbild_lock_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_lock_key_is_stable_and_distinct():

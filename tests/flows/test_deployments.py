@@ -152,7 +152,8 @@ def test_first_nightly_run_records_a_version_per_area(first, home, client):
         assert "Samtliga brott" in {r["Indikator"] for r in rows}
         assert "Datakvalitet" in artifacts[f"lagesbild-{area}-{YEAR}-kvalitet"].data
     summary = artifacts[f"lagesbild-nightly-{YEAR}"].data
-    assert "Nya versioner: 2, oförändrade: 0, misslyckade: 0" in summary
+    assert ("Nya versioner: 2, oförändrade: 0, fastställda (ingen ny version): 0, "
+            "misslyckade: 0, utan indata: 0") in summary
 
 
 def test_second_nightly_run_is_unchanged_and_writes_nothing(first, home, client):
@@ -162,7 +163,8 @@ def test_second_nightly_run_is_unchanged_and_writes_nothing(first, home, client)
     assert _tree(home / "reports") == before
     assert _versions(home) == versions_before
     summary = _artifacts(client, second.id)[f"lagesbild-nightly-{YEAR}"].data
-    assert "Nya versioner: 0, oförändrade: 2, misslyckade: 0" in summary
+    assert ("Nya versioner: 0, oförändrade: 2, fastställda (ingen ny version): 0, "
+            "misslyckade: 0, utan indata: 0") in summary
     for area in AREAS:
         assert f"| {area} | oförändrad | v001 |" in summary
 
@@ -204,3 +206,23 @@ def test_yearly_flow_leaves_its_artifacts(first, home, api, client):
     keys = set(_artifacts(client, state.state_details.flow_run_id))
     assert keys == {f"lagesbild-sodermalm-{YEAR}", f"lagesbild-sodermalm-{YEAR}-indikatorer",
                     f"lagesbild-sodermalm-{YEAR}-kvalitet"}  # fmt: skip
+
+
+def test_nightly_cli_out_of_the_box_one_line_per_area(first, home, api):
+    """``lagesbild nightly`` without arguments: the inbox's latest year (2024, not the
+    calendar year), one Swedish line per area, no traceback, exit 0."""
+    from flows.nightly import areas_to_refresh
+    from lagesbild.config import load_areas
+
+    env = subprocess_env(api, home)
+    done = subprocess.run([str(Path(sys.executable).parent / "lagesbild"), "nightly"],
+                          cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=RUN_TIMEOUT)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    areas = areas_to_refresh(load_areas(), YEAR)
+    assert [line.split(" ", 1)[0] for line in lines] == areas
+    expected = {"sodermalm": "oförändrad v001", "norra-innerstaden": "oförändrad v001"}
+    for area, line in zip(areas, lines, strict=True):
+        assert line == f"{area} {YEAR}: {expected.get(area, 'inga indata')}"
+    assert "Traceback" not in done.stderr

@@ -1,33 +1,70 @@
 """The plain parts of the flows: report year, area selection, summary, artifact content,
-and the deployment definitions (no server needed)."""
+the traceback filter and the deployment definitions (no server needed)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
+import logging
+import sys
 
 import pandas as pd
 import pytest
 
 from flows.artifacts import artifact_key, headline_rows, quality_markdown
 from flows.deploy import NIGHTLY_CRON, TIMEZONE, deployments
-from flows.nightly import (
-    AreaOutcome,
-    NightlySummary,
-    areas_to_refresh,
-    default_report_year,
-)
+from flows.logs import ExpectedErrorFilter
+from flows.nightly import AreaOutcome, NightlySummary, areas_to_refresh
 from lagesbild.config import load_areas
-from lagesbild.errors import ConfigError, PipelineError
+from lagesbild.errors import ConfigError, DataQualityError, PipelineError
+from lagesbild.settings import load_settings
+from sources.inbox import Inputs
+from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
+from tasks.selection import NoReportYear, has_input, latest_data_year
 
 
-@pytest.mark.parametrize(("moment", "year"), [
-    (dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC), 2025),
-    (dt.datetime(2025, 2, 1, 12, tzinfo=dt.UTC), 2024),
-    (dt.datetime(2025, 3, 31, 22, 30, tzinfo=dt.UTC), 2025),  # 1 April 00:30 in Stockholm
-    (dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC), 2025),  # 1 January 00:30: year before
-])  # fmt: skip
-def test_default_report_year_in_stockholm_time(moment, year):
-    assert default_report_year(moment) == year
+@pytest.fixture(scope="module")
+def sample_inputs(tmp_path_factory) -> Inputs:
+    settings = load_settings({"LAGESBILD_HOME": str(tmp_path_factory.mktemp("home"))})
+    return ingest(RunSpec(area="", year=0, inbox=SAMPLE_INBOX, out=settings.reports_dir),
+                  settings)  # fmt: skip
+
+
+def test_report_year_is_the_latest_whole_bra_year_of_the_inbox(sample_inputs):
+    assert latest_data_year(sample_inputs) == 2024  # not the calendar year
+    bra = sample_inputs.bra
+    # Only January–June of 2025 arrive: still 2024 (no whole year of 2025).
+    partial = bra[bra["period_start"].dt.year == 2024].assign(
+        period_start=lambda f: f["period_start"] + pd.DateOffset(years=1),
+        period_end=lambda f: f["period_end"] + pd.DateOffset(years=1))
+    partial = partial[(partial["period_kind"] == "month") & (partial["period_start"].dt.month <= 6)]
+    assert not partial.empty
+    assert latest_data_year(dataclasses.replace(
+        sample_inputs, bra=pd.concat([bra, partial], ignore_index=True))) == 2024
+    with pytest.raises(NoReportYear, match="--year"):
+        latest_data_year(Inputs())
+
+
+def test_areas_without_any_input_are_recognised(sample_inputs):
+    config = load_areas()
+    with_input = [a for a in areas_to_refresh(config, 2024) if has_input(sample_inputs, config, a)]
+    assert with_input == ["sodermalm", "norra-innerstaden"]  # the latter by its predecessors
+    assert not has_input(Inputs(), config, "sodermalm")
+
+
+def test_expected_errors_are_logged_without_traceback():
+    def record(error: Exception) -> logging.LogRecord:
+        try:
+            raise error
+        except Exception:
+            return logging.LogRecord("t", logging.ERROR, __file__, 1, "failed", (),
+                                     sys.exc_info())  # fmt: skip
+
+    expected = record(DataQualityError("no BRÅ"))
+    assert ExpectedErrorFilter().filter(expected) and expected.exc_info is None
+    bug = record(KeyError("x"))
+    assert ExpectedErrorFilter().filter(bug) and bug.exc_info is not None
+    assert any(isinstance(f, ExpectedErrorFilter)  # installed by importing the flows
+               for f in logging.getLogger("prefect.task_runs").filters)  # fmt: skip
 
 
 def test_areas_of_a_year_skip_areas_that_did_not_exist():
@@ -53,15 +90,28 @@ def test_summary_counts_and_markdown():
         AreaOutcome("sodermalm", 2024, "created", version=2, draft="/x.docx"),
         AreaOutcome("norra-innerstaden", 2024, "unchanged", version=1),
         AreaOutcome("jarva", 2024, "failed", reason="no BRÅ | data"),
+        AreaOutcome("bromma", 2024, "adopted", version=3, reason="indata har ändrats"),
+        AreaOutcome("farsta", 2024, "no_input"),
     ))  # fmt: skip
     data = summary.to_dict()
     assert (data["created"], data["unchanged"], data["failed"]) == (1, 1, 1)
-    assert [a["text"] for a in data["areas"]] == ["ny version", "oförändrad", "misslyckades"]
+    assert (data["adopted"], data["no_input"]) == (1, 1)
+    assert [a["line"] for a in data["areas"]] == [
+        "sodermalm 2024: skapad v002",
+        "norra-innerstaden 2024: oförändrad v001",
+        "jarva 2024: misslyckades: no BRÅ | data",
+        "bromma 2024: fastställd – ingen ny version v003: indata har ändrats",
+        "farsta 2024: inga indata",
+    ]
     text = summary.to_markdown()
-    assert "| sodermalm | ny version | v002 |" in text
+    assert "| sodermalm | skapad | v002 |" in text
     assert "| jarva | misslyckades |  | no BRÅ / data |" in text
+    assert "fastställda (ingen ny version): 1, misslyckade: 1, utan indata: 1" in text
     assert not summary.all_failed
-    assert NightlySummary(2024, (AreaOutcome("jarva", 2024, "failed"),)).all_failed
+    failed = AreaOutcome("jarva", 2024, "failed")
+    assert NightlySummary(2024, (failed,)).all_failed
+    assert NightlySummary(2024, (failed, AreaOutcome("farsta", 2024, "no_input"))).all_failed
+    assert not NightlySummary(2024, (AreaOutcome("farsta", 2024, "no_input"),)).all_failed
     assert not NightlySummary(2024, ()).all_failed
 
 
