@@ -8,6 +8,7 @@ results become ``CheckResult`` objects with up to five (file, row, column, value
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,27 @@ def run_gx(
         name=suite_name, expectations=[spec.to_gx(i) for i, spec in specs.items()]
     )
     fmt = _result_format(index_columns)
-    if docs is not None:
-        return docs.run(prepared, suite, fmt)
-    batch_definition = _batch_definition(suite_name)
-    batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared})
-    return list(batch.validate(suite, result_format=fmt).results)
+    with _GX_LOCK:
+        if docs is not None:
+            return docs.run(prepared, suite, fmt)
+        _make_current(_context())
+        batch_definition = _batch_definition(suite_name)
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": prepared})
+        return list(batch.validate(suite, result_format=fmt).results)
+
+
+#: GX keeps one global "current project" context that its fluent data sources, suites and
+#: checkpoints resolve through, so two threads validating at once (the nightly's areas)
+#: mix up each other's contexts ("ia_clean already exists"). Validations run one at a
+#: time per process, each with its own context made current; they are CPU-bound Python
+#: under the GIL anyway.
+_GX_LOCK = threading.RLock()
+
+
+def _make_current(context: Any) -> None:
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    project_manager.set_project(context)
 
 
 @functools.cache
@@ -118,6 +135,7 @@ class DocsBuilder:
 
     def run(self, prepared: pd.DataFrame, suite: Any, fmt: dict[str, Any]) -> list[Any]:
         gx, ctx = _gx(), self._ctx()
+        _make_current(ctx)
         name = suite.name
         asset = ctx.data_sources.get("lagesbild").add_dataframe_asset(name)
         batch_definition = asset.add_batch_definition_whole_dataframe("whole")
@@ -136,7 +154,9 @@ class DocsBuilder:
     def build(self) -> Path | None:
         if self._context is None:
             return None
-        self._context.build_data_docs(site_names=[DOCS_SITE])
+        with _GX_LOCK:
+            _make_current(self._context)
+            self._context.build_data_docs(site_names=[DOCS_SITE])
         return self.directory / "index.html"
 
 
