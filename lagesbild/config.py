@@ -67,12 +67,19 @@ class ComparisonLevel:
     adapter finds the level's rows under its own spelling ("Stockholm kommun" in BRÅ,
     "Stockholms stad" in the population and survey files). ``display`` is the word the
     draft uses ("staden": "högre än i staden som helhet").
+
+    ``members`` lists the areas that make up the level (a county's municipalities). Where a
+    source has no row of its own for the level, its figure may be summed from the members
+    — but only when every member is present (``tasks.comparison_levels``); a partial sum
+    would be a wrong figure. ``regions.scb`` holds the level's SCB region code(s) for PxWeb
+    files (``01`` Stockholms län, ``00`` Riket), ``regions.polis`` its police name.
     """
 
     id: str
     name: str
     display: str
     regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    members: tuple[str, ...] = ()
 
     def names_for(self, source: str) -> tuple[str, ...]:
         """The level's names in ``source``; every source's names when it lists none."""
@@ -334,6 +341,13 @@ def _ids(value: object, where: str) -> tuple[str, ...]:
     raise ConfigError(f"{where}: expected an id or a list of ids, got {value!r}")
 
 
+def _codes(value: object) -> object:
+    """SCB codes written unquoted in YAML (``01``) arrive as integers: back to text."""
+    if isinstance(value, list):
+        return [f"{v:02d}" if isinstance(v, int) else v for v in value]
+    return f"{value:02d}" if isinstance(value, int) else value
+
+
 def _comparisons(raw: dict, source: Path) -> dict[str, ComparisonLevel]:
     """The comparison levels: ``comparisons`` (a list), else the older ``city`` mapping."""
     entries = raw.get("comparisons")
@@ -356,7 +370,9 @@ def _comparisons(raw: dict, source: Path) -> dict[str, ComparisonLevel]:
             raise ConfigError(f"{where}: comparison id {entry['id']!r} appears twice")
         levels[entry["id"]] = ComparisonLevel(
             id=entry["id"], name=entry["name"], display=entry["display"],
-            regions={k: tuple(_ids(v, f"{where}.regions.{k}")) for k, v in regions.items()},
+            regions={k: tuple(str(c) for c in _ids(_codes(v), f"{where}.regions.{k}"))
+                     for k, v in regions.items()},
+            members=_ids(entry.get("members"), f"{where}.members"),
         )  # fmt: skip
     return levels
 
@@ -414,6 +430,10 @@ def load_areas(path: Path | None = None) -> AreasConfig:
                               f"configured: {', '.join(levels)}")  # fmt: skip
         if area.id in levels:
             raise ConfigError(f"{source}: {area.id!r} is both an area and a comparison level")
+    for level in levels.values():
+        unknown = [m for m in level.members if m not in areas]
+        if unknown:
+            raise ConfigError(f"{source}: comparison {level.id}: unknown member {unknown[0]!r}")
     city = next(iter(levels.values())).as_area()
     config = AreasConfig(
         areas=areas,

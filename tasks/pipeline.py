@@ -48,6 +48,12 @@ from sources.fetch import (
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
 from sources.source_config import load_source_config
+from tasks.comparison_levels import (
+    comparison_ids,
+    level_builds,
+    level_check_results,
+    with_level_rows,
+)
 from tasks.disclosure import (
     DisclosureRules,
     apply_disclosure_control,
@@ -199,9 +205,14 @@ def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> Validati
         data_docs_dir=data_docs_dir,
         members_for_year=lambda y: spec.areas().series_members(spec.area, y),
     )  # fmt: skip
+    levels = level_check_results(level_builds(inputs, spec.areas(), spec.area, spec.year))
+    if levels:
+        report = ValidationReport.merge([report, ValidationReport(results=levels)],
+                                        data_docs=report.data_docs)  # fmt: skip
     if not report.success:
         raise DataQualityError(report)
     return report
+
 
 
 def compute(spec: RunSpec, inputs: Inputs) -> Computed:
@@ -213,8 +224,11 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     areas = spec.areas()
     config = load_report_config()
     lineage = areas.lineage(spec.area)
-    yearly = inputs.rows_for("yearly_bra", lineage)
-    population_rows = inputs.rows_for("befolkning", lineage)
+    wanted = [*lineage, *(i for i in comparison_ids(areas, spec.area) if i not in lineage)]
+    # A comparison level's rows: its own, or summed from all its members (never partial).
+    yearly, population_rows = with_level_rows(
+        inputs.rows_for("yearly_bra", wanted), inputs.rows_for("befolkning", wanted),
+        level_builds(inputs, areas, spec.area, spec.year))
     population = area_population(population_rows, areas, spec.area)
     full_series = area_crime_series(yearly, areas, spec.area)
     sources_config = load_source_config()

@@ -1,0 +1,189 @@
+"""Comparison levels built only from complete inputs: the level's own row, or all members.
+
+A district is compared with the city, a municipality with its county and the country
+(``comparisons`` in the areas configuration). The statistics read a level's figures as the
+rows whose ``area`` is the level's id (``tasks.crime_rows``: ``city_value``). Those rows are
+the source's own row for the level when it has one (BRÅ's ``Stockholm kommun``, SCB's
+``01``); otherwise, for a level with ``members``, they are summed here from the members —
+but only for a category and year where *every* member is present, with the population of
+every member to match. A partial sum would be a wrong figure that looks right: the real BRÅ
+län export of 2020 lacks Ekerö, Nykvarn, Nynäshamn and Upplands-Bro, lists Stockholm only
+by its stadsdelsområden (two of which are missing) and includes Knivsta (Uppsala län), so
+no county figure can be built from it. Then the level has no rows, the draft shows no
+comparison, and a quality warning names what is missing.
+
+Pure functions on canonical frames (yearly BRÅ counts, population rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lagesbild.config import AreasConfig, ComparisonLevel
+from quality.report import CheckResult, Severity
+from sources.inbox import Inputs
+from tasks._rows import year_of
+
+__all__ = [
+    "LevelBuild", "build_levels", "comparison_ids", "level_builds", "level_check_results",
+    "with_level_rows",
+]
+
+_CHECK = "jämförelsenivå av fullständiga underlag"
+
+
+@dataclass(frozen=True)
+class LevelBuild:
+    """What one comparison level has for the report year, and how it was obtained.
+
+    ``how`` is ``rad`` (the source's own row), ``summa`` (all members summed) or ``saknas``.
+    ``bra`` and ``population`` hold the summed rows to add (empty for ``rad``/``saknas``).
+    """
+
+    level: ComparisonLevel
+    how: str
+    bra: pd.DataFrame
+    population: pd.DataFrame
+    missing: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The Swedish sentence for the draft's data-quality section (empty when complete)."""
+        if self.how != "saknas":
+            return ""
+        return (f"Jämförelse med {self.level.name} saknas: " + "; ".join(self.missing) + ". "
+                "En jämförelsenivå byggs bara av fullständiga underlag (en egen rad, eller "
+                "alla ingående områden med befolkning).")
+
+
+def _names(areas: AreasConfig, ids: list[str]) -> str:
+    names = sorted(areas.get(i).name for i in ids)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def _own(frame: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[(frame["area"] == level) & (year_of(frame) == year) & frame["value"].notna()]
+
+
+def _summed(frame: pd.DataFrame, level: ComparisonLevel, years: pd.Series,
+            keys: list[str]) -> tuple[pd.DataFrame, dict[int, list[str]]]:  # fmt: skip
+    """Member rows summed per key and year where every member has a value; gaps per year."""
+    members = list(level.members)
+    part = frame[frame["area"].isin(members)].assign(_year=years)
+    part = part[part["value"].notna()]
+    gaps: dict[int, list[str]] = {}
+    if part.empty:
+        return frame.iloc[0:0], gaps
+    group = part.groupby([*keys, "_year"], sort=True, dropna=False)
+    have = group["area"].nunique()
+    complete = have[have == len(members)].index
+    for year, got in part.groupby("_year")["area"]:
+        absent = sorted(set(members) - set(got))
+        if absent:
+            gaps[int(year)] = absent
+    if not len(complete):
+        return frame.iloc[0:0], gaps
+    first = group.head(1).set_index([*keys, "_year"]).loc[complete]
+    sums = group["value"].sum().loc[complete]
+    out = first.assign(value=sums.to_numpy(), area=level.id, region=level.name,
+                       file="(summa av " + str(len(members)) + " områden)", row=0)
+    if "preliminary" in out:
+        out["preliminary"] = group["preliminary"].any().loc[complete].to_numpy()
+    if "published_rate" in out:
+        out["published_rate"] = float("nan")
+    return out.reset_index().drop(columns="_year"), gaps
+
+
+def _build(level: ComparisonLevel, yearly_bra: pd.DataFrame, population: pd.DataFrame,
+           areas: AreasConfig, year: int) -> LevelBuild:  # fmt: skip
+    empty = yearly_bra.iloc[0:0]
+    totals = population[population["category"] == "Folkmängd"] if not population.empty \
+        else population
+    own_bra = _own(yearly_bra, level.id, year)
+    own_pop = _own(totals, level.id, year)
+    bra_sum, bra_gaps = (empty, {})
+    pop_sum, pop_gaps = (totals.iloc[0:0], {})
+    if level.members:
+        if own_bra.empty and not yearly_bra.empty:
+            bra_sum, bra_gaps = _summed(yearly_bra, level, year_of(yearly_bra, "period_start"),
+                                        ["source", "category", "period_start"])
+        if own_pop.empty and not totals.empty:
+            pop_sum, pop_gaps = _summed(totals, level, year_of(totals),
+                                        ["source", "category", "period_end"])
+    missing = []
+    has_bra = not own_bra.empty or (not bra_sum.empty and year in set(
+        year_of(bra_sum, "period_start")))
+    has_pop = not own_pop.empty or (not pop_sum.empty and year in set(year_of(pop_sum)))
+    if not has_bra:
+        if level.members and year in bra_gaps:
+            missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name} och "
+                           f"saknar {_names(areas, bra_gaps[year])}")
+        else:
+            missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name}")
+    if not has_pop:
+        if level.members and year in pop_gaps:
+            missing.append(f"befolkningen för {year} saknar {_names(areas, pop_gaps[year])}")
+        else:
+            missing.append(f"befolkningen för {year} saknas för {level.name}")
+    if missing:
+        return LevelBuild(level=level, how="saknas", bra=empty, population=totals.iloc[0:0],
+                          missing=tuple(missing))  # fmt: skip
+    how = "rad" if not own_bra.empty else "summa"
+    return LevelBuild(level=level, how=how, bra=bra_sum, population=pop_sum)
+
+
+def build_levels(yearly_bra: pd.DataFrame, population: pd.DataFrame, areas: AreasConfig,
+                 area: str, year: int) -> list[LevelBuild]:  # fmt: skip
+    """Every comparison level of ``area`` for report ``year``, from complete inputs only.
+
+    Args:
+        yearly_bra: yearly BRÅ rows (``bra_yearly``) of the area, the levels and members.
+        population: population rows in the canonical shape (the same areas).
+        areas: the areas configuration (``comparisons_for``, ``members``).
+        area: the area reported on.
+        year: the report year: a level lacking it is ``saknas``.
+
+    Returns:
+        One build per level, the primary one first.
+    """
+    return [_build(level, yearly_bra, population, areas, year)
+            for level in areas.comparisons_for(area)]
+
+
+def with_level_rows(yearly_bra: pd.DataFrame, population: pd.DataFrame,
+                    builds: list[LevelBuild]) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """The frames with each level's summed rows added (its own rows are there already)."""
+    bra = [b.bra for b in builds if not b.bra.empty]
+    pop = [b.population for b in builds if not b.population.empty]
+    if bra:
+        yearly_bra = pd.concat([yearly_bra, *bra], ignore_index=True)
+    if pop:
+        population = pd.concat([population, *pop], ignore_index=True)
+    return yearly_bra, population
+
+
+def level_check_results(builds: list[LevelBuild]) -> tuple[CheckResult, ...]:
+    """One warning per level that could not be built, for the quality report and draft."""
+    return tuple(
+        CheckResult(source="jämförelse", check=_CHECK, severity=Severity.WARNING,
+                    success=False, column=None, message=b.describe())
+        for b in builds if b.how == "saknas"
+    )  # fmt: skip
+
+
+def comparison_ids(areas: AreasConfig, area: str) -> list[str]:
+    """The comparison levels of ``area`` and their members (the rows the levels need)."""
+    ids = []
+    for level in areas.comparisons_for(area):
+        ids += [level.id, *level.members]
+    return list(dict.fromkeys(ids))
+
+
+def level_builds(inputs: Inputs, areas: AreasConfig, area: str, year: int) -> list[LevelBuild]:
+    """``build_levels`` on the rows of an inbox read (indexed by area, so it stays fast)."""
+    ids = comparison_ids(areas, area)
+    return build_levels(inputs.rows_for("yearly_bra", ids), inputs.rows_for("befolkning", ids),
+                        areas, area, year)  # fmt: skip
