@@ -41,9 +41,9 @@ def populations_2020() -> dict[str, int]:
     count, where the rounding of the rate matters least)."""
     best: dict[str, tuple[int, int]] = {}
     for region, _, _, _, count, rate in real_rows():
-        if count.isdigit() and rate.isdigit() and int(rate) > 0:
-            if int(count) > best.get(region, (0, 0))[0]:
-                best[region] = (int(count), int(rate))
+        if (count.isdigit() and rate.isdigit() and int(rate) > 0
+                and int(count) > best.get(region, (0, 0))[0]):
+            best[region] = (int(count), int(rate))
     return {r: int(round(c * 100_000 / rate)) for r, (c, rate) in best.items()}
 
 
