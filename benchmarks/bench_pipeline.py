@@ -3,6 +3,10 @@
 Measures, on the synthetic data set of ``generate_national`` (290 municipalities × 10
 years, 1 000 000 IA incidents):
 
+The inputs are in the real formats: BRÅ's SOL "Databasfil" exports and SCB's PxWeb
+JSON-stat 2.0 population, so the real parsers are measured. Each municipality is compared
+with its county, summed from its members' complete inputs.
+
 (a) ingest + checks + indicators for every area (``tasks.pipeline.ingest``, ``check`` and
     ``compute`` per area; the national yearly aggregation is computed once per inbox read
     and shared by every area, as in the nightly flow);
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import logging
 import resource
 import sys
@@ -57,6 +62,18 @@ def timed(label: str, fn: Callable, *args, **kwargs):  # noqa: ANN201 - any resu
     return result, seconds
 
 
+def _jsonstat_population(path: Path) -> pd.DataFrame:
+    """Region name, year, Folkmängd from SCB's JSON-stat (Region × Kon × Contents × Tid)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    cube = np.asarray(data["value"], dtype=float).reshape(data["size"])
+    totals = cube.sum(axis=(1, 2))  # over Kon and the single ContentsCode
+    region = data["dimension"]["Region"]["category"]
+    names = [region["label"][c] + " kommun" for c in region["index"]]
+    years = [int(t) for t in data["dimension"]["Tid"]["category"]["index"]]
+    return pd.DataFrame({"Region": np.repeat(names, len(years)),
+                         "År": np.tile(years, len(names)), "Folkmängd": totals.ravel()})
+
+
 def bare_pandas(inbox: Path, year: int) -> int:
     """The same figures with plain pandas and scipy: what a hand-written script would do.
 
@@ -74,9 +91,7 @@ def bare_pandas(inbox: Path, year: int) -> int:
     bra["count"] = pd.to_numeric(bra["Antal"], errors="coerce")
     grouped = bra.groupby(["Region", "Brott", "year"])["count"]
     yearly = grouped.sum(min_count=12).where(grouped.count() == 12).rename("count").reset_index()
-    pop = pd.read_csv(inbox / "befolkning" / "befolkning_kommuner.csv", sep=";",
-                      encoding="utf-8-sig")  # fmt: skip
-    pop["Region"] = pop["Stadsdelsområde"] + " kommun"
+    pop = _jsonstat_population(inbox / "befolkning" / "scb_folkmangd_kommuner.json")
     yearly = yearly.merge(pop[["Region", "År", "Folkmängd"]].rename(columns={"År": "year"}),
                           on=["Region", "year"], how="left")  # fmt: skip
     yearly["rate"] = yearly["count"] / yearly["Folkmängd"] * 1e5

@@ -6,12 +6,15 @@ Writes, into a directory, an inbox the pipeline reads unchanged and an areas fil
   chapter in the real SOL "Databasfil" format (ISO-8859-1, ``;``, trailing ``;``, parent
   rows echoed before each child block, ``..`` for a few suppressed cells, ``YYYY prel.``
   for the last year), one file per year;
-* ``inbox/befolkning/befolkning_kommuner.csv``: population at 31 December per
-  municipality and year (UTF-8 with BOM, ``;``, the områdesfakta columns);
+* ``inbox/befolkning/scb_folkmangd_kommuner.json``: population at 31 December per
+  municipality, sex and year as SCB's PxWeb API answers (JSON-stat 2.0: ``Region`` with
+  four-digit municipality codes, ``Kon``, ``ContentsCode`` ``BE0101N1``, ``Tid``);
 * ``inbox/ia/IA_export_riket.csv``: IA incidents in the export layout (``Beskrivning``
   included), one organisation per municipality;
-* ``areas.yaml``: each municipality an area (``bra_regions`` its BRÅ name,
-  ``forvaltningar`` its IA organisation), in the format of ``lagesbild/conf/areas.yaml``.
+* ``areas.yaml``: each municipality an area (``scb_code``, ``bra_regions`` its BRÅ name,
+  ``forvaltningar`` its IA organisation), compared with its county (21 counties, their
+  municipalities as members: the county figure is summed from complete inputs) and the
+  country, in the format of ``lagesbild/conf/municipalities_stockholms_lan.yaml``.
 
 Everything follows from the seed, so two runs write identical bytes.
 
@@ -31,8 +34,10 @@ import pandas as pd
 import yaml
 
 from lagesbild.config import slugify
+from lagesbild.municipalities import COUNTIES
+from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
 
-__all__ = ["CATEGORY_RATES", "Generated", "generate", "municipality_names"]
+__all__ = ["CATEGORY_RATES", "Generated", "generate", "municipality_codes", "municipality_names"]
 
 log = logging.getLogger(__name__)
 
@@ -173,18 +178,29 @@ def _write_bra(inbox: Path, rng: np.random.Generator, names: list[str], years: l
     return lines
 
 
+def municipality_codes(count: int) -> list[tuple[str, str]]:
+    """(county code, municipality code) per municipality: contiguous blocks per county."""
+    counties = list(COUNTIES)
+    codes, seen = [], {}
+    for i in range(count):
+        county = counties[i * len(counties) // count]
+        seen[county] = seen.get(county, 0) + 1
+        codes.append((county, f"{county}{seen[county]:02d}"))
+    return codes
+
+
 def _write_population(inbox: Path, names: list[str], years: list[int], pop: np.ndarray) -> None:
-    rows = []
-    for i, name in enumerate(names):
-        for yi, year in enumerate(years):
-            total = int(pop[i, yi])
-            groups = {g: int(round(total * s)) for g, s in AGE_SHARES.items()}
-            groups["80– år"] = total - sum(groups.values())
-            rows.append({"År": year, "Stadsdelsområde": name, "Folkmängd": total, **groups})
-    folder = inbox / "befolkning"
-    folder.mkdir(parents=True, exist_ok=True)
-    text = pd.DataFrame(rows).to_csv(sep=";", index=False, lineterminator="\n")
-    (folder / "befolkning_kommuner.csv").write_bytes(text.encode("utf-8-sig"))
+    """SCB's answer to a PxWeb query: Region × Kon × ContentsCode × Tid, row-major."""
+    codes = [code for _, code in municipality_codes(len(names))]
+    men = np.round(pop * 0.497).astype(np.int64)
+    cube = np.stack([men, pop - men], axis=1)  # region × kon × year
+    dims = {"Region": dict(zip(codes, names, strict=True)),
+            "Kon": {"1": "män", "2": "kvinnor"}, "ContentsCode": {"BE0101N1": "Folkmängd"},
+            "Tid": {str(y): str(y) for y in years}}
+    write_jsonstat(inbox / "befolkning" / "scb_folkmangd_kommuner.json",
+                   jsonstat_dataset(dims, cube.ravel().tolist(),
+                                    label="Folkmängden efter region, kön, tabellinnehåll och år",
+                                    updated="2025-02-21T07:00:00Z"))
 
 
 def _write_ia(inbox: Path, rng: np.random.Generator, names: list[str], years: list[int],
@@ -220,10 +236,12 @@ def _org(name: str) -> str:
 
 
 def _write_areas(path: Path, names: list[str]) -> None:
+    codes = municipality_codes(len(names))
     areas = [
         {
             "id": slugify(name),
             "name": name,
+            "scb_code": code,
             "bra_regions": [f"{name} kommun"],
             "lokalpolisomrade": f"Lokalpolisområde {name}",
             "forvaltningar": [_org(name)],
@@ -231,11 +249,23 @@ def _write_areas(path: Path, names: list[str]) -> None:
                 {"key": "polis", "name": f"Lokalpolisområde {name}"},
                 {"key": "kommun", "name": f"{name} kommun"},
             ],
+            "comparison": [slugify(COUNTIES[county]), "riket"],
         }
-        for name in names
+        for name, (county, code) in zip(names, codes, strict=True)
     ]
+    counties = dict.fromkeys(county for county, _ in codes)
+    comparisons = [
+        {"id": slugify(COUNTIES[c]), "name": COUNTIES[c], "display": "länet",
+         "regions": {"bra": [COUNTIES[c]], "scb": [c]},
+         "members": [a["id"] for a, (county, _) in zip(areas, codes, strict=True)
+                     if county == c]}
+        for c in counties
+    ]
+    comparisons.append({"id": "riket", "name": "Riket", "display": "riket",
+                        "regions": {"bra": ["Riket"], "scb": ["00"]},
+                        "members": [a["id"] for a in areas]})
     doc = {
-        "city": {"id": "riket", "name": "Riket", "bra_regions": ["Riket"]},
+        "comparisons": comparisons,
         "areas": areas,
         "priority_areas": ["Unga i risk för kriminalitet", "Skolan som brottsplats"],
     }
