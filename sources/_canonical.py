@@ -115,8 +115,8 @@ def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
         raise InputError(
             f"samma observation ({a['region']}, {a['category']}, {a['group'] or '-'}, "
             f"{a['period_start']:%Y-%m-%d}–{a['period_end']:%Y-%m-%d}) har olika värden: "
-            f"{a['file']} rad {a['row']} ger {a['value']:g}, {b['file']} rad {b['row']} "
-            f"ger {b['value']:g}",
+            f"{a['file']} rad {a['row']} ger {_shown(a['value'])}, {b['file']} rad {b['row']} "
+            f"ger {_shown(b['value'])}",
             file=b["file"], row=int(b["row"]), column=label,
         )
     kept = work.drop_duplicates(subset=_OBSERVATION_KEY, keep="first")
@@ -124,6 +124,11 @@ def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
     if dropped:
         log.debug("%d repeated observations merged", dropped)
     return as_canonical(kept.sort_values("_order"))
+
+
+def _shown(value: float) -> str:
+    """A value as the file wrote it: whole numbers in full (never ``1e+06``)."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def _nz(value: float) -> float:

@@ -38,6 +38,9 @@ IA = "ia/IA_export_2024-11-15.xlsx"
 IA_CSV = "ia/IA_export_2024-11-15.csv"
 SURVEY_SE = "enkater/stockholmsenkaten.csv"
 SURVEY_TM = "enkater/trygghetsmatningen.csv"
+POLICE = "polis/polis_brott_2017-2024.csv"
+FACTS = "omradesfakta/omradesfakta_sodermalm_stockholm.csv"
+PXWEB = "befolkning/scb_folkmangd.json"
 
 
 @dataclass(frozen=True)
@@ -214,6 +217,47 @@ def _cut_mid_line(data: bytes) -> bytes:
     return b"\n".join(lines[:40]) + b"\n" + lines[40][: len(lines[40]) // 2]
 
 
+def _drop_field(name: str) -> Callable[[list[str]], list[str]]:
+    def edit(lines: list[str]) -> list[str]:
+        index = lines[0].rstrip("\r").split(";").index(name)
+        return [";".join(f for i, f in enumerate(line.rstrip("\r").split(";")) if i != index)
+                if line else line for line in lines]  # fmt: skip
+
+    return edit
+
+
+def _append_changed(index: int, value: str) -> Callable[[list[str]], list[str]]:
+    """Repeat data line 2 at the end with field ``index`` changed (one key, two values)."""
+
+    def edit(lines: list[str]) -> list[str]:
+        body = [line for line in lines if line.strip()]
+        return [*body, _set_field(body[1].rstrip("\r"), index, value), ""]
+
+    return edit
+
+
+def _pxweb(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    """Add SCB's answer for Stockholm (0180) 2021–2022 as the sample table has it, changed."""
+
+    def brk(inbox: Path) -> None:
+        from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
+
+        dims = {"Region": {"0180": "Stockholm"}, "ContentsCode": {"BE0101N1": "Folkmängd"},
+                "Tid": {"2021": "2021", "2022": "2022"}}
+        data = jsonstat_dataset(dims, [978770, 984748])
+        change(data)
+        write_jsonstat(inbox / PXWEB, data)
+
+    return brk
+
+
+def _no_tid(data: dict) -> None:
+    data["id"].remove("Tid")
+    del data["dimension"]["Tid"]
+    data["size"] = [1, 1]
+    data["value"] = [978770]
+
+
 # --- the gallery ---------------------------------------------------------------------------
 
 CASES: tuple[Case, ...] = (
@@ -291,4 +335,29 @@ CASES: tuple[Case, ...] = (
     Case("survey-unknown-survey", SURVEY_TM, _csv(SURVEY_TM, _replace_line(2, lambda s: s.replace(
          "Trygghetsmätningen", "Trygghetsenkäten"))), error=InputError,
          mentions=("row 2", "'Undersökning'")),
+    # Police counts
+    Case("police-missing-column", POLICE, _csv(POLICE, _drop_field("Antal")),
+         error=SourceSchemaChanged, mentions=("'Antal'",)),
+    Case("police-text-in-count", POLICE, _csv(POLICE, _replace_line(3, lambda s: _set_field(
+         s, 4, "tolv"))), error=InputError, mentions=("row 3", "'Antal'", "'tolv'")),
+    Case("police-conflicting-duplicates", POLICE, _csv(POLICE, _append_changed(4, "9999")),
+         error=InputError, mentions=("row 522", "rad 2", "'Antal'")),
+    # Områdesfakta key figures
+    Case("facts-missing-column", FACTS, _csv(FACTS, _drop_field("Enhet")),
+         error=SourceSchemaChanged, mentions=("'Enhet'",)),
+    Case("facts-text-in-value", FACTS, _csv(FACTS, _replace_line(3, lambda s: _set_field(
+         s, 3, "cirka 66"))), error=InputError, mentions=("row 3", "'Värde'", "'cirka 66'")),
+    Case("facts-conflicting-duplicates", FACTS, _csv(FACTS, _append_changed(3, "25,0")),
+         error=InputError, mentions=("rad 2", "'Värde'")),
+    # SCB PxWeb JSON-stat population
+    Case("pxweb-missing-dimension", PXWEB, _pxweb(_no_tid), error=SourceSchemaChanged,
+         mentions=("'Tid'",)),
+    Case("pxweb-text-in-value", PXWEB, _pxweb(lambda d: d["value"].__setitem__(1, "tre")),
+         error=InputError, mentions=("'value'", "värde nr 2")),
+    Case("pxweb-wrong-size", PXWEB, _pxweb(lambda d: d["size"].__setitem__(2, 3)),
+         error=InputError, mentions=("'Tid'", "fel storlek")),
+    Case("pxweb-conflicts-with-the-table", PXWEB,
+         _pxweb(lambda d: d["value"].__setitem__(1, 1_000_000)), error=InputError,
+         mentions=("befolkning_stadsdelsomraden.csv", "scb_folkmangd.json", "1000000")),
+    Case("pxweb-matching-the-table-is-fine", PXWEB, _pxweb(lambda d: None), outcome="ok"),
 )  # fmt: skip

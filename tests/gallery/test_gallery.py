@@ -131,7 +131,8 @@ _ACCEPTED = [c for c in CASES if c.outcome != "error"]
 def test_the_gallery_is_large_and_covers_every_source_kind():
     assert len(CASES) >= 20
     assert len({c.id for c in CASES}) == len(CASES)
-    assert {c.file.split("/")[0] for c in CASES} == {"bra", "befolkning", "ia", "enkater"}
+    assert {c.file.split("/")[0] for c in CASES} == {"bra", "befolkning", "ia", "enkater",
+                                                     "polis", "omradesfakta"}
 
 
 @pytest.mark.parametrize("case", _ERRORS, ids=[c.id for c in _ERRORS])
