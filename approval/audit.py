@@ -4,8 +4,10 @@ state change.
 Each entry stores ``hash = sha256(prev_hash + canonical JSON of the entry)``, where the
 canonical JSON covers ``seq, created_at, actor, action, subject, details`` with sorted keys
 and no spaces. Editing an entry breaks its own hash; deleting one breaks the sequence and the
-next entry's ``prev_hash``. (Deleting the *newest* entries leaves a shorter valid chain: keep
-the head hash that ``verify`` prints somewhere else to detect that too.)
+next entry's ``prev_hash``. Deleting the *newest* entries, or rewriting and rehashing, leaves
+a valid chain: the anchors outside the database (``approval.anchor``: a signed checkpoint
+after every commit, the head hash in each version directory) catch that, and
+``approval.audit_check`` compares the tables with the chain.
 
 Appends are serialised so the chain never forks: PostgreSQL takes a transaction-scoped
 advisory lock, SQLite runs every transaction as ``BEGIN IMMEDIATE`` (see ``approval.db``).
@@ -24,11 +26,13 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from approval import anchor
 from approval.models import AuditEntry
 
 __all__ = ["GENESIS", "AuditCheck", "append", "canonical_json", "entry_hash", "verify"]
 
 log = logging.getLogger(__name__)
+anchor.install()
 
 GENESIS = "0" * 64
 _LOCK_KEY = 7_041_922  # arbitrary, constant: "the audit chain" advisory lock
@@ -115,6 +119,7 @@ def append(
     )
     entry.hash = entry_hash(entry.prev_hash, _fields(entry))
     session.add(entry)
+    anchor.note_append(session, entry.seq, entry.hash)
     session.flush()
     return entry
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from approval.anchor import anchor_version
 from approval.recovery import recover_unrecorded
 from approval.versions import ADOPTED_STATE, VersionInfo, VersionRepository
 from lagesbild.errors import AreaYearAdopted, PipelineError
@@ -192,6 +193,10 @@ def publish_version(
             f"version {number} of {area} {year} was recorded by another run at the same time; "
             f"{target} is kept but unrecorded — rerun to continue"
         ) from exc
+    try:
+        anchor_version(repo.engine, info.id, target)
+    except OSError as exc:  # the version stands; verify reports the missing anchor
+        log.warning("audit anchor of %s not written: %s", target, exc)
     return PublishResult(version=info, created=True, files=_files(target))
 
 

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from approval.anchor import anchor_version
 from approval.versions import VersionRepository
 from lagesbild.errors import AreaYearAdopted
 from outputs.publish_manifest import check_manifest
@@ -85,6 +86,7 @@ def recover_unrecorded(
                     revision_reason=manifest.get("revision_reason"),
                     actor=manifest.get("actor"),
                 )  # fmt: skip
+                anchor_version(repo.engine, repo.latest(area, year).id, path)
             except AreaYearAdopted:  # fastställd since: the draft was never a version
                 check.problems.append("the area-year was fastställd after it was built")
             else:

@@ -147,6 +147,17 @@ def quality_links(directory: Path, area: str, year: int, version: int) -> str:
     return ("\n" + "\n".join(lines) + "\n") if lines else ""
 
 
+def audit_anchor_line(directory: Path) -> str:
+    """The audit log's entry that recorded the version (``audit-head.json``): a third copy of
+    the chain's state, kept in Prefect's database, for ``audit verify`` comparisons by hand."""
+    path = directory / "audit-head.json"
+    try:
+        head = json.loads(path.read_text("utf-8"))
+        return f"\nGranskningslogg: post {int(head['seq'])}, hash `{head['head']}`\n"
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
 def create_run_artifacts(result: PublishResult, headline: dict | None = None) -> dict[str, str]:
     """Create the three artifacts of a run in the current flow or task run.
 
@@ -182,6 +193,7 @@ def create_run_artifacts(result: PublishResult, headline: dict | None = None) ->
     quality = json.loads(quality_file.read_text("utf-8")) if quality_file.is_file() else {}
     markdown = quality_markdown(quality, info.area, info.year, info.version, result.created)
     markdown += quality_links(directory, info.area, info.year, info.version)
+    markdown += audit_anchor_line(directory)
     create_markdown_artifact(
         markdown=markdown,
         key=keys["markdown"],

@@ -251,19 +251,22 @@ def serve(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit 1 when an entry was edited or deleted."""
-    from approval.audit import verify
+    """Check the hash chain, its anchors outside the database (the signed checkpoint, each
+    version directory's head) and that versions, decisions, comments and users agree with
+    it; exit 1 on any disagreement."""
+    from approval.audit_check import verify_all
     from approval.db import init_db
     from lagesbild.settings import load_settings
 
-    check = verify(init_db(load_settings().database_url))
-    for problem in check.problems:
+    check = verify_all(init_db(load_settings().database_url))
+    for problem in check.all_problems:
         typer.secho(problem, fg=typer.colors.RED, err=True)
     if not check.ok:
-        typer.secho(f"granskningsloggen är inte intakt ({len(check.problems)} fel)",
+        typer.secho(f"granskningsloggen är inte intakt ({len(check.all_problems)} fel)",
                     fg=typer.colors.RED, err=True)  # fmt: skip
         raise typer.Exit(code=1)
-    typer.echo(f"granskningsloggen är intakt: {check.entries} poster, senaste hash {check.head}")
+    typer.echo(f"granskningsloggen är intakt: {check.chain.entries} poster, {check.anchors} "
+               f"förankringar stämmer, senaste hash {check.chain.head}")  # fmt: skip
 
 
 @app.command()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from approval.keys import load_secret_key
 from approval.stamp import stamp_listener
 from approval.states import ACTION_LABELS, STATE_LABELS
 from approval.users import ROLE_LABELS
@@ -44,28 +43,6 @@ class _Portal(FastAPI):
     def build_middleware_stack(self):  # type: ignore[no-untyped-def]  # noqa: ANN201
         """Starlette's stack wrapped in :class:`SecurityHeadersMiddleware`."""
         return SecurityHeadersMiddleware(super().build_middleware_stack())
-
-
-def load_secret_key(home: Path) -> str:
-    """The session signing key: ``LAGESBILD_SECRET_KEY``, else a key file in ``home``.
-
-    Args:
-        home: the data root (``LAGESBILD_HOME``); the key file is created there (mode 600).
-
-    Returns:
-        The key.
-    """
-    if key := os.environ.get("LAGESBILD_SECRET_KEY"):
-        return key
-    path = home / "portal-secret.key"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    home.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
 
 
 def _areas_config():  # type: ignore[no-untyped-def]  # noqa: ANN202

@@ -19,6 +19,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 BRA_SOL = FIXTURES / "bra-sol"
 
 
+@pytest.fixture(autouse=True)
+def _own_data_root(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test writes under the working directory: without ``LAGESBILD_HOME`` the data root
+    (audit checkpoints, the key file) would be ``./lagesbild-data``."""
+    if not os.environ.get("LAGESBILD_HOME"):
+        monkeypatch.setenv("LAGESBILD_HOME", str(tmp_path_factory.mktemp("default-home")))
+
+
 @pytest.fixture
 def lagesbild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh data root (raw store, SQLite database, reports) for one test."""
