@@ -86,7 +86,8 @@ def recover_unrecorded(
                     revision_reason=manifest.get("revision_reason"),
                     actor=manifest.get("actor"),
                 )  # fmt: skip
-                anchor_version(repo.engine, repo.latest(area, year).id, path)
+                anchor_version(repo.engine, next(v.id for v in repo.all(area, year)
+                                                 if v.version == number), path)  # fmt: skip
             except AreaYearAdopted:  # fastställd since: the draft was never a version
                 check.problems.append("the area-year was fastställd after it was built")
             else:

@@ -24,12 +24,16 @@ MANIFEST = "manifest.json"
 SCHEMA = 1
 
 
+_NOT_LISTED = frozenset({MANIFEST, "audit-head.json"})
+
+
 def _files(directory: Path) -> dict[str, str]:
-    """Relative path → sha256 of every file below ``directory`` except the manifest."""
+    """Relative path → sha256 of every file below ``directory`` except the manifest and the
+    audit anchor (``audit-head.json``, written once the version is recorded)."""
     return {
         path.relative_to(directory).as_posix(): sha256_file(path)
         for path in sorted(directory.rglob("*"))
-        if path.is_file() and path.relative_to(directory).as_posix() != MANIFEST
+        if path.is_file() and path.relative_to(directory).as_posix() not in _NOT_LISTED
     }
 
 
