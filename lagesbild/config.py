@@ -108,6 +108,13 @@ class Area:
     predecessors: tuple[str, ...] = ()
     comparison: tuple[str, ...] = ()
     scb_code: str = ""  # SCB's region code (municipality: 4 digits, "0180" Stockholm)
+    #: The preposition Swedish uses with the name: "på Södermalm", "i Farsta" (areas.yaml).
+    preposition: str = "i"
+
+    @property
+    def place(self) -> str:
+        """The name with its preposition, as running text writes it: "på Södermalm"."""
+        return f"{self.preposition} {self.name}"
 
     def existed_in(self, year: int) -> bool:
         """True when the area existed on at least one day of ``year``."""
@@ -305,6 +312,15 @@ def _scb_code(value: object, where: str) -> str:
     return str(value).strip()
 
 
+def _preposition(value: object, where: str) -> str:
+    """``på`` or ``i`` (default): the preposition of the area's name in running text."""
+    if value is None or value == "":
+        return "i"
+    if str(value).strip() not in ("på", "i"):
+        raise ConfigError(f"{where}.preposition: {value!r} must be 'på' or 'i'")
+    return str(value).strip()
+
+
 def _area(raw: dict, where: str) -> Area:
     for key in ("id", "name"):
         if not raw.get(key):
@@ -328,6 +344,7 @@ def _area(raw: dict, where: str) -> Area:
         predecessors=tuple(raw.get("predecessors", [])),
         comparison=_ids(raw.get("comparison"), f"{where}.comparison"),
         scb_code=_scb_code(raw.get("scb_code"), where),
+        preposition=_preposition(raw.get("preposition"), where),
     )
 
 

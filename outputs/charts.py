@@ -1,51 +1,46 @@
-"""The draft's figures, drawn from finished frames with matplotlib (Agg), as PNG bytes.
+"""The draft's figures, drawn from finished frames with matplotlib's object API, as PNG bytes.
 
 Charts format; they don't compute: every bar and point is a value of the frame passed in.
-The PNG bytes are reproducible (fixed size, dpi, font and no "Software" metadata), so a
-rerun on the same input gives a byte-identical .docx.
+Each figure is a ``matplotlib.figure.Figure`` on its own ``FigureCanvasAgg`` — no pyplot,
+so no global figure manager or rcParams are touched and threads (the nightly refresh) can
+draw in parallel without a lock. The PNG bytes are reproducible (fixed size, dpi, font and
+no "Software" metadata), so a rerun on the same input gives a byte-identical .docx.
+
+Design (issue 12): small multiples — one panel per crime category with its own scale, so a
+small category is not squashed under "Samtliga brott" — with the city's rate per 100 000 as
+a dashed reference line where ``crime_series`` has ``city_rate_per_100k``; survey waves as
+paired bars per group, or per indicator when a survey has one group only (never a panel of
+one bar labelled "Alla"); legends placed under the panels so they are never cut.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import threading
+import math
+import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
+from outputs.draft_table_helpers import is_true
+from outputs.swedish import format_int
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from outputs.draft_tables import is_true  # noqa: E402
-from outputs.swedish import format_int  # noqa: E402
-
-__all__ = [
-    "Chart",
-    "DPI",
-    "TOTAL_LABEL",
-    "crime_chart",
-    "survey_chart",
-]
+__all__ = ["Chart", "DPI", "TOTAL_LABEL", "crime_chart", "survey_chart"]
 
 logger = logging.getLogger(__name__)
 
 DPI = 150
 TOTAL_LABEL = "Samtliga brott"
-_WIDTH_IN, _HEIGHT_IN = 6.3, 3.0
-_MAX_LINES = 6
-_BLUE, _LIGHT, _GREY = "#004B87", "#8FB8DE", "#555555"
-_RC = {
-    "font.family": "DejaVu Sans",
-    "font.size": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "svg.hashsalt": "lagesbild",
-}
+_WIDTH_IN = 6.3
+_MAX_PANELS = 9
+_BLUE, _LIGHT, _GREY, _CITY = "#004B87", "#8FB8DE", "#555555", "#C05000"
+_FONT = font_manager.FontProperties(family="DejaVu Sans")
 
 
 @dataclass(frozen=True)
@@ -65,27 +60,24 @@ class Chart:
     width_cm: float = 16.0
 
 
-# pyplot keeps global state (rcParams in ``rc_context``, the figure manager): one drawing at
-# a time per process, so threads of the nightly refresh can publish in parallel otherwise.
-_PYPLOT = threading.Lock()
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
 
 
-def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL) -> Chart | None:
-    """Reported crimes per year; see :func:`_crime_chart` (drawn under the pyplot lock)."""
-    with _PYPLOT:
-        return _crime_chart(series, area_name, total=total)
-
-
-def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
-    """Survey shares, previous vs latest wave; see :func:`_survey_chart` (under the lock)."""
-    with _PYPLOT:
-        return _survey_chart(rows, survey_label)
+def _style(ax) -> None:  # noqa: ANN001 - matplotlib Axes
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=7)
+    for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
+        label.set_fontproperties(_FONT)
+        label.set_fontsize(7)
 
 
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(figure)
     return buffer.getvalue()
 
 
@@ -93,13 +85,34 @@ def _thousands(value: float, _pos: object = None) -> str:
     return format_int(value).replace("\u00a0", " ")
 
 
-def _crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL) -> Chart | None:
-    """Reported crimes per year: all crimes as bars, up to six categories as lines.
+def _panel_title(label: str) -> str:
+    """Panel title: "3-7 kap. Brott mot person" → "Brott mot person (3–7 kap.)"."""
+    text = " ".join(label.split())
+    text = text[len("därav "):] if text.lower().startswith("därav ") else text
+    match = re.match(r"^(\d+(?:\s*[-–]\s*\d+)?)\s*kap\.?\s+(.+)$", text)
+    if match:
+        chapters = re.sub(r"\s*[-–]\s*", "–", match.group(1))
+        text = f"{match.group(2)} ({chapters} kap.)"
+    return text[:1].upper() + text[1:]
+
+
+def _short(label: str, width: int = 34) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL,
+                place: str | None = None) -> Chart | None:  # fmt: skip
+    """Reported crimes per year, one small panel per category (own scale each).
+
+    Panels show the rate per 100 000 invånare where the series has one (the city's rate as
+    a dashed line when ``city_rate_per_100k`` is given), else the count.
 
     Args:
-        series: ``crime_series`` (year, indicator, value, preliminary).
+        series: ``crime_series`` (year, indicator, value, rate_per_100k, preliminary[,
+            city_rate_per_100k]).
         area_name: the area, for caption and alt text.
-        total: the indicator drawn as bars.
+        total: the indicator drawn first (all crimes).
+        place: the area with its preposition ("på Södermalm"); default "i <area>".
 
     Returns:
         The chart, or None when the series has fewer than two years with values.
@@ -110,81 +123,80 @@ def _crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LAB
     years = sorted({int(y) for y in frame["year"]})
     if len(years) < 2:
         return None
+    where = place or f"i {area_name}"
     prel = {int(y) for y, p in zip(series["year"], series["preliminary"], strict=True)
             if is_true(p)}  # fmt: skip
-    totals = frame[frame["indicator"] == total]
-    others = [i for i in dict.fromkeys(frame["indicator"]) if i != total][:_MAX_LINES]
-    short = [f"{y}*" if y in prel else str(y) for y in years]
-    with plt.rc_context(_RC):
-        panels = 2 if (not totals.empty and others) else 1
-        figure, axes = plt.subplots(
-            1, panels, figsize=(_WIDTH_IN, _HEIGHT_IN + (0.6 if others else 0)),
-            gridspec_kw={"width_ratios": [1, 1.45]} if panels == 2 else None,
-        )  # fmt: skip
-        axes = list(axes) if panels == 2 else [axes]
-        panel = 0
-        if not totals.empty:
-            ax = axes[panel]
-            by_year = dict(zip(totals["year"].astype(int), totals["value"], strict=True))
-            values = [by_year.get(y, float("nan")) for y in years]
-            bars = ax.bar(range(len(years)), values, color=_BLUE, width=0.65)
-            for index, year in enumerate(years):
-                if year in prel:
-                    bars[index].set_facecolor(_LIGHT)
-                    bars[index].set_edgecolor(_BLUE)
-                    bars[index].set_hatch("///")
-            ax.set_xticks(range(len(years)), short)
-            if panels == 2 and len(years) > 4:
-                ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-            ax.set_title(f"{total} (antal)", fontsize=9)
-            ax.yaxis.set_major_formatter(_thousands)
-            panel += 1
-        if others:
-            ax = axes[panel]
-            for indicator in others:
-                rows = frame[frame["indicator"] == indicator]
-                by_year = dict(zip(rows["year"].astype(int), rows["value"], strict=True))
-                xs = [i for i, y in enumerate(years) if y in by_year]
-                ax.plot(xs, [by_year[years[i]] for i in xs], marker="o", markersize=3,
-                        label=_short(str(indicator), 40))  # fmt: skip
-            ax.set_xticks(range(len(years)), short)
-            ax.set_title("Utvalda brottskategorier (antal)", fontsize=9)
-            ax.yaxis.set_major_formatter(_thousands)
-            ax.legend(fontsize=6.5, frameon=False, loc="upper center", ncol=2,
-                      bbox_to_anchor=(0.5, -0.1))  # fmt: skip
-        figure.tight_layout()
-        png = _png(figure)
-    first, last = years[0], years[-1]
-    caption = f"Anmälda brott i {area_name} {first}–{last} enligt BRÅ."
+    indicators = list(dict.fromkeys(frame["indicator"]))
+    indicators = ([total] if total in indicators else []) + [i for i in indicators if i != total]
+    indicators = indicators[:_MAX_PANELS]
+    use_rate = "rate_per_100k" in frame.columns and frame["rate_per_100k"].notna().any()
+    has_city = use_rate and "city_rate_per_100k" in frame.columns and \
+        frame["city_rate_per_100k"].notna().any()  # fmt: skip
+    columns = 3 if len(indicators) > 4 else min(2, len(indicators)) or 1
+    rows = math.ceil(len(indicators) / columns)
+    figure = _figure(_WIDTH_IN, 0.45 + 1.55 * rows)
+    axes = figure.subplots(rows, columns, squeeze=False)
+    short = [f"{str(y)[2:]}*" if y in prel else str(y)[2:] for y in years]
+    for ax, indicator in zip(axes.flat, indicators, strict=False):
+        part = frame[frame["indicator"] == indicator]
+        column = "rate_per_100k" if use_rate else "value"
+        by_year = dict(zip(part["year"].astype(int), part[column], strict=True))
+        xs = [i for i, y in enumerate(years) if y in by_year and by_year[y] == by_year[y]]
+        ax.plot(xs, [by_year[years[i]] for i in xs], color=_BLUE, marker="o", markersize=3,
+                linewidth=1.4, label=where.capitalize() if has_city else None)  # fmt: skip
+        for i in xs:
+            if years[i] in prel:
+                ax.plot([i], [by_year[years[i]]], marker="o", markersize=5, color="white",
+                        markeredgecolor=_BLUE)  # fmt: skip
+        if has_city:
+            city = dict(zip(part["year"].astype(int), part["city_rate_per_100k"], strict=True))
+            cx = [i for i, y in enumerate(years) if city.get(y) == city.get(y) and y in city]
+            ax.plot(cx, [city[years[i]] for i in cx], color=_CITY, linestyle="--",
+                    linewidth=1.1, label="Staden")  # fmt: skip
+        ax.set_ylim(bottom=0)
+        ax.set_xticks(range(len(years)), short)
+        ax.yaxis.set_major_formatter(_thousands)
+        title = "\n".join(textwrap.wrap(_panel_title(str(indicator)), 30)[:2])
+        ax.set_title(title, fontsize=7, loc="left", fontproperties=_FONT)
+        _style(ax)
+    for ax in list(axes.flat)[len(indicators):]:
+        ax.set_visible(False)
+    if has_city:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=7,
+                      prop=_FONT)  # fmt: skip
+    figure.tight_layout(rect=(0, 0.06 if has_city else 0, 1, 1), h_pad=0.8)
+    png = _png(figure)
+    unit = "per 100 000 invånare" if use_rate else "antal"
+    caption = f"Anmälda brott {where} {years[0]}–{years[-1]} enligt BRÅ, {unit}"
+    caption += (", med staden som jämförelse (streckad linje)." if has_city else ".")
+    caption += " Varje kategori har egen skala."
     if prel:
-        marked = ", ".join(map(str, sorted(prel)))
-        caption += f" * Preliminära siffror ({marked}); ljus, streckad stapel."
-    alt = _crime_alt(totals, years, others, area_name, total)
+        caption += f" * Preliminära siffror ({', '.join(map(str, sorted(prel)))}); ofylld punkt."
+    alt = _crime_alt(frame, years, indicators, area_name, total, use_rate)
     return Chart(png=png, caption=caption, alt_text=alt)
 
 
-def _short(label: str, width: int = 34) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
-
-
-def _crime_alt(
-    totals: pd.DataFrame, years: Sequence[int], others: Sequence[str], area: str, total: str
-) -> str:
-    parts = [f"Diagram över anmälda brott i {area} per år {years[0]}–{years[-1]}."]
-    if not totals.empty:
-        values = ", ".join(
-            f"{int(r.year)}: {_thousands(r.value)}"
-            for r in totals.itertuples()
-            if r.value == r.value
-        )
-        parts.append(f"{total}: {values}.")
-    if others:
-        parts.append("Linjer för " + ", ".join(others) + ".")
+def _crime_alt(frame: pd.DataFrame, years: Sequence[int], indicators: Sequence[str],
+               area: str, total: str, use_rate: bool) -> str:  # fmt: skip
+    parts = [f"Diagram över anmälda brott i {area} per år {years[0]}–{years[-1]}, "
+             f"en panel per brottskategori."]  # fmt: skip
+    column = "rate_per_100k" if use_rate else "value"
+    for indicator in indicators:
+        rows = frame[frame["indicator"] == indicator]
+        points = [(int(r.year), getattr(r, column)) for r in rows.itertuples()]
+        values = ", ".join(f"{y}: {_thousands(v)}" for y, v in points if v == v)
+        parts.append(f"{indicator}: {values}.")
+    if use_rate:
+        parts.append("Värden per 100 000 invånare.")
     return " ".join(parts)
 
 
-def _survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
-    """Previous against latest wave: one small panel per indicator, groups as paired bars.
+def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
+    """Previous against latest wave as paired bars.
+
+    One panel per indicator with a bar pair per group; a survey whose indicators have one
+    group only ("Alla") is drawn as one panel with a bar pair per indicator instead.
 
     Args:
         rows: indicators rows of one survey (``indicator, group, value, prev_value,
@@ -200,40 +212,45 @@ def _survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
     year = int(frame["year"].max())
     prev = int(frame["prev_year"].dropna().max()) if frame["prev_year"].notna().any() else None
     indicators = list(dict.fromkeys(frame["indicator"]))
-    columns = 1 if len(indicators) == 1 else 2
-    grid_rows = -(-len(indicators) // columns)
-    groups = max(frame.groupby("indicator").size())
-    panel_height = 0.55 + 0.22 * groups
+    single = all(len(frame[frame["indicator"] == i]) == 1 for i in indicators)
+    panels = [("", frame)] if single else [(i, frame[frame["indicator"] == i])
+                                           for i in indicators]  # fmt: skip
+    columns = 1 if len(panels) == 1 else 2
+    grid_rows = math.ceil(len(panels) / columns)
+    bars = max(len(p) for _, p in panels)
+    panel_height = 0.55 + 0.24 * bars
     top = float(max(frame["value"].max(), frame["prev_value"].max()))
-    with plt.rc_context(_RC):
-        figure, axes = plt.subplots(
-            grid_rows, columns, figsize=(_WIDTH_IN, 0.5 + panel_height * grid_rows),
-            squeeze=False, sharex=True,
-        )  # fmt: skip
-        for ax, indicator in zip(axes.flat, indicators, strict=False):
-            part = frame[frame["indicator"] == indicator]
+    figure = _figure(_WIDTH_IN, 0.55 + panel_height * grid_rows)
+    axes = figure.subplots(grid_rows, columns, squeeze=False, sharex=True)
+    for ax, (indicator, part) in zip(axes.flat, panels, strict=False):
+        if single:
+            names = [_short(str(i), 40) for i in part["indicator"]]
+        else:
             names = [str(g) if str(g or "").strip() else "Alla" for g in part["group"]]
-            pos = list(range(len(part)))[::-1]
-            ax.barh([p + 0.2 for p in pos], part["prev_value"], height=0.38, color=_LIGHT,
-                    label=str(prev) if prev else "Föregående mätning")  # fmt: skip
-            ax.barh([p - 0.2 for p in pos], part["value"], height=0.38, color=_BLUE,
-                    label=str(year))  # fmt: skip
-            ax.set_yticks(pos, names)
-            ax.set_title(_short(str(indicator), 44), fontsize=8, loc="left")
-            ax.set_xlim(0, top * 1.08 if top > 0 else 1)
-            ax.xaxis.set_major_formatter(lambda v, _p: f"{v:.0f}")
-            ax.tick_params(labelsize=7)
-        for ax in list(axes.flat)[len(indicators) :]:
-            ax.set_visible(False)
-        for ax in axes[-1]:
-            ax.set_xlabel("Andel (%)")
-            ax.xaxis.set_tick_params(labelbottom=True)
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="upper right", ncol=2, frameon=False, fontsize=7)
-        figure.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (0.5 + panel_height * grid_rows)))
-        png = _png(figure)
+        pos = list(range(len(part)))[::-1]
+        ax.barh([p + 0.2 for p in pos], part["prev_value"], height=0.38, color=_LIGHT,
+                label=str(prev) if prev else "Föregående mätning")  # fmt: skip
+        ax.barh([p - 0.2 for p in pos], part["value"], height=0.38, color=_BLUE,
+                label=str(year))  # fmt: skip
+        ax.set_yticks(pos, names)
+        if indicator:
+            ax.set_title(_short(str(indicator), 44), fontsize=8, loc="left", fontproperties=_FONT)
+        ax.set_xlim(0, top * 1.08 if top > 0 else 1)
+        ax.xaxis.set_major_formatter(lambda v, _p: f"{v:.0f}")
+        _style(ax)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("Andel (%)", fontsize=7, fontproperties=_FONT)
+        ax.xaxis.set_tick_params(labelbottom=True)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="upper right", ncol=2, frameon=False, fontsize=7,
+                  prop=_FONT)  # fmt: skip
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (0.55 + panel_height * grid_rows)))
+    png = _png(figure)
     since = f"{prev} och {year}" if prev else str(year)
-    caption = f"{survey_label}: andel (%) per indikator och grupp, {since}."
+    what = "per indikator" if single else "per indikator och grupp"
+    caption = f"{survey_label}: andel (%) {what}, {since}."
     alt = f"Stapeldiagram, {survey_label} {since}, andel i procent. " + "; ".join(
         f"{r.indicator}"
         + (f", {r.group}" if str(r.group or "").strip() else "")

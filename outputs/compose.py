@@ -20,12 +20,16 @@ from outputs.draft_context import SECTION_KEYS, SOURCE_SECTIONS, DraftContext, S
 from outputs.draft_tables import format_window
 from outputs.narrative import change_sentence, methods_note, place, trend_sentence
 from outputs.swedish import format_int, format_percent
+from outputs.text.prose import Caveat, Place, count_paragraph, ia_paragraphs, survey_paragraphs
+from outputs.text.sentences import Sentences, load_sentences
+from outputs.text.summary import key_sentences
 
 __all__ = [
     "REPORT_CONFIG",
     "SOURCE_LABELS",
     "compose_context",
     "headline_sentence",
+    "load_caveats",
     "load_section_routing",
     "population_table",
     "sources_used",
@@ -244,32 +248,27 @@ def headline_sentence(row: Mapping, *, area_name: str) -> str:
     return change_sentence(row, area_name=area_name)
 
 
-def _population_sentence(indicators: pd.DataFrame, population: pd.DataFrame,
-                         area: Area) -> list[str]:
+def _population_sentence(words: Sentences, indicators: pd.DataFrame, population: pd.DataFrame,
+                         area: Area) -> list[str]:  # fmt: skip
     row = indicators[indicators["source"] == "befolkning"]
     if row.empty:
         return []
     now = row.iloc[0]
-    text = (
-        f"Inom {area.name}s stadsdelsområde bodde den 31 december {int(now['year'])} "
-        f"{format_int(now['value'])} invånare"
-    )
+    trend = ""
     if pd.notna(now["prev_value"]):
         change = now["value"] - now["prev_value"]
         if abs(change) / now["prev_value"] < 0.005:
-            text += ", ungefär lika många som året innan"
+            trend = "ungefär lika många som året innan"
         else:
-            text += ", något fler än året innan" if change > 0 else ", något färre än året innan"
-    parts = [text + "."]
+            trend = "något fler än året innan" if change > 0 else "något färre än året innan"
+    parts = [words.say("pop_total", district=f"{area.name}s stadsdelsområde",
+                       year=int(now["year"]), value=now["value"], trend=trend)]  # fmt: skip
     latest = population[(population["year"] == now["year"])
                         & (population["category"] != "Folkmängd")]
     if not latest.empty:
         top = latest.sort_values("share_pct", ascending=False).head(3)
         groups = [f"{r.category} ({format_percent(r.share_pct)})" for r in top.itertuples()]
-        parts.append(
-            f"Den största åldersgruppen var {groups[0]}, följd av "
-            + " och ".join(groups[1:]) + "."
-        )
+        parts.append(words.say("pop_ages", first=groups[0], rest=" och ".join(groups[1:])))
     return parts
 
 
@@ -283,21 +282,46 @@ def _with_table_sections(indicators: pd.DataFrame, safety: Sequence[str]) -> pd.
     return indicators.assign(table_section=[("trygghet" if flag else "") for flag in is_safety])
 
 
-def _summary(indicators: pd.DataFrame, year: int) -> list[str]:
-    tested = indicators[indicators["significant"].notna()]
-    significant = tested[tested["significant"].astype(bool)]
-    if tested.empty:
-        return ["Inga förändringar kunde prövas statistiskt."]
-    names = [
-        f"{r.indicator}{' (' + r.group + ')' if r.group else ''}"
-        for r in significant.itertuples()
-    ]
-    text = (
-        f"Av {len(tested)} jämförelser med föregående mätning är {len(significant)} "
-        "statistiskt signifikanta på 5 procents nivå"
-    )
-    text += (": " + "; ".join(names) + ".") if names else "."
-    return [text]
+def _ia_window(indicators: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    rows = indicators[(indicators["source"] == "ia") & indicators["window_start"].notna()]
+    if rows.empty:
+        return None
+    return (dt.date.fromisoformat(str(rows["window_start"].iloc[0])[:10]),
+            dt.date.fromisoformat(str(rows["window_end"].iloc[0])[:10]))  # fmt: skip
+
+
+def load_caveats(raw: object, *, path: Path = REPORT_CONFIG) -> tuple[Caveat, ...]:
+    """The ``caveats:`` of the report configuration.
+
+    Each entry: ``source``, ``indicator``, ``from`` (YYYY-MM-DD), ``text`` and optionally
+    ``area``. A caveat stands before the significance statement of every comparison that
+    spans its date (e.g. a new reporting routine from 2022-01-01).
+
+    Raises:
+        InputError: a missing key or a bad date; names the file and the entry.
+    """
+    if not raw:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError("'caveats' must be a list", file=path, column="caveats")
+    out = []
+    for number, entry in enumerate(raw):
+        where = f"caveats[{number}]"
+        if not isinstance(entry, Mapping):
+            raise InputError("expected a mapping", file=path, column=where)
+        missing = [k for k in ("source", "indicator", "from", "text") if not entry.get(k)]
+        if missing:
+            raise InputError(f"missing {missing}", file=path, column=where)
+        start = entry["from"]
+        try:
+            start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start))
+        except ValueError:
+            raise InputError("'from' is not a date (YYYY-MM-DD)", file=path,
+                             column=f"{where}.from") from None  # fmt: skip
+        out.append(Caveat(source=str(entry["source"]), indicator=str(entry["indicator"]),
+                          start=start, text=" ".join(str(entry["text"]).split()),
+                          area=str(entry.get("area") or "")))  # fmt: skip
+    return tuple(out)
 
 
 def compose_context(
@@ -318,6 +342,9 @@ def compose_context(
     quality_warnings: Sequence[str],
     is_sample_data: bool,
     sections: Routing | None = None,
+    ia_series: pd.DataFrame | None = None,
+    caveats: Sequence[Caveat] = (),
+    sentences_file: Path | None = None,
 ) -> DraftContext:
     """Everything the Word writer prints, worded in Swedish.
 
@@ -343,15 +370,50 @@ def compose_context(
             ``lagesbild/conf/report.yaml`` (:func:`load_section_routing`). Safety
             indicators go to "trygghet" first; what is routed nowhere stays in its
             source's section.
+        ia_series: IA counts per category over several years (``tasks.ia_series``).
+        caveats: configured remarks (:func:`load_caveats`), printed before the
+            significance statement they qualify.
+        sentences_file: a district's sentence templates (default
+            ``outputs/templates/sentences.yaml``).
     """
     route = _router(load_section_routing() if sections is None else sections,
                     safety_indicators)  # fmt: skip
     sentences: dict[str, list[str]] = {k: [] for k in SECTION_KEYS}
-    sentences["sammanfattning"] = _summary(indicators, year)
-    for source in ("bra", "ia", "stockholmsenkaten", "trygghetsmatningen"):
-        for row in _headline(indicators, source, headline.get(source, [])):
-            section = route(source, str(row["indicator"]))
-            sentences[section].append(headline_sentence(row, area_name=area.name))
+    words = load_sentences(sentences_file)
+    where = Place(name=area.name, place=area.place, city_name="staden som helhet",
+                  organisation=area.forvaltningar[0] if area.forvaltningar else "")  # fmt: skip
+    caveat_list = tuple(caveats)
+    routed: dict[str, dict[str, list[dict]]] = {}
+    for source in ("bra", "polis", "ia", "stockholmsenkaten", "trygghetsmatningen"):
+        labels = headline.get(source, [])
+        rows = _headline(indicators, source, labels)
+        if source in _SURVEY_NAMES:  # every group of a headline indicator
+            rows = [r for r in _row_dicts(indicators[indicators["source"] == source])
+                    if r["indicator"] in labels]  # fmt: skip
+        for row in rows:
+            key = "ia" if source == "ia" else route(source, str(row["indicator"]))
+            routed.setdefault(key, {}).setdefault(source, []).append(row)
+    for key, by_source in routed.items():
+        for source, rows in by_source.items():
+            if source in ("bra", "polis"):
+                sentences[key] += [
+                    suppressed_sentence(r, area_name=area.name) if _is_suppressed(r)
+                    else count_paragraph(words, r, where, caveats=caveat_list, area_id=area.id)
+                    for r in rows
+                ]  # fmt: skip
+            elif source == "ia":
+                window = _ia_window(indicators)
+                sentences[key] += ia_paragraphs(
+                    words, rows, ia_series if ia_series is not None else pd.DataFrame(),
+                    where, window=window, year=year, caveats=caveat_list, area_id=area.id,
+                    labels=headline.get("ia", []),
+                )
+            else:
+                sentences[key] += survey_paragraphs(
+                    words, [r for r in rows if not _is_suppressed(r)], where,
+                    order=headline.get(source, []),
+                )
+    sentences["sammanfattning"] = key_sentences(words, indicators, where, year=year)
     total = crime_series[crime_series["indicator"] == "Samtliga brott"]
     if not total.empty:
         trend = trend_sentence(
@@ -362,19 +424,13 @@ def compose_context(
             sentences["brottslighet"].insert(0, trend)
     indicators = _with_table_sections(indicators, safety_indicators)
     pop_table = population_table(population, [area.id], year)
-    sentences["befolkning"] = _population_sentence(indicators, pop_table, area)
+    sentences["befolkning"] = _population_sentence(words, indicators, pop_table, area)
     missing = {
         _SECTION_OF_SOURCE.get(kind, "trygghet"): text.format(year=year)
         for kind, text in _MISSING_TEXT.items()
         if kind not in present_kinds
     }
-    ia_rows = indicators[(indicators["source"] == "ia") & indicators["window_start"].notna()]
-    window = None
-    if not ia_rows.empty:
-        window = (
-            dt.date.fromisoformat(str(ia_rows["window_start"].iloc[0])),
-            dt.date.fromisoformat(str(ia_rows["window_end"].iloc[0])),
-        )
+    window = _ia_window(indicators)
     dnr = area.diarienummer_for(year)
     return DraftContext(
         area_id=area.id,
@@ -396,4 +452,9 @@ def compose_context(
         editorial=dict(editorial),
         quality_warnings=tuple(quality_warnings),
         methods_note=methods_note(),
+        ia_series=ia_series if ia_series is not None else pd.DataFrame(),
+        headline=tuple((src, str(label)) for src, labels in headline.items()
+                       for label in labels),
+        template_uses=dict(words.uses),
+        area_place=area.place,
     )

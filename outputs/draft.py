@@ -32,7 +32,7 @@ from outputs.draft_front import (
     setup_properties,
     template_values,
 )
-from outputs.draft_sections import HEADINGS, add_body
+from outputs.draft_sections import HEADINGS, add_appendices, add_body
 from outputs.draft_tables import cell_style, table_style
 from outputs.publish import make_shareable
 from outputs.template import DEFAULT_TEMPLATE, fill_template, style_or_none
@@ -113,6 +113,7 @@ def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     if ctx.changes is not None:
         add_changes_section(document, ctx.changes, list_style=bullets)
+    add_appendices(document, ctx)
     if ctx.action_plan is not None:
         add_action_plan(document, ctx.action_plan, table_style=table_style(document),
                         cell_style=cell_style(document))  # fmt: skip

@@ -103,13 +103,20 @@ PEOPLE_SECTIONS: tuple[str, ...] = (
     "inledning",
     "geografiskt_ansvarsomrade_sdf",
     "sdf_uppdrag",
+    "utbildningsforvaltningen",
     "grundskoleavdelningen",
     "lokalpolisomradet",
     "lpo_geografiskt_ansvarsomrade",
     "medborgarloften",
+    "vald_offentlig_miljo",
+    "narkotika",
     "brott_i_nara_relation",
+    "ran",
+    "otillaten_paverkan",
+    "ia",
     "underlag_fran_polisen",
     "avhopparverksamhet",
+    "trygghet",
     "bedomning",
 )
 
@@ -209,6 +216,12 @@ class DraftContext:
             None (no appendix).
         changes: what changed since the previous version, printed as the last section
             "Ändringar sedan version N", or None (first version: no section).
+        ia_series: IA counts per category and year in one calendar window
+            (``tasks.ia_series``: year, category, count, suppressed, …), printed as the
+            IA table; empty: the two-year table of ``indicators``.
+        headline: (source, indicator) pairs of the summary table, in order.
+        template_uses: sentence template (name#variant) → uses in this draft.
+        area_place: the name with its preposition, "på Södermalm" (empty: "i <name>").
     """
 
     area_id: str
@@ -232,6 +245,10 @@ class DraftContext:
     methods_note: str = ""
     action_plan: ActionPlan | None = None
     changes: Changes | None = None
+    ia_series: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headline: tuple[tuple[str, str], ...] = ()
+    template_uses: Mapping[str, int] = field(default_factory=dict)
+    area_place: str = ""
 
     def __post_init__(self) -> None:
         """Reject inputs the writer would otherwise print wrongly or drop silently."""

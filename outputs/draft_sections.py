@@ -25,6 +25,13 @@ from outputs.draft_context import (
     DraftContext,
 )
 from outputs.draft_front import placeholder
+from outputs.draft_summary import (
+    add_caption,
+    add_ia_series_table,
+    add_source,
+    add_summary_table,
+    add_tests_table,
+)
 from outputs.draft_tables import (
     add_count_table,
     add_ia_table,
@@ -35,7 +42,9 @@ from outputs.draft_tables import (
 from outputs.swedish import format_date
 from outputs.template import RED, style_or_none
 
-__all__ = ["HEADINGS", "LAYOUT", "Section", "add_body", "section_rows"]
+__all__ = [
+    "APPENDICES", "HEADINGS", "LAYOUT", "Section", "add_appendices", "add_body", "section_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,13 @@ LAYOUT: tuple[Section, ...] = (
     Section(1, "Prioriterade samverkansområden", "prioriterade"),
     Section(2, "Stadsövergripande prioriterade samverkansområden", "omraden"),
     Section(1, "Sammantagen bedömning av lokal lägesbild", "bedomning"),
-    Section(1, "Metod och statistisk prövning", "metod"),
+    Section(1, "Om statistiken", "metod"),
     Section(1, "Datakvalitet", "datakvalitet"),
+)
+
+#: The appendices after the body (before the åtgärdsplan and "what changed").
+APPENDICES: tuple[Section, ...] = (
+    Section(1, "Bilaga: Metod och statistisk prövning", "bilaga_metod"),
 )
 
 #: (level, text) of the fixed headings in document order. "Anmälda brott enligt polisen"
@@ -117,6 +131,12 @@ _PRIORITERADE = (
     "Därutöver lyfter den övergripande överenskommelsen tio stadsövergripande prioriterade "
     "utmaningar där samverkan är särskilt påkallad på såväl lokal som central nivå. "
     "Prioriteringen beskrivs under rubriken ”Sammantagen bedömning av lokal lägesbild”.",
+)
+_PLAIN_METHODS = (
+    "Siffrorna jämförs med föregående mätning. En förändring kallas statistiskt "
+    "signifikant när den är så stor att den sannolikt inte beror på slumpen; med många "
+    "jämförelser blir ändå ungefär en av tjugo signifikant av en slump. Hur siffrorna har "
+    "prövats och samtliga prövningar finns i bilagan ”Metod och statistisk prövning”."
 )
 _CSV_NOTE = (
     "Samtliga siffror i lägesbilden finns i maskinläsbar form i filen indicators.csv, "
@@ -191,6 +211,8 @@ def _fill(document: DocumentObject, ctx: DraftContext, key: str | None, add_figu
     if key in ctx.missing_notes:
         _note(document, ctx.missing_notes[key])
     _tables(document, ctx, key, add_figure)
+    if key == "sammanfattning":
+        add_summary_table(document, ctx)
     if key == "bedomning":
         _prioritised_list(document, ctx)
 
@@ -214,23 +236,40 @@ def _keep_together(table, max_rows: int = 15) -> None:  # noqa: ANN001 - python-
 
 def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_figure) -> None:  # noqa: ANN001
     rows = section_rows(ctx, key)
+    where = ctx.area_place or f"i {ctx.area_name}"
     if key == "befolkning":
-        add_population_table(document, ctx.population)
+        if not ctx.population.empty:
+            add_caption(document, f"Befolkning {where} efter ålder")
+            add_population_table(document, ctx.population)
+            add_source(document, "befolkning")
     elif key == "brottslighet":
-        add_count_table(document, rows, ctx.year, with_rate=True)
-        add_series_table(document, ctx.crime_series)
-        add_figure(document, crime_chart(ctx.crime_series, ctx.area_name))
+        if not rows.empty:
+            add_caption(document, f"Anmälda brott {where} {ctx.year} jämfört med "
+                                  f"{ctx.year - 1}")  # fmt: skip
+            add_count_table(document, rows, ctx.year, with_rate=True)
+            add_source(document, "bra")
+        if not ctx.crime_series.empty:
+            years = sorted(int(y) for y in ctx.crime_series["year"].unique())
+            add_caption(document, f"Anmälda brott {where} per år {years[0]}–{years[-1]}")
+            add_series_table(document, ctx.crime_series)
+            add_source(document, "bra")
+        add_figure(document, crime_chart(ctx.crime_series, ctx.area_name, place=where))
     elif key == "polis":
-        add_count_table(document, rows, ctx.year, with_rate=False)
+        if not rows.empty:
+            add_caption(document, f"Anmälda brott enligt polisen {where}")
+            add_count_table(document, rows, ctx.year, with_rate=False)
+            add_source(document, "polis")
     elif key == "ia":
-        add_ia_table(document, rows, ctx.year, ctx.ia_window)
+        if not add_ia_series_table(document, ctx) and not rows.empty:
+            add_caption(document, "Incidenter rapporterade i IA per kategori")
+            add_ia_table(document, rows, ctx.year, ctx.ia_window)
+            add_source(document, "ia")
     elif not rows.empty and rows["unit"].eq("procent").all():
         for (source, year), wave in rows.groupby(["source", "year"], sort=True):
             label = _SURVEY_LABELS.get(str(source), str(source))
-            caption = document.add_paragraph()
-            caption.add_run(f"{label} {int(year)}").bold = True
-            caption.paragraph_format.keep_with_next = True  # never alone at a page's foot
+            add_caption(document, f"{label} {int(year)}: andel (%) per indikator och grupp")
             add_survey_table(document, wave)
+            add_source(document, str(source))
             add_figure(document, survey_chart(wave, label))
 
 
@@ -326,8 +365,21 @@ def _prioritised_list(document: DocumentObject, ctx: DraftContext) -> None:
 
 
 def _methods(document: DocumentObject, ctx: DraftContext) -> None:
+    _paragraphs(document, [_PLAIN_METHODS])
+
+
+def _methods_appendix(document: DocumentObject, ctx: DraftContext) -> None:
     _paragraphs(document, [ctx.methods_note] if ctx.methods_note else [])
     document.add_paragraph(_CSV_NOTE)
+    add_tests_table(document, ctx)
+
+
+def add_appendices(document: DocumentObject, ctx: DraftContext) -> None:
+    """The appendices of :data:`APPENDICES`, each on a new page."""
+    for section in APPENDICES:
+        heading = document.add_heading(section.title, section.level)
+        heading.paragraph_format.page_break_before = True
+        _fill(document, ctx, section.key, lambda *_: None)
 
 
 def _quality(document: DocumentObject, ctx: DraftContext) -> None:
@@ -342,5 +394,6 @@ _SPECIAL: dict[str, Callable[[DocumentObject, DraftContext], None]] = {
     "prioriterade": _prioriterade,
     "omraden": _priority_areas,
     "metod": _methods,
+    "bilaga_metod": _methods_appendix,
     "datakvalitet": _quality,
 }

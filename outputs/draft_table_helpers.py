@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 
 from outputs.docx_fields import repeat_header_row
-from outputs.swedish import MISSING, NBSP, format_signed
+from outputs.swedish import MISSING, NBSP, format_relative
 from outputs.template import style_or_none
 
 __all__ = [
@@ -167,7 +167,8 @@ def format_window(window: tuple[dt.date, dt.date]) -> str:
         The Swedish wording.
     """
     start, end = window
-    return f"{start.day} {_MONTHS[start.month - 1]}–{end.day} {_MONTHS[end.month - 1]}"
+    return (f"{start.day}{NBSP}{_MONTHS[start.month - 1]}–"
+            f"{end.day}{NBSP}{_MONTHS[end.month - 1]}")  # fmt: skip
 
 
 def as_number(value: object) -> float | None:
@@ -182,7 +183,7 @@ def relative_text(value: object) -> str:
     number = as_number(value)
     if number is None:
         return MISSING
-    return f"{format_signed(number * 100, 1)}{NBSP}%"
+    return format_relative(number)
 
 
 def single_year(values: pd.Series) -> int | None:

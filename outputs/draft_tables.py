@@ -10,6 +10,7 @@ The shared pieces (styles, flags, cell texts, footnotes, the styled table itself
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 from docx.document import Document as DocumentObject
@@ -34,7 +35,14 @@ from outputs.draft_table_helpers import (
     suppression_footnote,
     table_style,
 )
-from outputs.swedish import format_decimal, format_int, format_percent, format_signed
+from outputs.swedish import (
+    NBSP,
+    format_decimal,
+    format_int,
+    format_percent,
+    format_signed,
+    share_decimals,
+)
 
 __all__ = [
     "CELL_STYLE",
@@ -104,7 +112,7 @@ def add_count_table(
     body = []
     for _, row in rows.iterrows():
         cells = [
-            str(row["indicator"]),
+            label_text(row["indicator"]),
             format_int(as_number(row["prev_value"])),
             format_int(as_number(row["value"])),
             format_signed(as_number(row["change_abs"])),
@@ -139,7 +147,8 @@ def add_series_table(document: DocumentObject, series: pd.DataFrame) -> None:
     for indicator in dict.fromkeys(series["indicator"]):
         frame = series[series["indicator"] == indicator]
         by_year = dict(zip(frame["year"].astype(int), frame["value"], strict=True))
-        body.append([str(indicator), *[format_int(as_number(by_year.get(y))) for y in years]])
+        body.append([label_text(indicator),
+                     *[format_int(as_number(by_year.get(y))) for y in years]])
     add_table(document, header, body, numeric_from=1, first_width_cm=4.3)
 
 
@@ -207,13 +216,31 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
     body = [
         [
             str(row["indicator"]),
-            "" if pd.isna(row["group"]) else str(row["group"]),
-            format_decimal(as_number(row["prev_value"])),
-            format_decimal(as_number(row["value"])),
-            format_signed(as_number(row["change_abs"]), 1),
+            "" if pd.isna(row["group"]) else str(row["group"]).replace(" ", NBSP),
+            _share(row["prev_value"]),
+            _share(row["value"]),
+            _points(row["change_abs"]),
             significance_cell(row),
         ]
         for _, row in rows.iterrows()
     ]
     add_table(document, header, body, numeric_from=2, widths_cm=(5.3, 2.2, 1.8, 1.8, 2.6, 2.3))
     add_footnote(document, rows)
+
+
+def _share(value: object) -> str:
+    """A share without false precision: "71", "2,4" (the column header says %)."""
+    number = as_number(value)
+    return format_decimal(number, share_decimals(number) if number is not None else 0)
+
+
+def _points(value: object) -> str:
+    number = as_number(value)
+    if number is None:
+        return format_decimal(None)
+    return format_signed(number, share_decimals(number))
+
+
+def label_text(label: str) -> str:
+    """A source label for a table cell: "3-7 kap." printed with an en dash."""
+    return re.sub(r"(\d)\s*-\s*(\d)", "\\1–\\2", str(label))

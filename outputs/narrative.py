@@ -33,7 +33,7 @@ from outputs._indicator_row import row_number as _num
 from outputs._indicator_row import row_significant as _is_significant
 from outputs._indicator_row import row_value as _get
 from outputs.significance_wording import CANNOT_TEST, methods_note, significance_sentence
-from outputs.swedish import format_decimal, format_int, format_percent, format_signed
+from outputs.swedish import NBSP, format_decimal, format_int, format_percent, format_relative
 from tasks.statistics import DEFAULT_ALPHA
 from tasks.trends import TrendWindow, trend
 
@@ -195,8 +195,7 @@ def _count_sentence(row: Mapping, area_name: str, alpha: float, plain: bool) -> 
     rel = _num(row, "change_rel")
     parts = []
     if rel is not None:
-        pct = rel * 100
-        parts.append(f"{format_signed(pct, 1 if abs(pct) < 1 else 0, plain=plain)} %")
+        parts.append(format_relative(rel, plain=plain))
     if prel:
         parts.append(prel)
     paren = f" ({'; '.join(parts)})" if parts else ""
@@ -264,7 +263,8 @@ def change_sentence(
         sentences.append(significance_sentence(row, alpha=alpha))
     if _flag(row, "comparable_series"):
         sentences.append("Siffrorna avser en jämförbar serie som summerar föregångarområdena.")
-    return " ".join(sentences)
+    text = " ".join(sentences)
+    return text.replace(NBSP, " ") if plain else text
 
 
 def _approx(value: float, *, plain: bool) -> str:

@@ -19,7 +19,10 @@ __all__ = [
     "format_int",
     "format_p",
     "format_percent",
+    "format_relative",
+    "format_share",
     "format_signed",
+    "share_decimals",
 ]
 
 NBSP = "\u00a0"
@@ -89,22 +92,44 @@ def format_signed(value: float | None, decimals: int = 0, *, plain: bool = False
     return ("+" if value > 0 else "−") + body
 
 
-def format_p(p: float) -> str:
+def format_p(p: float, *, plain: bool = False) -> str:
     """A p-value as the spec words it: ``"p = 0,036"``, ``"p = 0,17"``, ``"p < 0,001"``.
 
-    Two significant digits, at most three decimals; below 0.001 written ``p < 0,001``.
+    Two significant digits, at most three decimals; below 0.001 written ``p < 0,001``;
+    never "p = 1": a p-value that rounds to 1 is written ``p > 0,99`` (statistics.md).
+    No-break spaces around the sign unless ``plain``.
     """
+    sep = " " if plain else NBSP
     if p < 0.001:
-        return "p < 0,001"
-    if p >= 0.1:
-        text = f"{p:.2f}"
-    elif p >= 0.01:
-        text = f"{p:.3f}"
-    else:
-        text = f"{p:.3f}"
-    if text == "1.00":
-        text = "1"
-    return "p = " + text.replace(".", ",")
+        return f"p{sep}<{sep}0,001"
+    if p >= 0.995:
+        return f"p{sep}>{sep}0,99"
+    text = f"{p:.2f}" if p >= 0.1 else f"{p:.3f}"
+    return f"p{sep}={sep}" + text.replace(".", ",")
+
+
+def share_decimals(value: float) -> int:
+    """Precision by magnitude: whole numbers from 10 (and for whole values), else one decimal."""
+    value = abs(float(value))
+    return 0 if value >= 10 or abs(value - round(value)) < 1e-9 else 1
+
+
+def format_share(value: float | None, *, plain: bool = False) -> str:
+    """A share in % with precision by magnitude: ``71.0`` → "71 %", ``2.4`` → "2,4 %"."""
+    if _is_missing(value):
+        return MISSING
+    return format_percent(value, share_decimals(value), plain=plain)
+
+
+def format_relative(change_rel: float | None, *, plain: bool = False) -> str:
+    """A relative change (0.125 = 12,5 %) signed, precision by magnitude: "+683 %", "−2 %",
+    "+0,4 %" (one decimal only below 1 %)."""
+    if _is_missing(change_rel):
+        return MISSING
+    pct = float(change_rel) * 100
+    decimals = 1 if 0 < abs(pct) < 1 else 0
+    sep = " " if plain else NBSP
+    return f"{format_signed(pct, decimals, plain=plain)}{sep}%"
 
 
 def format_date(day: dt.date | dt.datetime) -> str:

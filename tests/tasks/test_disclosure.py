@@ -229,7 +229,7 @@ def test_headline_sentences_print_no_withheld_figure():
     vald = suppressed_sentence(rows.loc["Våld"].to_dict() | {"indicator": "Våld",
                                "window_start": "2022-01-01", "window_end": "2022-11-15"},
                                area_name="Södermalm")  # fmt: skip
-    assert "var 33 under perioden 1 januari–15 november 2022" in vald
+    assert "var 33 under perioden 1\u00a0januari–15\u00a0november 2022" in vald
     assert "Jämförelsen med 2021 redovisas inte" in vald
     for text in (hot, vald):
         digits = set(re.findall(r"\d+", text)) - {"2021", "2022", "1", "15", "33"}
