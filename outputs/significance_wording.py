@@ -77,7 +77,7 @@ def methods_note() -> str:
         "Antalet anmälda brott varierar mer mellan åren än slumpen ensam förklarar "
         "(överspridning). Därför prövas förändringar med minst fem års serie också med en "
         "kvasi-Poissonmodell, och en förändring kallas signifikant först när båda testen ger "
-        "p < 0,05. Incidenter i IA jämförs under samma kalenderperiod varje år. "
+        "p\u00a0<\u00a00,05. Incidenter i IA jämförs under samma kalenderperiod varje år. "
         "Där undersökningen själv redovisar om en förändring är signifikant används den "
         "redovisningen, eftersom den tar hänsyn till undersökningens vikter. "
         "I indicators.csv redovisas för varje jämförelse även p-värden justerade för "

@@ -170,6 +170,8 @@ def count_paragraph(s: Sentences, row: Mapping, where: Place, *, alpha: float = 
     parts += [c.text for c in caveats if c.applies(row, area_id)]
     if prev is not None:
         parts.append(significance(s, row, alpha=alpha))
+    if row_flag(row, "comparable_series"):
+        parts.append(s.say("comparable"))
     return " ".join(parts)
 
 
