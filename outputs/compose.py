@@ -250,7 +250,8 @@ def headline_sentence(row: Mapping, *, area_name: str) -> str:
 
 def _population_sentence(words: Sentences, indicators: pd.DataFrame, population: pd.DataFrame,
                          area: Area) -> list[str]:  # fmt: skip
-    row = indicators[indicators["source"] == "befolkning"]
+    row = indicators[(indicators["source"] == "befolkning")
+                     & (indicators["indicator"] == "Folkmängd")]
     if row.empty:
         return []
     now = row.iloc[0]

@@ -57,18 +57,21 @@ def _share(**values: object) -> dict:
 
 def test_significant_increase_exact_wording():
     row = _count(p_value=0.036, significant=True)
-    assert significance_sentence(row) == "Ökningen är statistiskt signifikant (p\u00a0=\u00a00,036)."
+    assert significance_sentence(row) == (
+        "Ökningen är statistiskt signifikant (p\u00a0=\u00a00,036).")
 
 
 def test_significant_decrease_below_one_in_thousand():
     row = _count(change_abs=-50.0, p_value=0.00002, significant=True)
-    assert significance_sentence(row) == "Minskningen är statistiskt signifikant (p\u00a0<\u00a00,001)."
+    assert significance_sentence(row) == (
+        "Minskningen är statistiskt signifikant (p\u00a0<\u00a00,001).")
 
 
 def test_not_significant_exact_wording():
     row = _count(p_value=0.17, significant=False)
     assert significance_sentence(row) == (
-        "Förändringen är inte statistiskt signifikant (p\u00a0=\u00a00,17) och kan bero på slumpmässig "
+        "Förändringen är inte statistiskt signifikant (p\u00a0=\u00a00,17) och kan bero på "
+        "slumpmässig "
         "variation."
     )
 
@@ -100,7 +103,8 @@ def test_producer_flag_wording():
 
 def test_significant_read_back_from_csv_strings():
     row = _count(p_value="0.036", significant="true")
-    assert significance_sentence(row) == "Ökningen är statistiskt signifikant (p\u00a0=\u00a00,036)."
+    assert significance_sentence(row) == (
+        "Ökningen är statistiskt signifikant (p\u00a0=\u00a00,036).")
 
 
 def test_significance_derived_when_column_empty():
