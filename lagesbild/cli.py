@@ -3,10 +3,12 @@ review portal, verify the audit log, add portal users."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -269,6 +271,21 @@ def audit_verify() -> None:
                f"förankringar stämmer, senaste hash {check.chain.head}")  # fmt: skip
 
 
+@contextlib.contextmanager
+def _prefect_api() -> Iterator[None]:
+    """``PREFECT_API_URL`` when set; else a temporary server that dies with this process
+    (even on kill -9, unlike the one Prefect would start itself)."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from lagesbild.tempserver import temporary_prefect_server
+
+    with temporary_prefect_server() as url, temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
 @app.command()
 def nightly(
     year: Annotated[
@@ -312,9 +329,10 @@ def nightly(
               else ThreadPoolTaskRunner(max_workers=workers))  # fmt: skip
     started = time.perf_counter()
     try:
-        summary = nightly_refresh.with_options(task_runner=runner)(
-            year=year, areas=area or None, inbox=inbox, out=out, areas_file=areas_file
-        )
+        with _prefect_api():
+            summary = nightly_refresh.with_options(task_runner=runner)(
+                year=year, areas=area or None, inbox=inbox, out=out, areas_file=areas_file
+            )
     except NightlyFailed as exc:
         for item in exc.summary["areas"]:
             typer.echo(item["line"])
