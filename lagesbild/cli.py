@@ -169,7 +169,7 @@ def check(
     """
     from lagesbild.settings import load_settings
     from quality.validate import validate_inputs
-    from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
+    from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest, load_report_config
 
     settings = load_settings()
     spec = RunSpec(area=area, year=year, inbox=inbox or SAMPLE_INBOX,
@@ -181,6 +181,7 @@ def check(
              "ia": inputs.ia},
             area=area, year=year, as_of=dt.date.today(),
             members_for_year=lambda y: spec.areas().series_members(area, y),
+            bra_categories=load_report_config().get("bra_categories"),
         )  # fmt: skip
     except PipelineError as exc:
         _fail(exc)

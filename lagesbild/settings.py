@@ -7,6 +7,7 @@ Connection strings and locations vary per machine, so they come from environment
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +23,20 @@ class Settings:
     home: Path
     database_url: str
     fetch_config: Path | None = None
+    raw_max_file_bytes: int | None = 500_000_000  # LAGESBILD_RAW_MAX_FILE_MB (default 500)
+    raw_max_total_bytes: int | None = 50_000_000_000  # LAGESBILD_RAW_MAX_GB (default 50)
 
     @property
     def raw_dir(self) -> Path:
         """The raw store: every input byte-for-byte, addressed by sha256."""
         return self.home / "raw"
+
+    def raw_store(self):  # noqa: ANN201 - sources.rawstore.RawStore (no import here)
+        """The raw store with this configuration's size limits."""
+        from sources.rawstore import RawStore
+
+        return RawStore(self.raw_dir, max_file_bytes=self.raw_max_file_bytes,
+                        max_total_bytes=self.raw_max_total_bytes)  # fmt: skip
 
     @property
     def fetch_state(self) -> Path:
@@ -39,8 +49,9 @@ class Settings:
         return self.home / "reports"
 
 
-def load_settings(env: dict[str, str] | None = None) -> Settings:
-    """Read ``LAGESBILD_HOME``, ``LAGESBILD_DATABASE_URL`` and ``LAGESBILD_FETCH_CONFIG``.
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read ``LAGESBILD_HOME``, ``LAGESBILD_DATABASE_URL``, ``LAGESBILD_FETCH_CONFIG`` and the
+    raw store's limits ``LAGESBILD_RAW_MAX_FILE_MB`` / ``LAGESBILD_RAW_MAX_GB``.
 
     Args:
         env: the environment to read; ``os.environ`` when None.
@@ -53,5 +64,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     url = env.get("LAGESBILD_DATABASE_URL") or f"sqlite:///{home / 'lagesbild.db'}"
     fetch = env.get("LAGESBILD_FETCH_CONFIG")
     return Settings(home=home, database_url=url,
-                    fetch_config=Path(fetch).expanduser() if fetch else None)  # fmt: skip
+                    fetch_config=Path(fetch).expanduser() if fetch else None,
+                    raw_max_file_bytes=_limit(env, "LAGESBILD_RAW_MAX_FILE_MB", 500, 1e6),
+                    raw_max_total_bytes=_limit(env, "LAGESBILD_RAW_MAX_GB", 50, 1e9))  # fmt: skip
+
+
+def _limit(env: Mapping[str, str], name: str, default: float, unit: float) -> int | None:
+    """A size limit in bytes from ``name`` (a number; ``0`` means no limit)."""
+    text = env.get(name, "").strip().replace(",", ".")
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        from lagesbild.errors import ConfigError
+
+        raise ConfigError(f"{name}={text!r} är inte ett tal") from None
+    return None if value <= 0 else int(value * unit)
 

@@ -17,6 +17,8 @@ from quality.rowchecks import examples_for
 
 __all__ = [
     "MembersForYear",
+    "check_complete_years",
+    "check_known_categories",
     "check_months_sum_to_year",
     "check_published_rates",
     "check_required_years",
@@ -26,6 +28,8 @@ __all__ = [
 MembersForYear = Callable[[int], tuple[str, ...]]
 
 POPULATION_TOTAL = "Folkmängd"
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov",
+               "Dec")  # fmt: skip
 
 
 def _year(series: pd.Series) -> pd.Series:
@@ -157,6 +161,7 @@ def check_required_years(
     """
     name = "expect_required_years_present"
     missing: list[str] = []
+    examples: list[dict] = []
     frame = bra if bra is not None else pd.DataFrame()
     if not frame.empty:
         frame = frame.assign(_y=_year(frame["period_end"]))
@@ -169,14 +174,103 @@ def check_required_years(
             rows = frame[(frame["area"] == member) & (frame["_y"] == year)] if len(frame) else frame
             if not _has_year_count(rows):
                 suffix = "" if member == area else f" (part of {area}'s series)"
-                missing.append(f"{member} {year}{suffix}")
+                why, example = _why_missing(frame, member, year)
+                missing.append(f"{member} {year}{suffix}: {why}")
+                if example is not None:
+                    examples.append(example)
     if missing:
-        message = "no BRÅ yearly counts (inbox/bra) for " + ", ".join(missing)
-        return CheckResult("bra", name, Severity.BLOCKING, False, "area", message)
+        message = "no BRÅ yearly counts (inbox/bra) for " + "; ".join(missing)
+        return CheckResult("bra", name, Severity.BLOCKING, False, "area", message,
+                           tuple(examples))  # fmt: skip
     years_text = ", ".join(str(y) for y in sorted(set(years)))
     return CheckResult(
         "bra", name, Severity.BLOCKING, True, "area", f"{area}: {years_text} present"
     )
+
+
+def _months_missing(rows: pd.DataFrame) -> list[str]:
+    """The month names without a count in ``rows`` (one area and year, any category)."""
+    months = rows[(rows["period_kind"] == "month") & rows["value"].notna()]
+    have = set(pd.to_datetime(months["period_start"]).dt.month)
+    return [MONTH_NAMES[m - 1] for m in range(1, 13) if m not in have]
+
+
+def _files(rows: pd.DataFrame) -> str:
+    return ", ".join(sorted(str(f) for f in rows["file"].dropna().unique())) if len(rows) else ""
+
+
+def _why_missing(frame: pd.DataFrame, member: str, year: int) -> tuple[str, dict | None]:
+    """What is missing for one area-year, and where to look (file, column)."""
+    if frame.empty:
+        return "ingen BRÅ-fil i inkorgen", None
+    rows = frame[(frame["area"] == member) & (frame["_y"] == year)]
+    if len(rows):
+        missing = _months_missing(rows)
+        files = _files(rows)
+        example = {"file": files, "row": None, "column": "Period", "value": None}
+        if missing:
+            return f"{files} saknar månader: {', '.join(missing)}", example
+        return f"{files}: ingen kategori har alla tolv månader eller Helår", example
+    same_year = frame[frame["_y"] == year]
+    if len(same_year):
+        return (f"{_files(same_year)} har rader för {year} men inga för området",
+                {"file": _files(same_year), "row": None, "column": "Region", "value": None})
+    mine = frame[frame["area"] == member]
+    if len(mine):
+        have = sorted(int(y) for y in mine["_y"].dropna().unique())
+        return (f"ingen fil har rader för {year} (filer med området: {_files(mine)}; år "
+                f"{', '.join(map(str, have))})",
+                {"file": _files(mine), "row": None, "column": "År", "value": None})
+    return "ingen fil har rader för området", None
+
+
+def check_complete_years(
+    bra: pd.DataFrame | None,
+    *,
+    area: str,
+    required: Sequence[int],
+    members_for_year: MembersForYear,
+) -> CheckResult:
+    """Each year of the area's series has its counts: else the year is missing (warning).
+
+    A year's count is ``Helår`` or the sum of twelve months; with a month's rows lost the
+    year is missing from the series, which the draft must not show silently (sources.md:
+    "missing, with a quality warning"). The report year and the year before are
+    ``check_required_years``' (blocking); this names every other incomplete year with its
+    file and its missing months.
+
+    Args:
+        bra: BRÅ frame in the long shape.
+        area: the run's area id.
+        required: the years ``check_required_years`` covers (left out here).
+        members_for_year: the area ids that make up ``area``'s series in a year.
+
+    Returns:
+        A warning result, one example per incomplete area-year.
+    """
+    name = "expect_complete_years"
+    if bra is None or bra.empty:
+        return CheckResult("bra", name, Severity.WARNING, True, "Period", "no BRÅ rows")
+    frame = bra.assign(_y=_year(bra["period_end"]))
+    problems: list[str] = []
+    examples: list[dict] = []
+    for year in sorted(int(y) for y in frame["_y"].dropna().unique()):
+        if year in set(required):
+            continue
+        for member in members_for_year(year):
+            rows = frame[(frame["area"] == member) & (frame["_y"] == year)]
+            if rows.empty or _has_year_count(rows):
+                continue
+            missing = _months_missing(rows)
+            files = _files(rows)
+            what = f"saknar månader: {', '.join(missing)}" if missing else "ofullständigt år"
+            problems.append(f"{member} {year} ({files}) {what}")
+            examples.append({"file": files, "row": None, "column": "Period", "value": None})
+    if problems:
+        message = ("BRÅ-året saknas i serien (inte alla tolv månader): " + "; ".join(problems))
+        return CheckResult("bra", name, Severity.WARNING, False, "Period", message,
+                           tuple(examples[:5]))  # fmt: skip
+    return CheckResult("bra", name, Severity.WARNING, True, "Period", f"{area}: complete years")
 
 
 def check_source_years(
@@ -222,3 +316,23 @@ def check_source_years(
             source, name, severity, False, "area", f"no rows for {area} in {', '.join(missing)}"
         )
     return CheckResult(source, name, severity, True, "area", f"{area}: all compared years present")
+
+
+def check_known_categories(bra: pd.DataFrame, known: Sequence[str]) -> CheckResult:
+    """Every BRÅ category is one the report knows (``report.yaml``: ``bra_categories``).
+
+    An unknown one (a new menu entry, a typo) would otherwise be printed in the draft's
+    table without a word. A warning, with one example row per unknown category.
+    """
+    name, column = "expect_known_categories", "category"
+    wanted = {str(k).casefold() for k in known}
+    categories = bra["category"].astype("str")
+    bad = ~categories.str.casefold().isin(wanted) & bra["category"].notna()
+    if not bad.any():
+        return CheckResult("bra", name, Severity.WARNING, True, column, "")
+    firsts = bra[bad].drop_duplicates(subset=["category"])
+    names = [str(c) for c in firsts["category"]]
+    message = (f"{len(names)} okända brottskategorier (lägg till dem i report.yaml, "
+               f"bra_categories, om de ska redovisas): {', '.join(names[:10])}")  # fmt: skip
+    examples = examples_for(bra, bad & ~bra.duplicated(subset=["category"]), column)
+    return CheckResult("bra", name, Severity.WARNING, False, column, message, examples)

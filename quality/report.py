@@ -199,9 +199,10 @@ class ValidationReport:
 
 
 def _format_example(example: dict, column: str | None) -> str:
-    where = f"{example.get('file') or '?'} row {_plain(example.get('row', '?'))}"
+    row = _plain(example.get("row", "?"))
+    where = f"{example.get('file') or '?'}" + ("" if row is None else f" row {row}")
     ex_column = example.get("column")
-    col = f" column {ex_column}" if ex_column and ex_column != column else ""
+    col = f" column {ex_column!r}" if ex_column and ex_column != column else ""
     value = _plain(example.get("value"))
     return f"{where}{col}" if value is None else f"{where}{col} value {value!r}"
 

@@ -19,6 +19,8 @@ import pandas as pd
 from quality._gx import INDEX_COLUMNS, DocsBuilder, from_gx, run_gx
 from quality.checks import (
     MembersForYear,
+    check_complete_years,
+    check_known_categories,
     check_months_sum_to_year,
     check_published_rates,
     check_required_years,
@@ -52,6 +54,20 @@ CHECKS_PAGE = "checks.html"
 # never a value, and their GX results stay out of the Data Docs (GX prints the unexpected
 # values there); ``checks.html`` lists their checks.
 PRIVATE_SUITES = frozenset({"ia_clean"})
+# A failing row is shown with the column as the data steward sees it in the file (issue 16:
+# "Antal", not "value"). Population's ``value`` is the row's age-group column (its category).
+SOURCE_COLUMNS: dict[str, dict[str, str]] = {
+    "bra": {"value": "Antal", "published_rate": "/100 000 inv", "region": "Region",
+            "category": "Brott", "period_start": "Period", "period_end": "Period",
+            "period_kind": "Period", "preliminary": "År"},
+    "enkater": {"value": "Andel (%)", "n": "Antal svar", "region": "Område", "group": "Grupp",
+                "category": "Indikator", "period_start": "År", "period_end": "År",
+                "source": "Undersökning", "producer_significant": "Signifikant"},
+    "befolkning": {"region": "Stadsdelsområde", "period_start": "År", "period_end": "År"},
+    "ia": {"incident_id": "Ärendenummer", "occurred_on": "Händelsedatum",
+           "reported_on": "Registreringsdatum", "category": "Kategori",
+           "organisation": "Förvaltning", "event_type": "Händelsetyp", "unit": "Avdelning"},
+}  # fmt: skip
 
 
 def validate(
@@ -87,6 +103,7 @@ def validate_inputs(
     as_of: dt.date,
     data_docs_dir: Path | None = None,
     members_for_year: MembersForYear | None = None,
+    bra_categories: Sequence[str] | None = None,
 ) -> ValidationReport:
     """Validate every given source frame and the cross-source checks for one run.
 
@@ -100,6 +117,8 @@ def validate_inputs(
             (every check, including the pandas ones); None writes nothing.
         members_for_year: the area ids making up ``area``'s series in a year; by default
             from the areas configuration (predecessors before a reorganisation).
+        bra_categories: the BRÅ categories the report knows; any other is a warning.
+            None skips that check.
 
     Returns:
         One report over all sources; BRÅ for ``year`` and ``year - 1`` is blocking.
@@ -131,6 +150,11 @@ def validate_inputs(
     )
     if bra is not None and _has(bra, "region", "category", "period_kind", "period_end", "value"):
         results.append(check_months_sum_to_year(bra))
+        if bra_categories is not None:
+            results.append(check_known_categories(bra, bra_categories))
+        if _has(bra, "area", "period_start", "file"):
+            results.append(check_complete_years(bra, area=area, required=compared,
+                                                members_for_year=members_for_year))  # fmt: skip
         if (
             pop is not None
             and _has(bra, "area", "published_rate")
@@ -151,6 +175,7 @@ def validate_inputs(
                 )
             )
     results += _survey_years(given.get("enkater"), area, year, members_for_year)
+    results = [_source_columns(r, given.get(r.source, pd.DataFrame())) for r in results]
     index = docs.build() if docs is not None else None
     report = ValidationReport(tuple(results), data_docs=index)
     if data_docs_dir is not None:
@@ -279,8 +304,35 @@ def _run_suite(
         by_index[i] = CheckResult(
             source, spec.check, spec.severity, ok, spec.column, message, examples
         )
-    results = [by_index[i] for i in sorted(by_index)]
+    results = [_source_columns(by_index[i], prepared) for i in sorted(by_index)]
     return [_without_values(r) for r in results] if private else results
+
+
+def _source_columns(result: CheckResult, frame: pd.DataFrame) -> CheckResult:
+    """Name each example's column as the file does (``Antal``, ``Andel (%)``, ``0–15 år``)."""
+    if not result.examples:
+        return result
+    labels = SOURCE_COLUMNS.get(result.source, {})
+    examples = []
+    for example in result.examples:
+        column = example.get("column")
+        label = labels.get(column)
+        if label is None and result.source == "befolkning" and column == "value":
+            label = _population_column(frame, example)
+        examples.append({**example, "column": label or column})
+    return dataclasses.replace(result, examples=tuple(examples))
+
+
+def _population_column(frame: pd.DataFrame, example: dict) -> str | None:
+    """The age-group column of a population row (one sheet row holds several)."""
+    if not {"file", "row", "category", "value"} <= set(frame.columns):
+        return None
+    rows = frame[(frame["file"] == example.get("file")) & (frame["row"] == example.get("row"))]
+    value = example.get("value")
+    if value is not None and not rows.empty:
+        same = rows[pd.to_numeric(rows["value"], errors="coerce") == value]
+        rows = same if not same.empty else rows
+    return str(rows["category"].iloc[0]) if not rows.empty else None
 
 
 def _without_values(result: CheckResult) -> CheckResult:

@@ -31,7 +31,7 @@ from sources._canonical import (
     empty_canonical,
     empty_incidents,
 )
-from sources._text import check_complete_rows, read_text_file
+from sources._text import check_complete_rows, check_no_nul, read_text_file
 
 __all__ = [
     "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "Table", "as_canonical", "as_incidents",
@@ -159,6 +159,7 @@ def read_csv_text(
             f"kolumnen {missing[0]!r} saknas i rubriken; {found}",
             file=label, row=1, column=missing[0],
         )
+    check_no_nul(text, header, delimiter=delimiter, label=label)
     width = len(header) + 1
     try:
         raw = pd.read_csv(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from lagesbild.errors import InputError
 
-__all__ = ["check_complete_rows", "check_text_bytes", "read_text_file"]
+__all__ = ["check_complete_rows", "check_no_nul", "check_text_bytes", "read_text_file"]
 
 _SAMPLE = 8192
 _BOMS = (
@@ -49,8 +49,9 @@ def check_text_bytes(data: bytes, *, label: str) -> None:
             f"exportera den som text (.txt/.csv) eller {_SAVE_AS}", file=label, row=1,
         )  # fmt: skip
     head = data[:_SAMPLE]
-    if b"\x00" not in head:
-        controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if b"\x00" not in head or head.count(0) <= 4:
+        # A stray NUL in a text file is a damaged cell: ``find_nul`` names its row and column.
         if head and controls / len(head) <= 0.01:
             return
     elif head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(
@@ -116,3 +117,25 @@ def check_complete_rows(
                 "avklippt (avbruten överföring?) eller saknar fält",
                 file=label, row=int(number), column=header[len(fields)],
             )  # fmt: skip
+
+
+def check_no_nul(text: str, header: Sequence[str], *, delimiter: str, label: str) -> None:
+    """A NUL character in a cell is damage, not data: name its row and column.
+
+    Without this a NUL inside a region name reads as an unknown region, and the row is
+    silently left out of the area's figures.
+
+    Raises:
+        InputError: at the first NUL, with its line (1-based) and the header's column.
+    """
+    pos = text.find("\x00")
+    if pos < 0:
+        return
+    start = text.rfind("\n", 0, pos) + 1
+    index = text[start:pos].count(delimiter)
+    raise InputError(
+        "cellen innehåller ett NUL-tecken (\\x00): filen är skadad; rätta cellen eller "
+        "exportera filen på nytt",
+        file=label, row=text.count("\n", 0, pos) + 1,
+        column=header[index] if index < len(header) else None,
+    )  # fmt: skip

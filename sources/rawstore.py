@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from lagesbild.errors import InputError, PipelineError
+
 __all__ = ["MANIFEST_NAME", "RawFile", "RawStore", "sha256_file"]
 
 log = logging.getLogger(__name__)
@@ -66,10 +68,19 @@ def _utc(moment: dt.datetime | None) -> dt.datetime:
 
 
 class RawStore:
-    """A content-addressed directory of raw inputs with an append-only manifest."""
+    """A content-addressed directory of raw inputs with an append-only manifest.
 
-    def __init__(self, root: Path) -> None:
+    Size limits (None: none) keep a wrong file (a disk image dropped into the inbox, a
+    runaway download) from filling the disk that holds every earlier input: a file larger
+    than ``max_file_bytes`` is refused, and so is a new blob that would take the store
+    past ``max_total_bytes``; nothing is kept then, and the error names the file.
+    """
+
+    def __init__(self, root: Path, *, max_file_bytes: int | None = None,
+                 max_total_bytes: int | None = None) -> None:  # fmt: skip
         self.root = Path(root)
+        self.max_file_bytes = max_file_bytes
+        self.max_total_bytes = max_total_bytes
 
     @property
     def manifest(self) -> Path:
@@ -149,6 +160,13 @@ class RawStore:
                 for chunk in iter(lambda: handle.read(_CHUNK), b""):
                     digest.update(chunk)
                     size += len(chunk)
+                    if self.max_file_bytes is not None and size > self.max_file_bytes:
+                        limit = _mb(self.max_file_bytes)
+                        raise InputError(
+                            f"filen är större än råarkivets gräns per fil ({limit}, "
+                            "LAGESBILD_RAW_MAX_FILE_MB); den sparas inte och läses inte",
+                            file=origin,
+                        )
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
@@ -158,6 +176,7 @@ class RawStore:
             if target.exists():  # never overwrite a blob: same hash, same bytes
                 tmp.unlink()
             else:  # same file system, so the rename is atomic
+                self._check_room(size, origin)
                 os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -176,6 +195,21 @@ class RawStore:
         self._append(record)
         log.info("kept %s (%s) as %s", name, origin, sha[:12])
         return record
+
+    def size(self) -> int:
+        """Bytes held by the store's blobs (each blob counted once)."""
+        return sum({r.sha256: r.size for r in self._records()}.values())
+
+    def _check_room(self, size: int, origin: str) -> None:
+        if self.max_total_bytes is None:
+            return
+        used = self.size()
+        if used + size > self.max_total_bytes:
+            raise PipelineError(
+                f"råarkivet {self.root} är fullt: {_mb(used)} används av "
+                f"{_mb(self.max_total_bytes)} (LAGESBILD_RAW_MAX_GB); {origin} ({_mb(size)}) "
+                "sparas inte. Flytta äldre råfiler till ett arkiv eller höj gränsen."
+            )
 
     def _append(self, record: RawFile) -> None:
         line = json.dumps(
@@ -213,3 +247,7 @@ class RawStore:
                 except (ValueError, KeyError, TypeError):
                     log.warning("%s line %d is not a manifest record; skipped", self.manifest,
                                 number)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB".replace(".", ",")

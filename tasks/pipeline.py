@@ -47,7 +47,6 @@ from sources.fetch import (
     use_last_snapshot,
 )
 from sources.inbox import Inputs, read_inbox
-from sources.rawstore import RawStore
 from sources.source_config import load_source_config
 from tasks.comparison_levels import (
     comparison_ids,
@@ -170,14 +169,14 @@ def fetch_specs(spec: RunSpec, settings: Settings,
 def fetch_one(source: FetchSpec, spec: RunSpec, settings: Settings) -> FetchResult:
     """One conditional GET of a source into the inbox (raises on failure; no retries here)."""
     with make_client() as client:
-        return fetch_source(source, client=client, store=RawStore(settings.raw_dir),
+        return fetch_source(source, client=client, store=settings.raw_store(),
                             inbox=spec.inbox, state_file=settings.fetch_state)  # fmt: skip
 
 
 def fall_back(source: FetchSpec, spec: RunSpec, settings: Settings,
               error: BaseException | None) -> FetchResult:  # fmt: skip
     """After the last retry: the last good snapshot, or ``SourceUnavailable``."""
-    return use_last_snapshot(source, store=RawStore(settings.raw_dir), inbox=spec.inbox,
+    return use_last_snapshot(source, store=settings.raw_store(), inbox=spec.inbox,
                              state_file=settings.fetch_state, error=error)  # fmt: skip
 
 
@@ -192,7 +191,7 @@ def ingest(spec: RunSpec, settings: Settings, fetched: Sequence[FetchResult] = (
     """
     if not spec.inbox.is_dir():
         raise PipelineError(f"inbox {spec.inbox} is not a directory")
-    inputs = read_inbox(spec.inbox, spec.areas(), RawStore(settings.raw_dir),
+    inputs = read_inbox(spec.inbox, spec.areas(), settings.raw_store(),
                         ia_categories=load_report_config().get("ia_categories"))
     inputs.notes.extend(r.note for r in fetched if r.stale)
     return inputs
@@ -208,6 +207,7 @@ def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> Validati
         as_of=spec.as_of or dt.date.today(),
         data_docs_dir=data_docs_dir,
         members_for_year=lambda y: spec.areas().series_members(spec.area, y),
+        bra_categories=load_report_config().get("bra_categories"),
     )  # fmt: skip
     levels = level_check_results(level_builds(inputs, spec.areas(), spec.area, spec.year))
     if levels:

@@ -75,7 +75,28 @@ def test_required_year_missing_is_blocking() -> None:
         members_for_year=_only("sodermalm"),
     )  # fmt: skip
     assert not result.success and result.severity is Severity.BLOCKING
-    assert result.message == "no BRÅ yearly counts (inbox/bra) for sodermalm 2022"
+    assert result.message == (
+        "no BRÅ yearly counts (inbox/bra) for sodermalm 2022: ingen fil har rader för 2022 "
+        "(filer med området: bra/Databasfil_2022.txt; år 2023)")
+    assert result.examples[0]["column"] == "År"
+
+
+def test_a_month_missing_names_the_file_and_the_months() -> None:
+    frame = bra_frame()
+    in_2022 = frame["period_end"].dt.year == 2022
+    frame = frame[~(in_2022 & ((frame["period_kind"] == "year")
+                               | (frame["period_start"].dt.month == 5)))]  # fmt: skip
+    result = check_required_years(
+        frame, area="sodermalm", years=(2022, 2023), members_for_year=_only("sodermalm"))
+    assert "sodermalm 2022: bra/Databasfil_2022.txt saknar månader: Maj" in result.message
+    assert result.examples[0]["column"] == "Period"
+    # Not a required year: the year is missing from the series with a named warning.
+    from quality.checks import check_complete_years
+
+    warning = check_complete_years(frame, area="sodermalm", required=(2023,),
+                                   members_for_year=_only("sodermalm"))  # fmt: skip
+    assert warning.severity is Severity.WARNING and not warning.success
+    assert "sodermalm 2022 (bra/Databasfil_2022.txt) saknar månader: Maj" in warning.message
 
 
 def test_required_year_with_only_missing_values_is_missing() -> None:

@@ -26,8 +26,8 @@ def test_unknown_regions_are_named_once_each():
     result = _unknown(validate(frame, "bra_clean", as_of=AS_OF))
     assert result.message.endswith(": Stadsdelsområde Atlantis (Sthlm)")
     assert [(e["row"], e["column"], e["value"]) for e in result.examples] == [
-        (2, "region", "Stadsdelsområde Atlantis (Sthlm)")]
-    assert "column region value 'Stadsdelsområde Atlantis (Sthlm)'" in result.describe()
+        (2, "Region", "Stadsdelsområde Atlantis (Sthlm)")]
+    assert "column 'Region' value 'Stadsdelsområde Atlantis (Sthlm)'" in result.describe()
 
 
 def test_unknown_forvaltning_is_counted_never_named_for_ia():
@@ -39,4 +39,4 @@ def test_unknown_forvaltning_is_counted_never_named_for_ia():
     assert not result.success and "1 of 4 rows" in result.message
     assert "Anna" not in result.message and "Anna" not in result.describe()
     assert [(e["row"], e["column"], e["value"]) for e in result.examples] == [
-        (2, "organisation", None)]
+        (2, "Förvaltning", None)]

@@ -54,12 +54,12 @@ def test_negative_count_is_blocking_and_named_by_file_row_column() -> None:
     (result,) = failed(report, "expect_column_values_to_be_between", "value")
     assert result.severity is Severity.BLOCKING
     assert result.examples == (
-        {"file": BRA_FILE, "row": frame.loc[3, "row"], "column": "value", "value": -5.0},
-    )
+        {"file": BRA_FILE, "row": frame.loc[3, "row"], "column": "Antal", "value": -5.0},
+    )  # the column as the file names it (issue 16)
     assert not report.success
     assert (
-        f"bra: expect_column_values_to_be_between [value] failed: {BRA_FILE} row 5 value -5.0"
-        in report.summary()
+        f"bra: expect_column_values_to_be_between [value] failed: {BRA_FILE} row 5 column "
+        "'Antal' value -5.0" in report.summary()
     )
 
 
@@ -70,7 +70,7 @@ def test_text_in_count_column_is_blocking_with_the_text_as_example() -> None:
     report = validate(frame, "bra_clean", as_of=AS_OF)
     (result,) = failed(report, "expect_column_values_to_be_numeric", "value")
     assert result.severity is Severity.BLOCKING
-    assert f"{BRA_FILE} row 17 value 'abc'" in report.summary()
+    assert f"{BRA_FILE} row 17 column 'Antal' value 'abc'" in report.summary()
 
 
 def test_missing_region_and_fractional_count_are_blocking() -> None:
