@@ -212,16 +212,17 @@ def _why_missing(frame: pd.DataFrame, member: str, year: int) -> tuple[str, dict
             return f"{files} saknar månader: {', '.join(missing)}", example
         return f"{files}: ingen kategori har alla tolv månader eller Helår", example
     same_year = frame[frame["_y"] == year]
-    if len(same_year):
-        return (f"{_files(same_year)} har rader för {year} men inga för området",
-                {"file": _files(same_year), "row": None, "column": "Region", "value": None})
     mine = frame[frame["area"] == member]
+    parts, example = [], None
     if len(mine):
         have = sorted(int(y) for y in mine["_y"].dropna().unique())
-        return (f"ingen fil har rader för {year} (filer med området: {_files(mine)}; år "
-                f"{', '.join(map(str, have))})",
-                {"file": _files(mine), "row": None, "column": "År", "value": None})
-    return "ingen fil har rader för området", None
+        parts.append(f"ingen fil har rader för {year} för området (filer med området: "
+                     f"{_files(mine)}; år {', '.join(map(str, have))})")  # fmt: skip
+        example = {"file": _files(mine), "row": None, "column": "År", "value": None}
+    if len(same_year):
+        parts.append(f"{_files(same_year)} har rader för {year} men inga för området")
+        example = {"file": _files(same_year), "row": None, "column": "Region", "value": None}
+    return ("; ".join(parts) or "ingen fil har rader för området"), example
 
 
 def check_complete_years(

@@ -318,7 +318,7 @@ def resolve_columns(
             columns = ", ".join(repr(c) for c in table.frame.columns) or "inga"
             raise SourceSchemaChanged(
                 f"kolumnen {label!r} saknas{table.where()}; kolumner i filen: {columns}",
-                file=table.file, column=label,
+                file=table.file, row=table.header_row, column=label,
             )
     return found
 

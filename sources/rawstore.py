@@ -250,4 +250,5 @@ class RawStore:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1e6:.1f} MB".replace(".", ",")
+    text = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+    return text.replace(".", ",")

@@ -15,7 +15,9 @@ nor any string of the case's ``never`` (the IA cell the case broke).
 Adding a case (e.g. for a new source kind): write a breaking helper (``_csv(file, edit)``
 edits a CSV's lines, ``_bytes`` its bytes, ``_workbook`` the IA workbook), add a ``Case``
 with the inbox-relative file, the exception class and the strings the message must contain
-(``"row N"``, ``"'Column'"``), and put its folder in ``KINDS`` of ``test_gallery.py``.
+(``"row N"``, ``"'Column'"``) — in ``gallery_more.py`` for the newer kinds — and put its
+folder in ``KINDS`` of ``test_gallery.py``. A case that must not quote an IA cell it
+planted lists that text in ``never``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Case:
     mentions: tuple[str, ...] = ()
     check: str | None = None
     never: tuple[str, ...] = ()  # IA cell content the case planted: never in a message
+    env: tuple[tuple[str, str], ...] = ()  # settings for this case (e.g. raw store limits)
 
 
 #: Planted in every IA cell a person types freely; it must never leave the raw store.
@@ -276,7 +279,7 @@ CASES: tuple[Case, ...] = (
     Case("bra-text-in-count", BRA, _bra(_replace_line(5, lambda s: _set_field(s, 4, "tre"))),
          error=InputError, mentions=("row 5", "'Antal'", "'tre'")),
     Case("bra-negative-count", BRA, _bra(_replace_line(5, lambda s: _set_field(s, 4, "-5"))),
-         error=DataQualityError, mentions=("row 5", "-5")),
+         error=DataQualityError, mentions=("row 5", "'Antal'", "-5")),
     Case("bra-conflicting-duplicates", BRA, _bra(_duplicate_conflicting), error=InputError,
          mentions=("row 6", "rad 5", "'Antal'")),
     Case("bra-missing-year", "bra/Databasfil_sodermalm_2021.txt",
@@ -327,9 +330,9 @@ CASES: tuple[Case, ...] = (
          mentions=("row 101",)),
     # Surveys
     Case("survey-share-130", SURVEY_TM, _csv(SURVEY_TM, _replace_line(3, lambda s: _set_field(
-         s, 5, "130,0"))), error=DataQualityError, mentions=("row 3", "130")),
+         s, 5, "130,0"))), error=DataQualityError, mentions=("row 3", "'Andel (%)'", "130")),
     Case("survey-n-zero", SURVEY_SE, _csv(SURVEY_SE, _replace_line(4, lambda s: _set_field(
-         s, 6, "0"))), error=DataQualityError, mentions=("row 4",)),
+         s, 6, "0"))), error=DataQualityError, mentions=("row 4", "'Antal svar'")),
     Case("survey-text-in-n", SURVEY_SE, _csv(SURVEY_SE, _replace_line(4, lambda s: _set_field(
          s, 6, "många"))), error=InputError, mentions=("row 4", "'Antal svar'", "'många'")),
     Case("survey-unknown-survey", SURVEY_TM, _csv(SURVEY_TM, _replace_line(2, lambda s: s.replace(

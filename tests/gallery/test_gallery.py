@@ -17,8 +17,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import gallery_more
 import pytest
-from gallery_cases import BRA, CASES, IA_MARKER, SURVEY_TM, Case, mark_ia
+from gallery_cases import BRA, IA_MARKER, SURVEY_TM, Case, mark_ia
+from gallery_cases import CASES as BASE_CASES
 from typer.testing import CliRunner
 
 from approval.models import make_engine
@@ -31,6 +33,7 @@ from tasks import pipeline
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
 
 CUTOFF = dt.date(2022, 11, 15)
+CASES = BASE_CASES + gallery_more.CASES
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +111,9 @@ def assert_no_ia_content(text: str, case: Case | None = None) -> None:
         assert secret not in text, f"{secret!r} quoted in {text!r}"
 
 
-def _run(spec: RunSpec, env: dict[str, str]):
+def _run(spec: RunSpec, env: dict[str, str], case: Case | None = None):
     """The plain yearly run; it must stop before ``publish`` writes anything."""
-    settings = load_settings(env)
+    settings = load_settings({**env, **dict(case.env if case else ())})
     inputs = pipeline.ingest(spec, settings)
     report = pipeline.check(spec, inputs, None)
     computed = pipeline.compute(spec, inputs)
@@ -131,15 +134,14 @@ _ACCEPTED = [c for c in CASES if c.outcome != "error"]
 def test_the_gallery_is_large_and_covers_every_source_kind():
     assert len(CASES) >= 20
     assert len({c.id for c in CASES}) == len(CASES)
-    assert {c.file.split("/")[0] for c in CASES} == {"bra", "befolkning", "ia", "enkater",
-                                                     "polis", "omradesfakta"}
+    assert {c.file.split("/")[0] for c in CASES} == gallery_more.KINDS
 
 
 @pytest.mark.parametrize("case", _ERRORS, ids=[c.id for c in _ERRORS])
 def test_broken_input_stops_the_run_naming_file_row_and_column(case, tmp_path, home, env, clean):
     inbox = _broken_inbox(tmp_path, case)
     with pytest.raises(case.error) as error:
-        _run(_spec(home, inbox), env)
+        _run(_spec(home, inbox), env, case)
     message = str(error.value)
     assert Path(case.file).name in message or case.file.split("/")[0] in message, message
     for text in case.mentions:

@@ -77,7 +77,7 @@ def test_required_year_missing_is_blocking() -> None:
     assert not result.success and result.severity is Severity.BLOCKING
     assert result.message == (
         "no BRÅ yearly counts (inbox/bra) for sodermalm 2022: ingen fil har rader för 2022 "
-        "(filer med området: bra/Databasfil_2022.txt; år 2023)")
+        "för området (filer med området: bra/Databasfil_2022.txt; år 2023)")
     assert result.examples[0]["column"] == "År"
 
 

@@ -87,3 +87,28 @@ def test_default_retrieval_time_is_now_in_utc(tmp_path):
     kept = RawStore(tmp_path).keep_bytes(b"data", name="d", origin="o")
     assert kept.retrieved_at.tzinfo is not None
     assert before <= kept.retrieved_at <= dt.datetime.now(dt.UTC)
+
+
+def test_the_store_refuses_what_would_take_it_past_its_limits(tmp_path):
+    """A file over the per-file limit, or a blob that would fill the store, is not kept."""
+    import pytest
+
+    from lagesbild.errors import InputError, PipelineError
+    from sources.rawstore import RawStore
+
+    small, big = tmp_path / "small.txt", tmp_path / "big.txt"
+    small.write_bytes(b"x" * 600)
+    big.write_bytes(b"y" * 2_000)
+    store = RawStore(tmp_path / "raw", max_file_bytes=1_000, max_total_bytes=1_000)
+    with pytest.raises(InputError, match="LAGESBILD_RAW_MAX_FILE_MB") as error:
+        store.keep(big, origin="inbox/bra/big.txt")
+    assert error.value.file == "inbox/bra/big.txt" and "yyy" not in str(error.value)
+    store.keep(small, origin="inbox/bra/small.txt")
+    store.keep(small, origin="inbox/bra/again.txt")  # the same bytes take no more room
+    other = tmp_path / "other.txt"
+    other.write_bytes(b"z" * 600)
+    with pytest.raises(PipelineError, match="råarkivet .* är fullt"):
+        store.keep(other, origin="inbox/bra/other.txt")
+    assert store.size() == 600
+    assert sorted(p.name for p in (tmp_path / "raw").rglob("*") if p.is_file()) == sorted(
+        ["manifest.jsonl", store.records()[0].sha256])  # no blob or temp file of the refused
