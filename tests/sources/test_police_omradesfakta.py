@@ -70,7 +70,7 @@ def test_police_column_mapping_from_configuration(tmp_path, areas):
     ("lines", "error", "row", "column"),
     [
         ([POLICE.replace(";Antal", ""), "Lokalpolisområde Södermalm;Rån;2023;1"],
-         SourceSchemaChanged, None, "Antal"),
+         SourceSchemaChanged, 1, "Antal"),  # the header row
         ([POLICE, "Lokalpolisområde Södermalm;Rån;2023;1;tolv"], InputError, 2, "Antal"),
         ([POLICE, "Lokalpolisområde Södermalm;Rån;2023;13;1"], InputError, 2, "Månad"),
         ([POLICE, "Lokalpolisområde Södermalm;Rån;2023;1;-3"], InputError, 2, "Antal"),
@@ -114,7 +114,7 @@ def test_omradesfakta_shares_counts_and_the_city(tmp_path, areas):
     ("lines", "error", "row", "column"),
     [
         (["År;Område;Nyckeltal;Enhet", "2021;Södermalm;Utländsk bakgrund;procent"],
-         SourceSchemaChanged, None, "Värde"),
+         SourceSchemaChanged, 1, "Värde"),
         ([FACTS, "2021;Södermalm;Utländsk bakgrund;cirka 21;procent"], InputError, 2, "Värde"),
         ([FACTS, "2021;Södermalm;Utländsk bakgrund;120,5;procent"], InputError, 2, "Värde"),
         ([FACTS, "2021;Södermalm;Utländsk bakgrund;20,9;kronor"], InputError, 2, "Enhet"),
