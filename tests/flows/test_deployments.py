@@ -102,7 +102,8 @@ def _artifacts(client, flow_run_id) -> dict:
     """The artifacts of a flow run by key (the flow's own and its tasks').
 
     Straight to the REST API: 3.8.8's sync ``read_artifacts`` sends ``null`` for every
-    filter not given (HTTP 422), and an empty task-run filter drops the flow's artifacts.
+    filter not given (HTTP 422 with fastapi >= 0.151, hence the pin), and an empty task-run
+    filter drops the flow's artifacts.
     """
     from prefect.client.schemas.objects import Artifact
 

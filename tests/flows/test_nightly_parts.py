@@ -142,7 +142,7 @@ def test_headline_rows_follow_the_config_and_format_in_swedish():
     assert [r["Indikator"] for r in rows] == ["Narkotikabrott", "Samtliga brott",
                                               "Allvarligt hotad"]  # fmt: skip
     assert rows[1]["Värde"] == "39 950" and rows[1]["Föregående"] == "40 150"
-    assert rows[0]["Förändring"] == "−21,3 %" and rows[0]["p"] == "p < 0,001"
+    assert rows[0]["Förändring"] == "−21,3 %" and rows[0]["p"] == "p\u00a0<\u00a00,001"
     assert rows[0]["Signifikant"] == "ja" and rows[1]["Signifikant"] == "nej"
     assert rows[2]["Grupp"] == "Åk 9 pojkar" and rows[2]["Värde"] == "14 %"
 
