@@ -142,7 +142,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 def _get(client: httpx.Client, spec: FetchSpec, headers: dict, timeout: Any) -> httpx.Response:
     kwargs = {} if timeout is None else {"timeout": timeout}
     try:
-        response = client.get(spec.url, headers=headers, **kwargs)
+        if spec.query is not None:  # PxWeb: POST the configured query, JSON-stat back
+            response = client.post(spec.url, content=spec.query.encode("utf-8"),
+                                   headers={**headers, "Content-Type": "application/json"},
+                                   **kwargs)
+        else:
+            response = client.get(spec.url, headers=headers, **kwargs)
     except httpx.TimeoutException as exc:
         raise FetchError(f"tidsgränsen överskreds ({type(exc).__name__})", url=spec.url,
                          transient=True) from exc

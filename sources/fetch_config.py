@@ -7,6 +7,7 @@ HTTP client: a ``FetchSpec`` names an inbox folder, a URL and the inbox file nam
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +19,7 @@ from sources.inbox import SOURCE_KINDS
 
 __all__ = ["FETCH_KINDS", "FetchSpec", "load_fetch_specs"]
 
-FETCH_KINDS: tuple[str, ...] = ("bra", "befolkning", "ia", "enkater")
+FETCH_KINDS: tuple[str, ...] = ("bra", "befolkning", "ia", "enkater", "polis", "omradesfakta")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class FetchSpec:
     url: str
     filename: str
     label: str | None = None  # shown in notes; the URL's host when None
+    query: str | None = None  # a JSON body to POST (SCB's PxWeb API); a GET when None
 
     @property
     def shown(self) -> str:
@@ -55,7 +57,12 @@ def _spec(raw: object, where: str) -> FetchSpec:
             f"to be read as {kind}"
         )
     label = raw.get("label")
-    return FetchSpec(kind=kind, url=url, filename=filename, label=str(label) if label else None)
+    query = raw.get("query")
+    if query is not None and not isinstance(query, dict):
+        raise ConfigError(f"{where}: query must be a mapping (the JSON body to POST)")
+    body = None if query is None else json.dumps(query, ensure_ascii=False, sort_keys=True)
+    return FetchSpec(kind=kind, url=url, filename=filename, label=str(label) if label else None,
+                     query=body)
 
 
 def load_fetch_specs(path: Path, area: str | None = None) -> list[FetchSpec]:

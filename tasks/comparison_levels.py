@@ -183,7 +183,19 @@ def comparison_ids(areas: AreasConfig, area: str) -> list[str]:
 
 
 def level_builds(inputs: Inputs, areas: AreasConfig, area: str, year: int) -> list[LevelBuild]:
-    """``build_levels`` on the rows of an inbox read (indexed by area, so it stays fast)."""
-    ids = comparison_ids(areas, area)
-    return build_levels(inputs.rows_for("yearly_bra", ids), inputs.rows_for("befolkning", ids),
-                        areas, area, year)  # fmt: skip
+    """``build_levels`` on the rows of an inbox read, each level built once per read.
+
+    A level depends on the inputs, the level and the year only, so every municipality of a
+    county (and every area compared with the country) shares one build: the nightly run
+    over 290 municipalities sums the country once, not 290 times.
+    """
+    cache = inputs.__dict__.setdefault("_comparison_levels", {})
+    builds = []
+    for level in areas.comparisons_for(area):
+        key = (str(areas.source_file), level.id, year)
+        if key not in cache:
+            ids = [level.id, *level.members]
+            cache[key] = _build(level, inputs.rows_for("yearly_bra", ids),
+                                inputs.rows_for("befolkning", ids), areas, year)
+        builds.append(cache[key])
+    return builds
