@@ -167,7 +167,7 @@ def _users(entries: list[AuditEntry], users: list[User], areas: dict[int, list[s
         if not e.subject.startswith("user:") or not e.action.startswith("user:"):
             continue
         details, name = json.loads(e.details), e.subject.removeprefix("user:").lower()
-        if e.action == "user:add":
+        if e.action in ("user:add", "user:baseline") and "role" not in state.get(name, {}):
             state[name] = {"role": details.get("role"), "areas": details.get("areas"),
                            "active": True, "password": details.get("password")}  # fmt: skip
         if "active" in details:

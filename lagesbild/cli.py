@@ -272,6 +272,19 @@ def audit_verify() -> None:
                f"förankringar stämmer, senaste hash {check.chain.head}")  # fmt: skip
 
 
+@audit_app.command("baseline")
+def audit_baseline() -> None:
+    """Once, after upgrading a database made by an earlier release: vouch for the rows the
+    chain does not cover yet (recorded under your user name) and write the anchors."""
+    from approval.audit_baseline import baseline
+    from approval.db import init_db
+    from lagesbild.settings import load_settings
+
+    counts = baseline(init_db(load_settings().database_url), _os_user())
+    typer.echo(f"grundläge registrerat: {counts['versions']} versioner, {counts['comments']} "
+               f"kommentarer, {counts['users']} konton, {counts['anchors']} förankringar")
+
+
 @contextlib.contextmanager
 def _prefect_api() -> Iterator[None]:
     """``PREFECT_API_URL`` when set; else a temporary server that dies with this process

@@ -169,3 +169,35 @@ def test_a_deleted_or_forged_checkpoint_is_detected(engine, history, tmp_path) -
     assert any("ogiltig signatur" in p for p in verify_all(engine).all_problems)
     path.unlink()
     assert any("saknas" in p for p in verify_all(engine).all_problems)
+
+
+def test_a_database_from_an_earlier_release_is_baselined_once(engine, store) -> None:
+    """Rows written before the chain covered them fail verify until the baseline vouches."""
+    import datetime as dt
+
+    from approval.audit_baseline import baseline
+
+    directory = store / "sodermalm" / "2023" / "v001"
+    draft = make_draft(directory / "lagesbild_sodermalm_2023_v001.docx", "gammal")
+    now = dt.datetime.now(dt.UTC)
+    with Session(engine) as session, session.begin():  # as the earlier release left them
+        row = ReportVersion(area="sodermalm", year=2023, version=1, state="utkast",
+                            docx_sha256="a" * 64, inputs_fingerprint="b" * 64, inputs=[],
+                            directory=str(directory.resolve()), created_at=now)  # fmt: skip
+        session.add(row)
+        session.flush()
+        session.add(Comment(version_id=row.id, author="greta", text="Äldre kommentar",
+                            created_at=now))  # fmt: skip
+        session.add(User(username="gammal", password_hash=hash_password(PASSWORD),
+                         role="granskare", active=True, created_at=now))  # fmt: skip
+    assert draft.is_file()
+    before = verify_all(engine)
+    assert not before.ok and any("finns inte i loggen" in p for p in before.problems)
+    counts = baseline(engine, "admin")
+    assert counts == {"versions": 1, "comments": 1, "users": 1, "anchors": 1}
+    check = verify_all(engine)
+    assert check.ok, check.all_problems
+    assert baseline(engine, "admin") == {"versions": 0, "comments": 0, "users": 0, "anchors": 0}
+    with Session(engine) as session, session.begin():
+        session.execute(update(Comment).values(text="Ändrad i efterhand"))
+    assert any("kommentar" in p for p in verify_all(engine).problems)

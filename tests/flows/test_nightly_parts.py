@@ -168,3 +168,23 @@ def test_deployments_yearly_by_hand_nightly_at_two_in_stockholm():
     assert schedule.schedule.timezone == TIMEZONE == "Europe/Stockholm"
     assert nightly.entrypoint == "flows.nightly.nightly_refresh"
     assert "year" not in nightly.parameters  # decided when the run starts
+
+
+def test_an_adopted_area_is_reported_with_a_warning_when_its_inputs_changed(tmp_path):
+    import datetime as dt
+
+    from approval.publish import ADOPTED, PublishResult
+    from approval.versions import VersionInfo
+
+    info = VersionInfo(area="bromma", year=2024, version=3, state="faststalld",
+                       docx_sha256="a" * 64, inputs_fingerprint="b" * 64, inputs=[],
+                       flow_run_id=None, directory=str(tmp_path),
+                       created_at=dt.datetime.now(dt.UTC), id=7)  # fmt: skip
+    changed = AreaOutcome.from_result(PublishResult(
+        version=info, created=False, files=(), status=ADOPTED, inputs_changed=True))
+    same = AreaOutcome.from_result(PublishResult(
+        version=info, created=False, files=(), status=ADOPTED, inputs_changed=False))
+    assert changed.status == same.status == "adopted" and changed.version == 3
+    assert changed.text == "fastställd – ingen ny version"
+    assert "indata har ändrats sedan version 3 fastställdes" in changed.reason
+    assert '--revision "skäl"' in changed.reason and same.reason is None
