@@ -24,7 +24,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from approval import throttle
-from approval.users import UserInfo, authenticate, get_user, revoke_sessions
+from approval.passwords import password_problem
+from approval.users import (
+    UserError,
+    UserInfo,
+    authenticate,
+    change_password,
+    get_user,
+    revoke_sessions,
+)
 
 __all__ = [
     "CSRF_FIELD",
@@ -187,4 +195,41 @@ def logout(request: Request, user: CurrentUser) -> Response:
     """End the session, and every other session of the account (server-side revocation)."""
     revoke_sessions(request.app.state.engine, user.username, actor=user.username)
     request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/konto/losenord", response_class=HTMLResponse)
+def password_page(request: Request, user: CurrentUser) -> Response:
+    """The form to change one's own password."""
+    return request.app.state.render(request, "password.html", user=user, errors={})
+
+
+@router.post("/konto/losenord", dependencies=[Depends(require_csrf)])
+def password_change(
+    request: Request,
+    user: CurrentUser,
+    nuvarande: Annotated[str, Form()] = "",
+    nytt: Annotated[str, Form()] = "",
+    igen: Annotated[str, Form()] = "",
+) -> Response:
+    """Change the password; every session of the account ends (this one too)."""
+    errors: dict[str, str] = {}
+    if problem := password_problem(nytt, user.username):
+        errors["nytt"] = problem[:1].upper() + problem[1:] + "."
+    elif nytt != igen:
+        errors["igen"] = "De två nya lösenorden är inte lika."
+    engine, key = request.app.state.engine, [throttle.account_key(user.username)]
+    if not errors and (wait := throttle.locked_for(engine, key)):
+        errors["nuvarande"] = f"För många felaktiga försök. Försök igen om {_seconds(wait)}."
+    if not errors:
+        try:
+            change_password(engine, user.username, nuvarande, nytt)
+        except UserError:  # guessing the password through a borrowed session is throttled
+            throttle.register_failure(engine, key)
+            errors["nuvarande"] = "Det nuvarande lösenordet stämmer inte."
+    if errors:
+        return request.app.state.render(request, "password.html", user=user, errors=errors,
+                                        status_code=400)  # fmt: skip
+    request.session.clear()
+    request.session["flash"] = "Lösenordet är bytt. Logga in med det nya."
     return RedirectResponse("/login", status_code=303)

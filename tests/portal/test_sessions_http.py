@@ -41,7 +41,7 @@ def portals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str
     home = tmp_path_factory.mktemp("sessions-home")
     url = f"sqlite:///{home / 'lagesbild.db'}"
     engine = init_db(url)
-    for name in ("anna", "bert", "cissi"):
+    for name in ("anna", "bert", "cissi", "dora"):
         add_user(engine, username=name, password=PASSWORD, role="forvaltare",
                  areas=["sodermalm"])  # fmt: skip
     record_version(engine, home / "reports", "sodermalm", 2024, 1)
@@ -116,6 +116,23 @@ def test_reset_and_disable_end_every_session(portals) -> None:
     assert _works(a, cookies)
     set_active(engine, "bert", False, actor="admin")
     assert not _works(a, cookies) and not _works(b, cookies)
+
+
+def test_changing_the_password_in_the_portal_ends_every_session(portals) -> None:
+    (a, b), _engine = portals
+    client, other = _session(a, "dora"), _session(b, "dora")
+    copied = httpx.Cookies(other.cookies)
+    page = client.get("/konto/losenord").text
+    token = _CSRF.search(page).group(1)
+    weak = client.post("/konto/losenord", data={"nuvarande": PASSWORD, "nytt": "kort",
+                                                "igen": "kort", "csrf_token": token})  # fmt: skip
+    assert weak.status_code == 400 and "minst 12 tecken" in weak.text
+    done = client.post("/konto/losenord", data={
+        "nuvarande": PASSWORD, "nytt": "tre nya ord i kväll", "igen": "tre nya ord i kväll",
+        "csrf_token": token})  # fmt: skip
+    assert done.status_code == 303 and done.headers["location"] == "/login"
+    assert not _works(a, httpx.Cookies(client.cookies)) and not _works(b, copied)
+    assert _login(a, "dora", "tre nya ord i kväll").status_code == 303
 
 
 def test_failed_logins_lock_the_account_in_every_process(portals) -> None:
