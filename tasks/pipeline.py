@@ -248,7 +248,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
         alpha=float(config.get("alpha", 0.05)),
         area_pop=population,
         crime_series=full_series,
-        police_yearly=inputs.rows_for("yearly_polis", lineage),
+        police_yearly=inputs.rows_for("yearly_polis", wanted),  # + the city's police row
         facts=inputs.rows_for("omradesfakta", [spec.area, areas.comparison_for(spec.area).id]),
         facts_lag=sources_config.omradesfakta_lag,
         forecasts=sources_config.forecasts,
