@@ -51,13 +51,20 @@ def users_add(
     password: Annotated[
         str | None, typer.Option("--password", help="Default: asked for (not echoed).")
     ] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", help="Address for the portal's e-mail notices.")
+    ] = None,
 ) -> None:
     """Create a portal account with a role and the areas it may see."""
+    from approval.notifications import set_email
     from approval.users import add_user
 
     try:
-        user = add_user(_engine(), username=username, password=_new_password(password),
+        engine = _engine()
+        user = add_user(engine, username=username, password=_new_password(password),
                         role=role, areas=areas.split(","))  # fmt: skip
+        if email:
+            set_email(engine, user.username, email)
     except PipelineError as exc:
         _fail(exc)
     typer.echo(f"användaren {user.username} ({user.role.value}) har tillgång till "

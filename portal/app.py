@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from approval.keys import load_secret_key
+from approval.notifications import SmtpSettings, notify_listener
 from approval.stamp import stamp_listener
 from approval.states import ACTION_LABELS, STATE_LABELS
 from approval.users import ROLE_LABELS
@@ -79,7 +80,12 @@ def _local_time(value: dt.datetime | None) -> str:
 
 
 def create_app(
-    engine: Engine, *, draft_root: Path, secret_key: str, https_only: bool = False
+    engine: Engine,
+    *,
+    draft_root: Path,
+    secret_key: str,
+    https_only: bool = False,
+    smtp: SmtpSettings | None = None,
 ) -> FastAPI:
     """Build the portal.
 
@@ -88,6 +94,7 @@ def create_app(
         draft_root: the draft store; only files below it are ever served.
         secret_key: the key that signs session cookies.
         https_only: mark the session cookie Secure (behind HTTPS).
+        smtp: where e-mail notices go; from ``LAGESBILD_SMTP_*`` when None (none if unset).
 
     Returns:
         The ASGI application.
@@ -125,6 +132,11 @@ def create_app(
     app.state.service = ApprovalService(engine, draft_root)
     app.state.service.listeners.append(stamp_listener(engine, app.state.service.draft_root))
     app.state.diarienummer = _diarienummer(config)
+    smtp = SmtpSettings.from_env() if smtp is None else smtp
+    if smtp is not None:
+        app.state.service.listeners.append(
+            notify_listener(engine, smtp, lambda a: names.get(a, a))
+        )
     app.state.render = render
 
     def error(request: Request, status: int, message: str) -> Response:
