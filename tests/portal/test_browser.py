@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from approval.workflow import local_today
 from tests.portal.test_reading import CHANGES, SECTIONS_V1, SECTIONS_V2
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,15 +33,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PASSWORD = "rätt-lösenord-för-test"
-# A one-page PDF with a line of text (hand-written; the pipeline's come from LibreOffice).
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-       b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R"
-       b"/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
-       b"4 0 obj<</Length 58>>stream\nBT /F1 24 Tf 72 760 Td (Lokal lagesbild 2023) Tj ET\n"
-       b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")  # fmt: skip
 
+TODAY = local_today().isoformat()
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
@@ -84,8 +78,8 @@ def site(tmp_path: Path) -> Iterator[dict]:
         add_user(engine, username=name, password=PASSWORD, role=role, areas=["sodermalm"])
         set_email(engine, name, f"{name}@example.se")
     ok = json.dumps({"success": True, "warnings": 0, "results": []})
-    v1 = record_version(engine, store, "sodermalm", 2023, 1, sections=SECTIONS_V1, quality=ok)
-    (store / "sodermalm/2023/v001/lagesbild_sodermalm_2023_v001.pdf").write_bytes(PDF)
+    v1 = record_version(engine, store, "sodermalm", 2023, 1, sections=SECTIONS_V1, quality=ok,
+                        pdf=True)  # fmt: skip
     app = create_app(engine, draft_root=store, secret_key="browser-test",
                      smtp=SmtpSettings(host="127.0.0.1", port=smtp_port))  # fmt: skip
     sock = socket.socket()
@@ -233,7 +227,7 @@ def test_review_walk_in_a_browser(site, tmp_path: Path) -> None:
         assert page.input_value("#diarienummer") == "SÖD 2023/1177"  # from areas.yaml
         _check_page(page, shots, "6-beslut", phone)
         page.check("input[name=beslut][value=faststall]")
-        page.fill("#beslutsdatum", "2024-02-03")
+        page.fill("#beslutsdatum", TODAY)
         page.click("text=Registrera beslut")
         assert "fastställd" in _text(page, ".flash")
         with page.expect_download() as info:
@@ -241,7 +235,7 @@ def test_review_walk_in_a_browser(site, tmp_path: Path) -> None:
         stamped = tmp_path / info.value.suggested_filename
         info.value.save_as(stamped)
         paragraphs = [p.text for p in Document(str(stamped)).paragraphs]
-        assert "Fastställd 2024-02-03, dnr SÖD 2023/1177" in paragraphs
+        assert f"Fastställd {TODAY}, dnr SÖD 2023/1177" in paragraphs
         _check_page(page, shots, "7-faststalld", phone)
         page.goto(f"{base}/versioner/{v1 + 1}/kvalitet")
         _check_page(page, shots, "8-kvalitet", phone)

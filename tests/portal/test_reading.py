@@ -13,8 +13,10 @@ from docx import Document
 
 from approval.audit import verify
 from approval.testing import record_version
+from approval.workflow import local_today
 from tests.portal.conftest import csrf_of
 
+TODAY = local_today().isoformat()
 SECTIONS_V1 = {
     "Sammanfattning": ["Oron för brott har minskat på Södermalm."],
     "Befolkningsfakta": ["Inom området bodde 130 189 invånare."],
@@ -138,7 +140,7 @@ def test_adopted_version_is_stamped_and_closed_for_comments(site) -> None:
     assert 'value="SÖD 2023/1177"' in page  # prefilled from areas.yaml
     r = post(sara, f"/versioner/{v1}/beslut",
              {"beslut": "faststall", "diarienummer": "SÖD 2023/1177",
-              "beslutsdatum": "2024-02-03"}, "/rapporter/sodermalm/2023")  # fmt: skip
+              "beslutsdatum": TODAY}, "/rapporter/sodermalm/2023")  # fmt: skip
     assert r.status_code == 303
     page = sara.get("/rapporter/sodermalm/2023").text
     assert "Ladda ned den fastställda versionen (Word)" in page
@@ -147,7 +149,7 @@ def test_adopted_version_is_stamped_and_closed_for_comments(site) -> None:
     path = Path(portal.store) / "stamped.docx"
     path.write_bytes(stamped.content)
     texts = [p.text for p in Document(str(path)).paragraphs]
-    assert "Fastställd 2024-02-03, dnr SÖD 2023/1177" in texts
+    assert f"Fastställd {TODAY}, dnr SÖD 2023/1177" in texts
     assert "Version 1 – fastställd" in texts
     original = sara.get(f"/versioner/{v1}/fil/docx").content  # still the decided bytes
     assert "Version 1 – utkast" in [p.text for p in Document(__import__("io").BytesIO(
@@ -160,9 +162,8 @@ def test_adopted_version_is_stamped_and_closed_for_comments(site) -> None:
 
 
 def test_pdf_is_shown_inline(site) -> None:
-    portal, v1 = site
-    directory = next((Path(portal.store) / "sodermalm" / "2023").glob("v001"))
-    (directory / "lagesbild_sodermalm_2023_v001.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    portal, _ = site
+    v1 = record_version(portal.engine, portal.store, "sodermalm", 2022, 1, pdf=True)
     fia = portal.client("fia")
     viewer = fia.get(f"/versioner/{v1}/pdf")
     assert viewer.status_code == 200 and f'src="/versioner/{v1}/visa/pdf"' in viewer.text
