@@ -18,7 +18,9 @@ from approval.publish import ADOPTED, PublishResult
 from flows import logs
 from flows.artifacts import create_run_artifacts
 from lagesbild.errors import AreaYearAdopted
+from lagesbild.progress import step
 from lagesbild.settings import load_settings
+from tasks import pipeline
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
 from tasks.steps import (
     check_inputs,
@@ -46,6 +48,7 @@ def yearly_report(
     template: Path | None = None,
     revision: str | None = None,
     actor: str | None = None,
+    pdf: bool = True,
 ) -> PublishResult:
     """Fetch → inputs → checks → indicators → Word draft → version record, for one area-year.
 
@@ -57,15 +60,32 @@ def yearly_report(
     spec = RunSpec(
         area=area, year=year, inbox=Path(inbox or SAMPLE_INBOX),
         out=Path(out or settings.reports_dir), ia_cutoff=ia_cutoff, areas_file=areas_file,
-        text_dir=text_dir, template=template, revision=revision, actor=actor,
+        text_dir=text_dir, template=template, revision=revision, actor=actor, pdf=pdf,
     )  # fmt: skip
+    if pipeline.fetch_specs(spec, settings):
+        with step("Hämtar källor"):
+            fetched = fetch_sources(spec, settings)
+    else:
+        fetched = []
+    with step("Läser indata") as current:
+        inputs = ingest_sources(spec, settings, fetched)
+        current.detail = f"{len(inputs.raw_files)} filer"
+    # Unchanged inputs: the latest version stands; no checks, no indicators (as the nightly).
+    # A closed (fastställd) area-year with changed inputs is refused here, before the slow steps.
+    unchanged = find_unchanged(spec, settings, inputs)
+    _refuse_if_adopted(unchanged)
+    if unchanged is not None and revision is None:
+        create_run_artifacts(unchanged)
+        return unchanged
     with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
         docs = Path(staging) / "data_docs"
-        fetched = fetch_sources(spec, settings)
-        inputs = ingest_sources(spec, settings, fetched)
-        _refuse_if_adopted(find_unchanged(spec, settings, inputs))  # before the slow steps
-        report = check_inputs(spec, inputs, docs)
-        computed = compute_indicators(spec, inputs)
+        with step("Kontrollerar") as current:
+            report = check_inputs(spec, inputs, docs)
+            passed = sum(r.success for r in report.results)
+            current.detail = f"{passed} av {len(report.results)} godkända"
+        with step("Beräknar") as current:
+            computed = compute_indicators(spec, inputs)
+            current.detail = f"{len(computed.indicators)} indikatorer"
         result = publish_draft(spec, settings, inputs, computed, report, flow_run.get_id(), docs)
     _refuse_if_adopted(result)  # adopted while this run was building its draft
     create_run_artifacts(result)

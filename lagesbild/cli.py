@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from lagesbild.cli_services import serve_flows_command, server_app, worker_command
 from lagesbild.cli_users import users_app
 from lagesbild.errors import PipelineError
 
@@ -70,6 +71,21 @@ def _date(value: str | None) -> dt.date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _preflight_or_exit(area: str, year: int, inbox: Path | None, areas_file: Path | None,
+                       **paths: Path | None):  # noqa: ANN202 - a Preflight
+    """Refuse arguments that cannot work, in under a second, before any heavy import."""
+    from lagesbild.preflight import ArgumentError, preflight
+    from lagesbild.settings import SAMPLE_INBOX, load_settings
+
+    try:
+        return preflight(area=area, year=year, inbox=inbox or SAMPLE_INBOX,
+                         areas_file=areas_file, paths=paths,
+                         cache=load_settings().cache_dir / "inbox-years.json")  # fmt: skip
+    except ArgumentError as exc:
+        typer.secho(f"fel: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+
+
 @app.command()
 def run(
     area: AreaOption,
@@ -97,38 +113,37 @@ def run(
         typer.Option("--revision", help="Open a revision of a fastställd area-year: the "
                      "reason, recorded in the audit log with your user name."),
     ] = None,  # fmt: skip
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also render the draft as PDF (LibreOffice).")
+    ] = True,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show Prefect's and the checks' own log "
+                           "lines here instead of only in the log file.")
+    ] = False,  # fmt: skip
 ) -> None:
     """Produce the year's draft: inputs → checks → indicators → Word draft → version.
 
     A fastställd area-year is closed: with changed inputs the run stops (exit 1) and says
     how to open a revision with ``--revision "skäl"``.
-    """
-    _prefect_defaults()
-    started = time.perf_counter()
-    try:
-        from flows.yearly import yearly_report
 
-        result = yearly_report(
-            area=area, year=year, inbox=inbox, out=out, ia_cutoff=_date(ia_cutoff),
-            areas_file=areas_file, text_dir=text_dir, template=template,
-            revision=revision, actor=_os_user(),
-        )  # fmt: skip
-    except PipelineError as exc:
-        _fail(exc)
-    if result.created:
-        state = "ny version" + (", revision av den fastställda versionen"
-                                if result.version.revision_of else "")  # fmt: skip
-    elif result.status == "adopted":
-        state = "fastställd, oförändrad, ingen ny version"
-    else:
-        state = "oförändrad, ingen ny version"
-    typer.echo(f"{area} {year}: version {result.version.version} ({state})")
-    docs = Path(result.version.directory) / "data_docs" / "index.html"
-    if docs.is_file():
-        typer.echo(str(docs))
-    for path in result.files:
-        typer.echo(str(path))
-    typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
+    Exit codes: 0 done (or unchanged), 1 the data stopped the run, 2 an argument cannot
+    work, 3 the Prefect server did not start, 4 unexpected error (see the log), 130 Ctrl-C.
+    """
+    cutoff = _date(ia_cutoff)
+    _preflight_or_exit(area, year, inbox, areas_file, **{"--out": None, "--text-dir": text_dir,
+                       "--template": template})  # fmt: skip
+    from lagesbild.runner import RunRequest, log_path, run_yearly
+    from lagesbild.settings import load_settings
+    from lagesbild.terminal import quiet_terminal
+
+    settings = load_settings()
+    request = RunRequest(area=area, year=year, inbox=inbox, out=out, ia_cutoff=cutoff,
+                         areas_file=areas_file, text_dir=text_dir, template=template,
+                         pdf=pdf, revision=revision, actor=_os_user())  # fmt: skip
+    log = None if verbose else log_path(settings, area, year)
+    with quiet_terminal(log) as (console, errors):
+        code = run_yearly(request, settings, console, errors, log)
+    raise typer.Exit(code=code)
 
 
 _SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
@@ -167,6 +182,7 @@ def check(
     example rows each (file, row, column, value); exit code 1 when a blocking check failed
     or an input file cannot be read.
     """
+    _preflight_or_exit(area, year, inbox, areas_file)
     from lagesbild.settings import load_settings
     from quality.validate import validate_inputs
     from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest, load_report_config
@@ -221,6 +237,8 @@ audit_app = typer.Typer(help="The append-only audit log of the review portal.",
                          no_args_is_help=True)  # fmt: skip
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
+app.add_typer(server_app, name="server")
+app.command("worker")(worker_command)
 
 
 @app.command()
@@ -360,18 +378,7 @@ def nightly(
     typer.echo(f"tid: {time.perf_counter() - started:.1f} s", err=True)
 
 
-@app.command("serve-flows")
-def serve_flows(
-    limit: Annotated[int, typer.Option("--limit", help="Flow runs at a time.")] = 2,
-    paused: Annotated[
-        bool, typer.Option("--paused", help="Register the nightly schedule paused.")
-    ] = False,
-) -> None:
-    """Register the yearly and nightly deployments and run their flow runs (PREFECT_API_URL)."""
-    _prefect_defaults()
-    from flows.deploy import main as serve_deployments
-
-    serve_deployments(["--limit", str(limit)] + (["--paused"] if paused else []))
+app.command("serve-flows")(serve_flows_command)
 
 
 def main() -> None:  # pragma: no cover - console entry point

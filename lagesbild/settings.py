@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["SAMPLE_INBOX", "Settings", "load_settings"]
 
 DEFAULT_HOME = Path("lagesbild-data")
+#: The bundled example inbox (the default of ``--inbox``).
+SAMPLE_INBOX = Path(__file__).parent / "sample_data" / "inbox"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class Settings:
     def reports_dir(self) -> Path:
         """Default root of the versioned drafts (``--out`` overrides it)."""
         return self.home / "reports"
+
+    @property
+    def logs_dir(self) -> Path:
+        """Run logs: Prefect's, Great Expectations' and LibreOffice's output goes here."""
+        return self.home / "logs"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Small caches that are safe to delete (the inbox's year scan)."""
+        return self.home / "cache"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

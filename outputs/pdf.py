@@ -8,6 +8,7 @@ document index and field, and exports PDF. Without LibreOffice it returns None.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lagesbild import reaper
 from outputs.publish import make_shareable
 
 __all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "render_pdf"]
@@ -66,7 +68,10 @@ def render_pdf(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{Path(docx).stem}.pdf"
-    with tempfile.TemporaryDirectory(prefix="lagesbild-lo-") as work:
+    # The scratch directory and LibreOffice's process group are registered with the reaper:
+    # a run killed even with SIGKILL leaves neither a soffice nor /tmp/lagesbild-lo-*.
+    with tempfile.TemporaryDirectory(prefix="lagesbild-lo-") as work, \
+            reaper.guarded_directory(Path(work)):
         profile = Path(work) / "profile"
         partial = Path(work) / target.name
         command = [python, str(UNO_SCRIPT), soffice, profile.as_uri(), str(docx), str(partial)]
@@ -77,13 +82,16 @@ def render_pdf(
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                 start_new_session=True,
             )  # fmt: skip
-            try:
-                _, stderr = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                logger.warning("LibreOffice timed out after %s s on %s", timeout, docx)
-                return None
+            with reaper.guarded_group(process.pid):
+                try:
+                    _, stderr = process.communicate(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.communicate()
+                    logger.warning("LibreOffice timed out after %s s on %s", timeout, docx)
+                    return None
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)  # anything the script left
         except OSError as exc:
             logger.warning("could not start %s: %s", python, exc)
             return None

@@ -26,7 +26,8 @@ from approval.publish import DRAFT_NAME, PublishResult, publish_version
 from approval.versions import VersionRepository
 from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import DataQualityError, PipelineError
-from lagesbild.settings import Settings
+from lagesbild.progress import step
+from lagesbild.settings import SAMPLE_INBOX, Settings
 from outputs.action_plan import action_plan_paths, load_action_plan
 from outputs.changes import diff_versions
 from outputs.compose import compose_context, load_caveats
@@ -81,7 +82,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SAMPLE_INBOX = Path(lagesbild.__file__).parent / "sample_data" / "inbox"
 SAMPLE_MARKER = "EXEMPELDATA"
 REPORT_CONFIG_FILE = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
 
@@ -400,9 +400,13 @@ def publish(
                                 editorial=editorial.text)
         context = dataclasses.replace(context, action_plan=plan, changes=changes)
         name = DRAFT_NAME.format(area=spec.area, year=spec.year, version=version)
-        draft = write_draft(context, directory / name, template=spec.template)
+        with step("Skriver utkast") as current:
+            draft = write_draft(context, directory / name, template=spec.template)
+            current.detail = f"v{version:03d}"
         if spec.pdf:
-            render_pdf(draft, directory)
+            with step("PDF") as current:
+                pdf = render_pdf(draft, directory)
+                current.detail = "" if pdf else "ingen PDF (LibreOffice saknas eller misslyckades)"
 
     engine = make_engine(settings.database_url)
     repo = VersionRepository(engine)

@@ -4,7 +4,7 @@ Every cell of an IA export may hold personal data (a name typed into ``Kategori`
 small enough to point at a person), so a marker is planted in every kind of IA cell:
 ``Beskrivning``, ``Avdelning``, ``Händelsetyp``, ``Ärendenummer``, and ``Kategori`` /
 ``Förvaltning`` of rows that do not change Södermalm's counts. Then, as a user would:
-``lagesbild run`` (the Prefect flow, with its temporary server and a fresh ``PREFECT_HOME``),
+``lagesbild run`` (the Prefect flow, on the data root's local server, fresh ``PREFECT_HOME``),
 ``lagesbild check``, and two broken exports — one that lost its header row (run through
 the flow: a failed flow pickles its exception into ``PREFECT_HOME/storage``) and one with
 a marker typed into a date (check). Every file written — the version directory (the
@@ -95,7 +95,7 @@ def _lagesbild(env: dict[str, str], *args: str) -> Command:
 
 
 @pytest.fixture(scope="module")
-def marked(tmp_path_factory: pytest.TempPathFactory) -> MarkedRuns:
+def marked(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> MarkedRuns:
     root = tmp_path_factory.mktemp("marked")
     env = {
         **os.environ,
@@ -105,6 +105,8 @@ def marked(tmp_path_factory: pytest.TempPathFactory) -> MarkedRuns:
     }
     env.pop("PREFECT_API_URL", None)  # the run's own temporary server and database
     env.pop("LAGESBILD_DATABASE_URL", None)
+    # The first run starts the data root's local Prefect server and leaves it for later runs.
+    request.addfinalizer(lambda: _lagesbild(env, "server", "stop"))
     where = ("--area", "sodermalm", "--year", "2022")
     good = _mark(root / "inbox")
     run = _lagesbild(env, "run", *where, "--inbox", str(good), "--out", str(root / "out"),
