@@ -68,6 +68,11 @@ def _terminal_copy(stream: TextIO, fd: int) -> TextIO:
     return stream  # already not the process's fd (a test runner's capture)
 
 
+def _console(**kwargs: object) -> Console:
+    # soft_wrap: an error message or a path is never broken into lines (copyable, greppable)
+    return Console(highlight=False, soft_wrap=True, **kwargs)
+
+
 @contextlib.contextmanager
 def quiet_terminal(log: Path | None) -> Iterator[tuple[Console, Console]]:
     """Consoles on the terminal (out, err) while fds 1 and 2 write to ``log``.
@@ -76,7 +81,7 @@ def quiet_terminal(log: Path | None) -> Iterator[tuple[Console, Console]]:
         log: the log file; None leaves the terminal as it is (``--verbose``).
     """
     if log is None:
-        yield Console(highlight=False), Console(stderr=True, highlight=False)
+        yield _console(), _console(stderr=True)
         return
     log.parent.mkdir(parents=True, exist_ok=True)
     out, err = _terminal_copy(sys.stdout, 1), _terminal_copy(sys.stderr, 2)
@@ -88,7 +93,7 @@ def quiet_terminal(log: Path | None) -> Iterator[tuple[Console, Console]]:
     os.dup2(target, 2)
     os.close(target)
     try:
-        yield Console(file=out, highlight=False), Console(file=err, highlight=False)
+        yield _console(file=out), _console(file=err)
     finally:
         with contextlib.suppress(Exception):
             sys.stdout.flush()
