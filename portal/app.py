@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -21,7 +23,7 @@ from approval.keys import load_secret_key
 from approval.notifications import SmtpSettings, notify_listener
 from approval.stamp import stamp_listener
 from approval.states import ACTION_LABELS, STATE_LABELS
-from approval.users import ROLE_LABELS
+from approval.users import ROLE_LABELS, get_user
 from approval.workflow import AccessDenied, ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
 from portal import auth, reading, routes, todo
@@ -140,7 +142,21 @@ def create_app(
     app.state.render = render
 
     def error(request: Request, status: int, message: str) -> Response:
-        return render(request, "error.html", status_code=status, status=status, message=message)
+        """The error page inside the layout: the user's navigation, area names not ids."""
+        user = None
+        try:
+            uid = request.session.get("uid")
+            user = get_user(engine, int(uid)) if uid else None
+        except Exception:  # an error page must never fail itself
+            user = None
+        for area_id, name in names.items():
+            message = re.sub(rf"\b{re.escape(area_id)}\b", name, message)
+        return render(request, "error.html", status_code=status, status=status,
+                      message=message, user=user)  # fmt: skip
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _exc: Exception) -> Response:
+        return error(request, 404, "Sidan finns inte.")  # e.g. /rapporter/sodermalm/abc
 
     @app.exception_handler(auth.LoginRequired)
     async def _login_required(request: Request, _exc: Exception) -> Response:

@@ -218,3 +218,14 @@ def test_no_page_the_portal_serves_refers_to_an_external_url(site) -> None:
         assert "http://" not in text and "https://" not in text, url
         queue += [h.replace("&amp;", "&") for h in re.findall(r'href="(/[^"#]*)', text)]
     assert {f"/versioner/{v1}/kvalitet", f"/versioner/{v1}/datadocs/index.html"} <= seen
+
+
+def test_error_pages_keep_the_layout_and_name_the_area(site) -> None:
+    portal, _ = site
+    client = portal.client("fia")
+    bad = client.get("/rapporter/sodermalm/abc")
+    assert bad.status_code == 404 and "Sidan finns inte." in bad.text
+    assert 'aria-label="Huvudmeny"' in bad.text and "{" not in bad.text.split("<main")[1]
+    missing = client.get("/rapporter/sodermalm/1999")
+    assert missing.status_code == 404 and "Södermalm 1999" in missing.text
+    assert 'aria-label="Huvudmeny"' in missing.text
