@@ -56,8 +56,7 @@ def row_significant(row: Mapping, alpha: float) -> bool | None:
     p = row_number(row, "p_value")
     if p is None:
         return None
-    quasi = row_number(row, "p_value_quasi")
-    return p < alpha and (quasi is None or quasi < alpha)
+    return p < alpha
 
 
 def row_change(row: Mapping) -> float | None:

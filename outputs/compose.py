@@ -19,6 +19,7 @@ from lagesbild.errors import InputError
 from outputs.draft_context import SECTION_KEYS, SOURCE_SECTIONS, DraftContext, SourceUsed
 from outputs.draft_tables import format_window
 from outputs.narrative import change_sentence, methods_note, place, trend_sentence
+from outputs.significance_wording import methods_appendix
 from outputs.swedish import format_int, format_percent
 from outputs.text.prose import Caveat, Place, count_paragraph, ia_paragraphs, survey_paragraphs
 from outputs.text.sentences import Sentences, load_sentences
@@ -452,7 +453,9 @@ def compose_context(
         priority_areas=tuple(priority_areas),
         editorial=dict(editorial),
         quality_warnings=tuple(quality_warnings),
-        methods_note=methods_note(),
+        methods_note=methods_note(area_name=area.name),
+        methods_appendix=tuple(methods_appendix(
+            area_name=area.name, ia_window=format_window(window) if window else "")),
         ia_series=ia_series if ia_series is not None else pd.DataFrame(),
         headline=tuple((src, str(label)) for src, labels in headline.items()
                        for label in labels),

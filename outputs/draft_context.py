@@ -211,7 +211,8 @@ class DraftContext:
         priority_areas: the city-wide priority areas, in order.
         editorial: people's text (see the module docstring); missing → placeholder.
         quality_warnings: data-quality warnings to list under Datakvalitet.
-        methods_note: the methods text under "Metod och statistisk prövning".
+        methods_note: the plain three-sentence methods note for the styrgrupp.
+        methods_appendix: the technical paragraphs of "Metod och statistisk prövning".
         action_plan: the åtgärdsplan printed as the appendix "Bilaga: Åtgärdsplan", or
             None (no appendix).
         changes: what changed since the previous version, printed as the last section
@@ -243,6 +244,7 @@ class DraftContext:
     editorial: Mapping[str, str] = field(default_factory=dict)
     quality_warnings: tuple[str, ...] = ()
     methods_note: str = ""
+    methods_appendix: tuple[str, ...] = ()
     action_plan: ActionPlan | None = None
     changes: Changes | None = None
     ia_series: pd.DataFrame = field(default_factory=pd.DataFrame)

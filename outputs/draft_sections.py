@@ -370,6 +370,7 @@ def _methods(document: DocumentObject, ctx: DraftContext) -> None:
 
 def _methods_appendix(document: DocumentObject, ctx: DraftContext) -> None:
     _paragraphs(document, [ctx.methods_note] if ctx.methods_note else [])
+    _paragraphs(document, list(ctx.methods_appendix))
     document.add_paragraph(_CSV_NOTE)
     add_tests_table(document, ctx)
 

@@ -14,7 +14,7 @@ from outputs.publish import write_csv_atomic
 
 __all__ = ["BOOLEAN_COLUMNS", "format_indicators", "write_indicators"]
 
-BOOLEAN_COLUMNS = ("significant", "comparable_series", "preliminary", "suppressed")
+BOOLEAN_COLUMNS = ("significant", "uncertain", "comparable_series", "preliminary", "suppressed")
 _INTEGER_COLUMNS = ("year", "prev_year")
 
 

@@ -1,37 +1,60 @@
-"""The significance wording of the statistics contract, and the draft's methods note.
+"""The significance wording of statistics v2, and the draft's methods texts.
 
 Split from ``outputs.narrative`` (which re-exports these names): the narrative writes what
-changed, this module says whether the change is statistically significant, in the exact
-Swedish wording of ``spec/statistics.md``.
+changed, this module says whether the change is statistically significant, in the Swedish
+wording of ``spec/statistics.md`` ("statistiskt signifikant" throughout; never "p = 1").
+The verdict is the row's own ``significant`` (the same model as its interval). The methods
+note and the appendix are Jinja templates in ``outputs/templates/methods/``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
 
 from outputs._indicator_row import row_change as _change
+from outputs._indicator_row import row_flag as _flag
 from outputs._indicator_row import row_number as _num
 from outputs._indicator_row import row_significant as _is_significant
 from outputs._indicator_row import row_value as _get
 from outputs.swedish import format_p
 from tasks.statistics import DEFAULT_ALPHA
 
-__all__ = ["CANNOT_TEST", "methods_note", "significance_sentence"]
+__all__ = [
+    "CANNOT_TEST",
+    "NOT_ESTIMATED_SENTENCE",
+    "PRELIMINARY_SENTENCE",
+    "methods_appendix",
+    "methods_note",
+    "significance_sentence",
+]
 
 CANNOT_TEST = "Förändringen kan inte prövas statistiskt (för få fall)."
+PRELIMINARY_SENTENCE = (
+    "Det är en preliminär bedömning: en ändring av det preliminära antalet med 1\u00a0% skulle "
+    "ändra slutsatsen."
+)
+NOT_ESTIMATED_SENTENCE = (
+    "Serien är för kort för att skatta den årliga variationen, så prövningen bygger på "
+    "slumpvariation enbart."
+)
+_TEMPLATES = Path(__file__).parent / "templates" / "methods"
 
 
 def significance_sentence(row: Mapping, *, alpha: float = DEFAULT_ALPHA) -> str:
-    """The significance sentence of the statistics contract for one indicator row.
+    """The significance sentence of statistics v2 for one indicator row.
 
     Args:
-        row: one row of indicators.csv (``method``, ``p_value``, ``p_value_quasi``,
-            ``significant``, ``change_abs``).
+        row: one row of indicators.csv (``method``, ``p_value``, ``significant``,
+            ``change_abs``, ``uncertain``, ``dispersion_df``).
         alpha: the level the row was tested at (only used when ``significant`` is empty).
 
     Returns:
-        E.g. "Ökningen är statistiskt signifikant (p = 0,036)." or, when the exact test
-        is significant but the quasi-Poisson check is not, a sentence that says so.
+        E.g. "Ökningen är statistiskt signifikant (p = 0,036)."; followed by "Det är en
+        preliminär bedömning …" when ±1 % of a preliminary count would flip the verdict.
     """
     method = _get(row, "method")
     significant = _is_significant(row, alpha)
@@ -49,37 +72,42 @@ def significance_sentence(row: Mapping, *, alpha: float = DEFAULT_ALPHA) -> str:
     change = _change(row) or 0.0
     noun = "Ökningen" if change > 0 else "Minskningen" if change < 0 else "Förändringen"
     if significant:
-        return f"{noun} är statistiskt signifikant ({format_p(p)})."
-    quasi = _num(row, "p_value_quasi")
-    if p < alpha and quasi is not None and quasi >= alpha:
-        return (
-            f"{noun} är inte statistiskt signifikant när den årliga variationen beaktas "
-            f"({format_p(p)} i exakt test, {format_p(quasi)} med hänsyn till överspridning)."
+        text = f"{noun} är statistiskt signifikant ({format_p(p)})."
+    else:
+        text = (
+            f"Förändringen är inte statistiskt signifikant ({format_p(p)}) och kan bero på "
+            "slumpmässig variation."
         )
-    return (
-        f"Förändringen är inte statistiskt signifikant ({format_p(p)}) och kan bero på "
-        "slumpmässig variation."
-    )
+    if method == "poisson-exact-cond" and _num(row, "dispersion_df") == 0:
+        text += " " + NOT_ESTIMATED_SENTENCE
+    if _flag(row, "uncertain"):
+        text += " " + PRELIMINARY_SENTENCE
+    return text
 
 
-def methods_note() -> str:
-    """The draft's methods note (statistics contract, "Swedish wording").
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=False,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
 
-    Returns:
-        A paragraph of plain Swedish text.
+
+def _context(**values: object) -> dict:
+    context = {"alpha_pct": "5", "confidence_pct": "95", "city_display": "staden",
+               "area_name": "stadsdelsområdet", "ia_window": "", "deffs": ""}  # fmt: skip
+    context.update({k: v for k, v in values.items() if v is not None})
+    return context
+
+
+def methods_note(**values: object) -> str:
+    """The plain-Swedish methods note for the styrgrupp: three sentences, one paragraph.
+
+    Keyword values fill the template (``city_display``, ``area_name``, ``alpha_pct``).
     """
-    return (
-        "Tvåsidiga test på 5 procents nivå: exakt test för två Poissonfördelade antal "
-        "(anmälda brott), χ²-test respektive Fishers exakta test (enkätandelar). "
-        "Ingen justering för multipla jämförelser. "
-        "Det innebär att ungefär en jämförelse av tjugo kan bli statistiskt signifikant av "
-        "en slump, även när ingen verklig förändring har skett. "
-        "Antalet anmälda brott varierar mer mellan åren än slumpen ensam förklarar "
-        "(överspridning). Därför prövas förändringar med minst fem års serie också med en "
-        "kvasi-Poissonmodell, och en förändring kallas signifikant först när båda testen ger "
-        "p\u00a0<\u00a00,05. Incidenter i IA jämförs under samma kalenderperiod varje år. "
-        "Där undersökningen själv redovisar om en förändring är signifikant används den "
-        "redovisningen, eftersom den tar hänsyn till undersökningens vikter. "
-        "I indicators.csv redovisas för varje jämförelse även p-värden justerade för "
-        "multipla jämförelser enligt Benjamini–Hochberg."
-    )
+    text = _environment().get_template("note.txt.j2").render(_context(**values))
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def methods_appendix(**values: object) -> list[str]:
+    """The technical appendix "Metod och statistisk prövning", one string per paragraph."""
+    text = _environment().get_template("appendix.txt.j2").render(_context(**values))
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]

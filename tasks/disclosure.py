@@ -16,8 +16,8 @@ Primary suppression
 
     Both the report year (``value``) and the previous measurement (``prev_value``) are
     checked. When either is withheld, everything derived from the pair is blanked too
-    (``change_abs``, ``change_rel``, ``p_value``, ``p_value_bh``, ``p_value_quasi``,
-    ``dispersion``, ``rate_ratio``, ``ci_low``, ``ci_high``, ``significant``; and
+    (``DERIVED_COLUMNS``: the change, the share's own interval, the test, its φ and
+    interval, the verdict, the city comparison, the trend, the BH p-value; and
     ``rate_per_100k`` with ``value``): a change plus the shown figure gives the hidden one
     back, and an exact test's p-value with known exposures does too.
 
@@ -71,9 +71,12 @@ COUNT_SOURCES: tuple[str, ...] = ("ia",)
 SURVEY_SOURCES: tuple[str, ...] = ("stockholmsenkaten", "trygghetsmatningen")
 #: Columns blanked whenever ``value`` or ``prev_value`` of the row is withheld.
 DERIVED_COLUMNS: tuple[str, ...] = (
-    "change_abs", "change_rel", "p_value", "p_value_quasi", "dispersion", "rate_ratio",
-    "ci_low", "ci_high", "significant", "p_value_bh",
+    "change_abs", "change_rel", "rate_ci_low", "rate_ci_high", "p_value", "dispersion",
+    "dispersion_df", "rate_ratio", "ci_low", "ci_high", "significant", "uncertain",
+    "vs_city", "trend_pct", "trend_ci_low", "trend_ci_high", "p_value_bh",
 )  # fmt: skip
+#: Derived columns that are not numbers (blanked to None, not NaN).
+_TEXT_COLUMNS: tuple[str, ...] = ("significant", "uncertain", "vs_city")
 SUPPRESSION_LOG_COLUMNS: tuple[str, ...] = (
     "source", "indicator", "group", "year", "column", "reason", "kind",
 )  # fmt: skip
@@ -232,7 +235,7 @@ def _public(frame: pd.DataFrame, cells: _Cells, rules: DisclosureRules) -> pd.Da
             out.at[index, "prev_value"] = np.nan
         for column in DERIVED_COLUMNS:
             if column in out.columns:
-                out.at[index, column] = None if column == "significant" else np.nan
+                out.at[index, column] = None if column in _TEXT_COLUMNS else np.nan
         out.at[index, "suppressed"] = True
         source = out.at[index, "source"]
         reason = rules.count_reason if source in COUNT_SOURCES else rules.survey_reason
@@ -243,7 +246,7 @@ def _public(frame: pd.DataFrame, cells: _Cells, rules: DisclosureRules) -> pd.Da
         withheld = f"undertryckt: {reason}"
         out.at[index, "note"] = f"{keep}; {withheld}" if keep else withheld
     for column in ("value", "prev_value", "rate_per_100k", *DERIVED_COLUMNS):
-        if column in out.columns and column != "significant":
+        if column in out.columns and column not in _TEXT_COLUMNS:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     if "note" in out.columns:
         out["note"] = out["note"].astype("str")

@@ -62,7 +62,14 @@ from tasks.disclosure import (
     suppression_records,
 )
 from tasks.ia_series import ia_series
-from tasks.indicators import area_crime_series, area_population, build_indicators, with_rates
+from tasks.indicators import (
+    area_crime_series,
+    area_population,
+    build_indicators,
+    with_bh,
+    with_rates,
+)
+from tasks.survey_changes import SurveySettings
 
 __all__ = [
     "REPORT_CONFIG_FILE",
@@ -228,7 +235,12 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     areas = spec.areas()
     config = load_report_config()
     lineage = areas.lineage(spec.area)
-    wanted = [*lineage, *(i for i in comparison_ids(areas, spec.area) if i not in lineage)]
+    # Every district compared with the same city (the pooled φ of statistics v2) besides
+    # the area's own lineage and the comparison levels.
+    pool = {a for member in areas.pool_members(spec.area, spec.year)
+            for a in areas.lineage(member)}  # fmt: skip
+    wanted = [*lineage, *sorted(pool - set(lineage)),
+              *(i for i in comparison_ids(areas, spec.area) if i not in lineage)]
     # A comparison level's rows: its own, or summed from all its members (never partial).
     yearly, population_rows = with_level_rows(
         inputs.rows_for("yearly_bra", wanted), inputs.rows_for("befolkning", wanted),
@@ -252,6 +264,8 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
         facts=inputs.rows_for("omradesfakta", [spec.area, areas.comparison_for(spec.area).id]),
         facts_lag=sources_config.omradesfakta_lag,
         forecasts=sources_config.forecasts,
+        ia_categories=config.get("ia_categories", ()),
+        survey_settings=SurveySettings(config.get("surveys")),
     )
     if not (indicators["source"] == "bra").any():
         raise PipelineError(
@@ -261,6 +275,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     rules = DisclosureRules.from_config(config.get("disclosure"))
     indicators, suppression = apply_disclosure_control(indicators, rules,
                                                        respondents=inputs.enkater)
+    indicators = with_bh(indicators)  # over the published rows' p-values only
     first = spec.year - int(config.get("series_years", 5)) + 1
     series = with_rates(full_series[full_series["year"].between(first, spec.year)], population)
     incidents = inputs.rows_for("ia", lineage)

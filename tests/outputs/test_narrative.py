@@ -14,14 +14,9 @@ from outputs.narrative import (
     significance_sentence,
     trend_sentence,
 )
+from outputs.significance_wording import methods_appendix
 from outputs.swedish import NBSP
-
-COLUMNS = [
-    "source", "area", "indicator", "group", "year", "value", "unit", "rate_per_100k",
-    "prev_year", "prev_value", "change_abs", "change_rel", "method", "p_value",
-    "p_value_quasi", "dispersion", "rate_ratio", "ci_low", "ci_high", "significant",
-    "p_value_bh", "window_start", "window_end", "comparable_series", "preliminary", "note",
-]  # fmt: skip
+from tasks.indicators import INDICATOR_COLUMNS as COLUMNS
 
 
 def _row(**values: object) -> dict:
@@ -82,12 +77,29 @@ def test_cannot_be_tested_exact_wording():
     assert significance_sentence(row) == "Förändringen kan inte prövas statistiskt (för få fall)."
 
 
-def test_exact_significant_but_quasi_not_says_so_honestly():
-    row = _count(p_value=0.012, p_value_quasi=0.21, dispersion=4.2, significant=False)
+def test_verdict_is_the_rows_own_and_p_is_never_one():
+    row = _count(p_value=0.012, dispersion=4.2, dispersion_df=12, significant=False,
+                 method="quasi-poisson-wald")  # fmt: skip
     assert significance_sentence(row) == (
-        "Ökningen är inte statistiskt signifikant när den årliga variationen beaktas "
-        "(p\u00a0=\u00a00,012 i exakt test, p\u00a0=\u00a00,21 med hänsyn till överspridning)."
+        "Förändringen är inte statistiskt signifikant (p\u00a0=\u00a00,012) och kan bero på slumpmässig "
+        "variation."
     )
+    assert "p\u00a0>\u00a00,99" in significance_sentence(_count(p_value=1.0, significant=False))
+
+
+def test_preliminary_verdict_that_a_one_percent_change_flips_says_so():
+    row = _count(p_value=0.045, significant=True, preliminary=True, uncertain=True)
+    assert significance_sentence(row) == (
+        "Ökningen är statistiskt signifikant (p\u00a0=\u00a00,045). Det är en preliminär "
+        "bedömning: en ändring av det preliminära antalet med 1\u00a0% skulle ändra slutsatsen."
+    )
+    assert "preliminär" not in significance_sentence(_count(p_value=0.045, significant=True,
+                                                             uncertain="false"))  # fmt: skip
+
+
+def test_variation_not_estimated_is_said():
+    row = _count(p_value=0.3, significant=False, dispersion=1.0, dispersion_df=0)
+    assert "för kort för att skatta den årliga variationen" in significance_sentence(row)
 
 
 def test_producer_flag_wording():
@@ -111,9 +123,6 @@ def test_significance_derived_when_column_empty():
     assert significance_sentence(_count(p_value=0.01, significant=None)).startswith(
         "Ökningen är statistiskt signifikant"
     )
-    assert significance_sentence(
-        _count(p_value=0.01, p_value_quasi=0.3, significant=None)
-    ).startswith("Ökningen är inte statistiskt signifikant när")
 
 
 # ---------------------------------------------------------------- change_sentence
@@ -261,16 +270,17 @@ def test_trend_sentence_none_without_window():
     assert trend_sentence([(2020, 5.0)], area_name="Södermalm", label="anmälda brott") is None
 
 
-def test_methods_note_contains_spec_text_and_additions():
-    note = methods_note()
-    assert note.startswith(
-        "Tvåsidiga test på 5 procents nivå: exakt test för två Poissonfördelade antal "
-        "(anmälda brott), χ²-test respektive Fishers exakta test (enkätandelar). Ingen "
-        "justering för multipla jämförelser."
-    )
-    assert "en jämförelse av tjugo" in note
-    assert "kvasi-Poisson" in note
-    assert "Benjamini–Hochberg" in note and "indicators.csv" in note
+def test_methods_note_is_three_plain_sentences_and_the_appendix_is_technical():
+    note = methods_note(area_name="Södermalm")
+    assert note.count(". ") == 2 and note.endswith(".")
+    assert "en av tjugo" in note and "Södermalm" in note and "staden" in note
+    assert "φ" not in note and "Poisson" not in note  # plain Swedish for the styrgrupp
+    appendix = " ".join(methods_appendix(ia_window="1 januari–15 november"))
+    for term in ("kvasi-Poisson", "Wald", "t-fördelning", "centrala p-värdet",
+                 "Clopper–Pearson", "Byars metod", "Wilsonintervall", "Newcombes",
+                 "designeffekt", "Benjamini–Hochberg", "1 januari–15 november"):
+        assert term in appendix, term
+    assert "statistiskt säkerställd" not in note + appendix  # one term throughout
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, ""])

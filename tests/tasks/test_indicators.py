@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
+from scipy import stats
 
 from lagesbild.config import load_areas
 from tasks.indicators import (
@@ -15,6 +15,7 @@ from tasks.indicators import (
     area_crime_series,
     area_population,
     build_indicators,
+    crime_dispersion,
     ia_window,
     ia_window_counts,
 )
@@ -82,7 +83,8 @@ def test_successor_area_is_compared_with_the_sum_of_its_predecessors():
     row = _build(bra, pop, area="norra-innerstaden", year=2024).query("source == 'bra'").iloc[0]
     assert row["prev_value"] == 400.0 and row["value"] == 480.0
     assert bool(row["comparable_series"]) is True
-    expected = poisson_2indep(480, 146_000.0, 400, 145_000.0, method="exact-cond").pvalue
+    p0 = 146_000.0 / (146_000.0 + 145_000.0)
+    expected = 2 * min(stats.binom.cdf(480, 880, p0), stats.binom.sf(479, 880, p0))
     assert row["p_value"] == pytest.approx(expected, rel=1e-9)
     assert row["rate_per_100k"] == pytest.approx(480 / 146_000 * 100_000)
 
@@ -104,8 +106,11 @@ def test_population_of_an_earlier_year_is_used_and_said():
     row = _build(bra, pop).query("source == 'bra'").iloc[0]
     assert "befolkning för 2023 saknas; befolkningen 2022 används" in row["note"]
     assert bool(row["preliminary"]) is True and "preliminära siffror" in row["note"]
-    expected = poisson_2indep(365, 130_000.0, 290, 130_000.0, method="exact-cond").pvalue
+    # equal exposures, φ = 1 (two years: not estimable): central p of Binomial(655, ½)
+    expected = 2 * stats.binom.sf(364, 655, 0.5)
     assert row["p_value"] == pytest.approx(expected)
+    assert row["dispersion"] == 1.0 and row["dispersion_df"] == 0
+    assert "årlig variation kunde inte skattas" in row["note"]
 
 
 def test_both_counts_zero_is_not_testable():
@@ -115,14 +120,33 @@ def test_both_counts_zero_is_not_testable():
     assert row["method"] == "none" and pd.isna(row["p_value"]) and row["significant"] is None
 
 
-def test_quasi_poisson_must_agree_for_a_count_change_to_be_significant():
-    values = [1000.0, 1300.0, 900.0, 1250.0, 1420.0]  # very noisy series, last year high
-    bra = _yearly([("sodermalm", 2019 + i, "Stöld", v) for i, v in enumerate(values)])
-    pop = _population([("sodermalm", 2019 + i, 130_000.0) for i in range(5)])
+def test_over_dispersed_series_is_tested_with_the_wald_t_test_and_its_own_interval():
+    values = [1000.0, 1300.0, 900.0, 1250.0, 950.0, 1200.0, 1420.0]  # noisy, last year high
+    bra = _yearly([("sodermalm", 2017 + i, "Stöld", v) for i, v in enumerate(values)])
+    pop = _population([("sodermalm", 2017 + i, 130_000.0) for i in range(7)])
     row = _build(bra, pop).query("source == 'bra'").iloc[0]
-    assert row["p_value"] < 0.05
-    assert row["p_value_quasi"] > 0.05 and row["dispersion"] > 1
-    assert bool(row["significant"]) is False
+    assert 2 * stats.binom.sf(1419, 2620, 0.5) < 0.05  # the Poisson test alone would say yes
+    assert row["method"] == "quasi-poisson-wald" and row["dispersion"] > 1
+    assert row["dispersion_df"] == 4  # own series 2017–2022: 6 years − 2
+    assert bool(row["significant"]) is False and row["ci_low"] < 1 < row["ci_high"]
+    assert row["trend_pct"] == pytest.approx(row["trend_pct"])  # present
+    assert row["trend_ci_low"] < row["trend_pct"] < row["trend_ci_high"]
+
+
+def test_dispersion_is_pooled_over_the_citys_districts():
+    districts = ["sodermalm", "kungsholmen", "bromma", "farsta"]
+    rng = np.random.default_rng(3)
+    rows, pops = [], []
+    for d in districts:
+        for year in range(2013, 2024):
+            rows.append((d, year, "Stöld", float(rng.poisson(800))))
+            pops.append((d, year, 100_000.0))
+    bra, pop = _yearly(rows), _population(pops)
+    phi = crime_dispersion(bra, pop, AREAS, "sodermalm", 2023)["Stöld"]
+    assert phi.source == "pooled" and phi.df == 4 * 8  # 10 years before 2023 each
+    short = bra[(bra["area"] == "sodermalm") & (bra["period_start"].dt.year >= 2016)]
+    own = crime_dispersion(short, pop, AREAS, "sodermalm", 2023)["Stöld"]
+    assert own.source == "own" and own.df == 5  # 2016–2022: 7 years − 2 < 8 pooled df
 
 
 def _incidents(dates: list[tuple[str, str]]) -> pd.DataFrame:
@@ -151,8 +175,7 @@ def test_partial_year_is_compared_over_the_same_calendar_window():
     row = _build(_yearly([]), _population([]), year=2022, ia=ia).query("source == 'ia'").iloc[0]
     assert (row["value"], row["prev_value"]) == (3.0, 1.0)
     assert (row["window_start"], row["window_end"]) == ("2022-01-01", "2022-11-15")
-    expected = poisson_2indep(3, 1.0, 1, 1.0, method="exact-cond").pvalue
-    assert row["p_value"] == pytest.approx(expected)
+    assert row["p_value"] == pytest.approx(2 * stats.binom.sf(2, 4, 0.5))
 
 
 def test_leap_day_cut_off_maps_to_28_february_in_other_years():
@@ -186,14 +209,25 @@ def test_producer_flag_wins_over_a_recomputed_test():
     assert row["change_abs"] == pytest.approx(-4.0)
 
 
-def test_shares_without_a_flag_get_chi2_from_rounded_counts():
-    from scipy.stats import chi2_contingency
+def test_shares_without_a_flag_get_newcombe_with_design_effect_and_rounding():
+    from tasks.statistics import share_change
 
     surveys = _survey([(2020, 7.0, 300, None), (2022, 3.0, 310, None)])
     row = _build(_yearly([]), _population([]), year=2022, surveys=surveys).iloc[0]
-    expected = chi2_contingency([[9, 301], [21, 279]], correction=False)[1]
-    assert row["method"] == "chi2" and row["p_value"] == pytest.approx(expected)
-    assert "9 av 310 mot 21 av 300" in row["note"]
+    expected = share_change(3.0, 310, 7.0, 300, deff=1.5, rounding=1.0)
+    assert row["method"] == "newcombe" and row["p_value"] == pytest.approx(expected.p_value)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((expected.ci_low, expected.ci_high))
+    assert "designeffekt 1.5" in row["note"] and "avrundade" in row["note"]
+    assert row["rate_ci_low"] < 3.0 < row["rate_ci_high"]
+
+
+def test_every_configured_ia_category_has_a_row_with_zero():
+    ia = _incidents([("2022-03-01", "Hot"), ("2023-03-02", "Hot")])
+    frame = _build(_yearly([]), _population([]), year=2023, ia=ia,
+                   ia_categories=["Hot", "Våldsbejakande extremism"])  # fmt: skip
+    extremism = frame.query("indicator == 'Våldsbejakande extremism'").iloc[0]
+    assert (extremism["value"], extremism["prev_value"]) == (0.0, 0.0)
+    assert extremism["method"] == "none"
 
 
 def test_columns_are_exactly_those_of_indicators_csv():

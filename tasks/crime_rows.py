@@ -1,0 +1,276 @@
+"""Reported crime (BRÅ): the area's series, φ from the city's districts, and its rows.
+
+Statistics v2 (a)–(c) for every BRÅ category of the report year: the change from the year
+before (exact conditional test or quasi-Poisson Wald, by φ), the rate's own interval, the
+comparison with the city, the five-year trend, and the fragility of a preliminary count.
+Pure functions, frames in and lists of rows out.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from lagesbild.config import AreasConfig
+from tasks._rows import apply_count_test, blank_row, is_missing, vs_city, year_of
+from tasks.statistics import compare_counts, fit_trends, rate_interval, trend_slope
+from tasks.statistics.dispersion import (
+    MAX_YEARS,
+    MIN_YEARS,
+    TREND_YEARS,
+    Dispersion,
+    choose_dispersion,
+)
+
+__all__ = [
+    "NOT_ESTIMATED",
+    "area_crime_series",
+    "area_population",
+    "bra_rows",
+    "crime_dispersion",
+    "own_dispersion",
+]
+
+#: The note (and the draft's wording) when φ could not be estimated.
+NOT_ESTIMATED = "årlig variation kunde inte skattas (för kort serie); Poissontest"
+_SERIES_COLUMNS = ["year", "indicator", "value", "preliminary", "comparable_series"]
+
+
+def area_population(population: pd.DataFrame, areas: AreasConfig, area: str) -> pd.DataFrame:
+    """Total population per year at 31 December for ``area``, summing predecessors.
+
+    Returns:
+        Columns ``year, population, comparable_series``; a year where a member is missing
+        is left out rather than under-counted.
+    """
+    if population.empty:
+        return pd.DataFrame(columns=["year", "population", "comparable_series"])
+    totals = population[population["category"] == "Folkmängd"]
+    years = year_of(totals)
+    rows = []
+    for year, values in totals.groupby(years, sort=True):
+        members = areas.series_members(area, int(year))
+        values = values[values["area"].isin(members)]
+        if not members or set(values["area"]) != set(members) or values["value"].isna().any():
+            continue
+        rows.append({"year": int(year), "population": float(values["value"].sum()),
+                     "comparable_series": members != (area,)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["year", "population", "comparable_series"])
+
+
+def area_crime_series(bra_yearly: pd.DataFrame, areas: AreasConfig, area: str) -> pd.DataFrame:
+    """Yearly BRÅ counts per category for ``area``, built from predecessors where needed.
+
+    Returns:
+        Columns ``year, indicator, value, preliminary, comparable_series``. A year is NaN when
+        any member area's figure is missing: a partial sum would look like a fall in crime.
+    """
+    if bra_yearly.empty:
+        return pd.DataFrame(columns=_SERIES_COLUMNS)
+    years = year_of(bra_yearly, "period_start")
+    members = {int(y): areas.series_members(area, int(y)) for y in years.unique()}
+    allowed = pd.DataFrame(
+        [(y, a) for y, ids in members.items() for a in ids], columns=["year", "area"]
+    )
+    frame = bra_yearly.assign(year=years.astype(int), nan=bra_yearly["value"].isna())
+    grouped = frame.merge(allowed, on=["year", "area"]).groupby(["year", "category"], sort=True)
+    table = grouped.agg(
+        total=("value", "sum"), missing=("nan", "any"), reporting=("area", "nunique"),
+        preliminary=("preliminary", "any"),
+    ).reset_index()  # fmt: skip
+    expected = table["year"].map({y: len(ids) for y, ids in members.items()})
+    complete = (table["reporting"] == expected) & ~table["missing"].astype(bool)
+    comparable = table["year"].map({y: ids != (area,) for y, ids in members.items()})
+    return pd.DataFrame({
+        "year": table["year"].astype(int), "indicator": table["category"],
+        "value": table["total"].where(complete, np.nan).astype(float),
+        "preliminary": table["preliminary"].astype(bool),
+        "comparable_series": comparable.astype(bool),
+    })  # fmt: skip
+
+
+def _matrix(series: pd.DataFrame, population: pd.DataFrame, years: list[int]
+            ) -> tuple[list[str], np.ndarray, np.ndarray]:  # fmt: skip
+    """Counts and populations as (category × years) arrays, NaN where either is missing."""
+    wide = series.pivot_table(index="indicator", columns="year", values="value",
+                              aggfunc="first", dropna=False)  # fmt: skip
+    wide = wide.reindex(columns=years)
+    pop = population.set_index("year")["population"] if not population.empty else pd.Series()
+    exposure = np.array([float(pop.get(y, np.nan)) for y in years])
+    counts = wide.to_numpy(dtype=float)
+    counts = np.where(np.isnan(exposure)[None, :], np.nan, counts)
+    return list(wide.index), counts, np.broadcast_to(exposure, counts.shape)
+
+
+def crime_dispersion(
+    bra_yearly: pd.DataFrame, population: pd.DataFrame, areas: AreasConfig, area: str,
+    year: int,
+) -> dict[str, Dispersion]:  # fmt: skip
+    """φ per BRÅ category for ``area``'s report ``year`` (statistics v2 (a)).
+
+    Trend fits over the years before the report year (at most 10, at least 5 per series)
+    for every district compared with the same city that existed in the report year (each
+    its own intercept and slope; a successor's earlier years are its predecessors' sum), so
+    no count enters twice. φ = Σχ²/Σdf when the pool has ≥ 8 df, else the area's own fit
+    when it has ≥ 3 df, else 1. A series without a single event is left out: it has no
+    variation to measure and would pull φ towards 0.
+
+    Args:
+        bra_yearly: yearly BRÅ counts of (at least) the pool's districts and lineages.
+        population: population rows of the same areas.
+        areas: the configuration (``pool_members``, lineage).
+        area: the area reported on.
+        year: the report year.
+
+    Returns:
+        Category → the dispersion chosen.
+    """
+    years = list(range(year - MAX_YEARS, year))
+    pool = areas.pool_members(area, year) if area in areas.areas else (area,)
+    if area not in pool:
+        pool = (*pool, area)
+    fits: dict[str, dict[str, tuple[float, float]]] = {}
+    for member in pool:
+        series = area_crime_series(bra_yearly, areas, member)
+        if series.empty:
+            continue
+        categories, counts, exposures = _matrix(
+            series, area_population(population, areas, member), years)
+        fit = fit_trends(counts, exposures, np.array(years))
+        enough = (~np.isnan(counts)).sum(axis=1) >= MIN_YEARS
+        for i, category in enumerate(categories):
+            if enough[i] and not np.isnan(fit.df[i]):
+                fits.setdefault(category, {})[member] = (float(fit.chi2[i]), float(fit.df[i]))
+    result = {}
+    for category, by_member in fits.items():
+        chi2 = sum(c for c, _ in by_member.values())
+        df = sum(d for _, d in by_member.values())
+        own_chi2, own_df = by_member.get(area, (math.nan, math.nan))
+        result[category] = choose_dispersion(chi2, df, own_chi2, own_df)
+    return result
+
+
+def own_dispersion(series: pd.DataFrame, population: pd.DataFrame,
+                   year: int) -> dict[str, Dispersion]:  # fmt: skip
+    """φ per category from the series' own trend fit (exposure 1 without a population)."""
+    years = list(range(year - MAX_YEARS, year))
+    if population.empty:
+        population = pd.DataFrame({"year": years, "population": 1.0})
+    categories, counts, exposures = _matrix(series, population, years)
+    fit = fit_trends(counts, exposures, np.array(years))
+    enough = (~np.isnan(counts)).sum(axis=1) >= MIN_YEARS
+    return {c: choose_dispersion(0.0, 0.0, float(fit.chi2[i]) if enough[i] else math.nan,
+                                 float(fit.df[i]) if enough[i] else math.nan)
+            for i, c in enumerate(categories)}  # fmt: skip
+
+
+def _exposure(pop: dict[int, float], year: int) -> tuple[float | None, str]:
+    """Population for ``year``; else the nearest earlier year, with a note saying so."""
+    if year in pop:
+        return pop[year], ""
+    earlier = [y for y in pop if y < year]
+    if earlier:
+        used = max(earlier)
+        return pop[used], f"befolkning för {year} saknas; befolkningen {used} används"
+    return None, f"befolkning för {year} saknas"
+
+
+def _trend(by_year: pd.DataFrame, pop: dict[int, float], year: int, phi: Dispersion,
+           alpha: float) -> tuple[float, float, float] | None:  # fmt: skip
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    counts = [float(by_year["value"].get(y, np.nan)) for y in years]
+    exposures = [pop.get(y, np.nan) for y in years]
+    if any(math.isnan(v) for v in (*counts, *exposures)):
+        return None
+    fit = fit_trends(np.array([counts]), np.array([exposures]), np.array(years))
+    pct, low, high = trend_slope(float(fit.slope[0]), float(fit.var_slope[0]), phi.phi,
+                                 phi.df, alpha)  # fmt: skip
+    return None if math.isnan(pct) else (pct, low, high)
+
+
+def _uncertain(x_new: float, e_new: float, x_old: float, e_old: float, phi: Dispersion,
+               significant: bool, alpha: float) -> bool:  # fmt: skip
+    """Whether changing the preliminary count by ±1 % (rounded) flips the verdict."""
+    for changed in (math.floor(x_new * 0.99 + 0.5), math.floor(x_new * 1.01 + 0.5)):
+        test = compare_counts(changed, e_new, x_old, e_old, phi=phi.phi, phi_df=phi.df,
+                              alpha=alpha)  # fmt: skip
+        if (test is not None and test.significant) != significant:
+            return True
+    return False
+
+
+def _city(city: pd.DataFrame | None, city_pop: dict[int, float], indicator: str,
+          year: int) -> float | None:  # fmt: skip
+    if city is None or city.empty or year not in city_pop:
+        return None
+    value = city[(city["indicator"] == indicator) & (city["year"] == year)]["value"]
+    if value.empty or is_missing(value.iloc[0]):
+        return None
+    return float(value.iloc[0]) / city_pop[year] * 100_000
+
+
+def bra_rows(
+    series: pd.DataFrame, population: pd.DataFrame, area: str, year: int, alpha: float, *,
+    dispersion: dict[str, Dispersion] | None = None, city_series: pd.DataFrame | None = None,
+    city_population: pd.DataFrame | None = None, source: str = "bra", extra_note: str = "",
+) -> list[dict]:  # fmt: skip
+    """One row per BRÅ (or police) category of the report year (see the module docstring)."""
+    pop = dict(zip(population["year"].astype(int), population["population"].astype(float),
+                   strict=True))  # fmt: skip
+    city_pop = {} if city_population is None or city_population.empty else dict(
+        zip(city_population["year"].astype(int), city_population["population"].astype(float),
+            strict=True))  # fmt: skip
+    dispersion = dispersion or {}
+    rows = []
+    for indicator, group in series.groupby("indicator", sort=True):
+        by_year = group.set_index("year")
+        if year not in by_year.index:
+            continue
+        now = by_year.loc[year]
+        row = blank_row(
+            source=source, area=area, indicator=indicator, year=year, value=now["value"],
+            unit="antal", prev_year=year - 1, preliminary=bool(now["preliminary"]),
+            comparable_series=bool(group["comparable_series"].any()),
+        )  # fmt: skip
+        notes = [extra_note] if extra_note else []
+        e_new, note_new = _exposure(pop, year)
+        e_old, note_old = _exposure(pop, year - 1)
+        notes += [n for n in (note_new, note_old) if n]
+        if not is_missing(now["value"]) and e_new:
+            row["rate_per_100k"] = now["value"] / e_new * 100_000
+            row["rate_ci_low"], row["rate_ci_high"] = rate_interval(now["value"], e_new)
+        row["city_value"] = _city(city_series, city_pop, indicator, year)
+        row["vs_city"] = vs_city(row["rate_ci_low"], row["rate_ci_high"], row["city_value"])
+        phi = dispersion.get(indicator, Dispersion(1.0, 0.0, "none", math.nan))
+        trend = _trend(by_year, pop, year, phi, alpha)
+        if trend is not None:
+            row["trend_pct"], row["trend_ci_low"], row["trend_ci_high"] = trend
+        prev = by_year["value"].get(year - 1, np.nan)
+        row["prev_value"] = prev
+        if is_missing(now["value"]) or is_missing(prev):
+            notes.append("uppgift saknas" if is_missing(now["value"]) else "föregående år saknas")
+        else:
+            row["change_abs"] = now["value"] - prev
+            row["change_rel"] = (now["value"] - prev) / prev if prev else np.nan
+            if e_new is None or e_old is None:
+                e_new = e_old = 1.0
+                notes.append("jämförelse av antal utan befolkning som exponering")
+            test = apply_count_test(row, now["value"], e_new, prev, e_old, phi=phi.phi,
+                                    phi_df=phi.df, alpha=alpha)  # fmt: skip
+            if test is not None:
+                if not phi.estimated:
+                    notes.append(NOT_ESTIMATED)
+                elif phi.phi > 1 and (now["value"] == 0 or prev == 0):
+                    notes.append("ett av åren har 0 fall: exakt test på antal delade med φ")
+                if row["preliminary"]:
+                    row["uncertain"] = _uncertain(now["value"], e_new, prev, e_old, phi,
+                                                  test.significant, alpha)  # fmt: skip
+        if row["preliminary"]:
+            notes.append("preliminära siffror")
+            if row["uncertain"]:
+                notes.append("preliminär bedömning: ±1 % av antalet ändrar slutsatsen")
+        row["note"] = "; ".join(notes)
+        rows.append(row)
+    return rows
