@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import shutil
 import stat
@@ -17,8 +18,7 @@ from pathlib import Path
 import docx
 import pandas as pd
 import pytest
-from scipy.stats import binomtest
-from statsmodels.stats.rates import test_poisson_2indep as poisson_2indep
+from scipy import stats
 
 from lagesbild.errors import DataQualityError, InputError, PipelineError
 from lagesbild.settings import load_settings
@@ -103,23 +103,45 @@ def test_ia_counts_reproduce_the_published_lagesbild(indicators):
     assert (ia.loc["Hot", "value"], ia.loc["Hot", "prev_value"]) == (50.0, 51.0)
     assert ia.loc["Hot", "window_start"] == "2022-01-01"
     assert ia.loc["Hot", "window_end"] == "2022-11-15"
-    assert float(ia.loc["Hot", "p_value"]) == pytest.approx(binomtest(50, 101, 0.5).pvalue)
+    hot = ia.loc["Hot"]
+    # φ from the five earlier windows 2017–2021 (trend fit: 3 df), floored at 1
+    assert float(hot["dispersion_df"]) == 3 and float(hot["dispersion"]) >= 1
+    _assert_count_test(hot, 50, 1.0, 51, 1.0)
 
 
-def test_bra_p_values_match_statsmodels(indicators):
+def _assert_count_test(row, x_new, e_new, x_old, e_old):
+    """The file's p and interval recomputed from its own φ by the v2 formulas (scipy)."""
+    phi, df = float(row["dispersion"]), float(row["dispersion_df"])
+    p, low, high = float(row["p_value"]), float(row["ci_low"]), float(row["ci_high"])
+    if phi > 1:
+        assert row["method"] == "quasi-poisson-wald"
+        log_rr = math.log((x_new / e_new) / (x_old / e_old))
+        se = math.sqrt(phi * (1 / x_new + 1 / x_old))
+        assert p == pytest.approx(2 * stats.t.sf(abs(log_rr) / se, df), rel=1e-9)
+        assert low == pytest.approx(math.exp(log_rr - stats.t.ppf(0.975, df) * se), rel=1e-9)
+    else:
+        assert row["method"] == "poisson-exact-cond"
+        n, p0 = x_new + x_old, e_new / (e_new + e_old)
+        tails = stats.binom.cdf(x_new, n, p0), stats.binom.sf(x_new - 1, n, p0)
+        central = min(1.0, 2 * min(tails))
+        assert p == pytest.approx(central, rel=1e-9)
+    assert row["significant"] == ("true" if (low > 1 or high < 1) else "false")
+
+
+def test_bra_tests_follow_statistics_v2(indicators):
     bra = indicators[indicators["source"] == "bra"].set_index("indicator")
     pop = indicators[(indicators["source"] == "befolkning")
                      & (indicators["indicator"] == "Folkmängd")].iloc[0]
     assert (pop["value"], pop["prev_value"]) == (130_420.0, 130_189.0)
     for label in ("därav rån inkl. grovt", "Samtliga brott", "Narkotikabrott"):
         row = bra.loc[label]
-        expected = poisson_2indep(
-            int(row["value"]), pop["value"], int(row["prev_value"]), pop["prev_value"],
-            method="exact-cond",
-        ).pvalue  # fmt: skip
-        assert float(row["p_value"]) == pytest.approx(expected, rel=1e-9)
-        assert row["method"] == "poisson-exact-cond"
-        assert row["significant"] in ("true", "false")
+        # 2017–2021 before 2022: the city's other districts have too few years to pool, so
+        # φ is Södermalm's own (5 years − 2 df)
+        assert float(row["dispersion_df"]) == 3
+        _assert_count_test(row, int(row["value"]), pop["value"], int(row["prev_value"]),
+                           pop["prev_value"])  # fmt: skip
+        assert row["vs_city"] in ("högre", "lägre", "i nivå")
+        assert float(row["rate_ci_low"]) < float(row["rate_per_100k"]) < float(row["rate_ci_high"])
     assert bra.loc["Samtliga brott", "value"] == 38_900.0
 
 
@@ -348,9 +370,7 @@ def test_police_and_omradesfakta_rows_reach_indicators_csv(indicators):
     assert (total["year"], total["value"], total["prev_value"]) == (2022, 40_810.0, 39_990.0)
     pop = indicators[(indicators["source"] == "befolkning")
                      & (indicators["indicator"] == "Folkmängd")].iloc[0]
-    expected = poisson_2indep(40_810, pop["value"], 39_990, pop["prev_value"],
-                              method="exact-cond").pvalue  # the same test as BRÅ's counts
-    assert float(total["p_value"]) == pytest.approx(expected, rel=1e-9)
+    _assert_count_test(total, 40_810, pop["value"], 39_990, pop["prev_value"])  # as BRÅ's
     assert float(total["rate_per_100k"]) == pytest.approx(40_810 / 130_420 * 100_000)
     facts = indicators[(indicators["source"] == "befolkning")
                        & (indicators["indicator"] != "Folkmängd")].set_index("indicator")
@@ -359,7 +379,7 @@ def test_police_and_omradesfakta_rows_reach_indicators_csv(indicators):
     assert facts.loc["Utländsk bakgrund", "unit"] == "procent"
     assert facts.loc["Befolkningsprognos", ["year", "value"]].tolist() == [2026, 131_013.0]
     if "city_value" in facts.columns:  # once indicators.csv carries the city column
-        assert facts.loc["Utländsk bakgrund", "city_value"] == 33.4
+        assert float(facts.loc["Utländsk bakgrund", "city_value"]) == 33.4
 
 
 # --- issue 12: the draft an analyst would write (Södermalm 2022, IA cut-off 2022-11-15) ----
