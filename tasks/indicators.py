@@ -163,7 +163,8 @@ def police_rows(
     Where the police area also covers other districts, its counts are not put on the
     district's population: the rows compare counts (exposure 1) and say whose area it is.
     ``police_yearly`` also holds the comparison level's police row (``regions.polis``,
-    ``Stockholms stad`` in the sample) for the comparison with the city. φ comes from the police series' own trend fit (no other police areas are pooled).
+    ``Stockholms stad`` in the sample) for the comparison with the city.
+    φ comes from the police series' own trend fit (no other police areas are pooled).
     """
     if police_yearly is None or police_yearly.empty:
         return []

@@ -81,8 +81,8 @@ def test_verdict_is_the_rows_own_and_p_is_never_one():
     row = _count(p_value=0.012, dispersion=4.2, dispersion_df=12, significant=False,
                  method="quasi-poisson-wald")  # fmt: skip
     assert significance_sentence(row) == (
-        "Förändringen är inte statistiskt signifikant (p\u00a0=\u00a00,012) och kan bero på slumpmässig "
-        "variation."
+        "Förändringen är inte statistiskt signifikant (p\u00a0=\u00a00,012) och kan bero på "
+        "slumpmässig variation."
     )
     assert "p\u00a0>\u00a00,99" in significance_sentence(_count(p_value=1.0, significant=False))
 
