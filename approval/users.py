@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ __all__ = [
     "reset_password",
     "revoke_sessions",
     "set_active",
+    "set_areas",
     "verify_password",
 ]
 
@@ -60,12 +61,14 @@ class Role(StrEnum):
     FORVALTARE = "forvaltare"  # data steward: runs the pipeline, submits for review
     GRANSKARE = "granskare"  # reviewer: reads, comments
     SEKRETERARE = "sekreterare"  # styrgrupp secretary/chair: records decisions
+    ADMINISTRATOR = "administrator"  # manages accounts and area grants, reads the audit log
 
 
 ROLE_LABELS: dict[Role, str] = {
     Role.FORVALTARE: "dataförvaltare",
     Role.GRANSKARE: "granskare",
     Role.SEKRETERARE: "sekreterare/ordförande",
+    Role.ADMINISTRATOR: "administratör",
 }
 
 
@@ -143,6 +146,7 @@ class SessionUser:
     active: bool
     areas: tuple[str, ...]
     created_at: dt.datetime
+    email: str | None = None
 
 
 def _info(user: User, areas: Iterable[str]) -> UserInfo:
@@ -176,7 +180,7 @@ def add_user(
         engine: the database.
         username: a unique name.
         password: the clear-text password (only its hash is stored).
-        role: ``forvaltare``, ``granskare`` or ``sekreterare``.
+        role: ``forvaltare``, ``granskare``, ``sekreterare`` or ``administrator``.
         areas: area ids.
 
     Returns:
@@ -280,7 +284,7 @@ def find_user(engine: Engine, username: str) -> SessionUser | None:
 def _listed(session: Session, user: User) -> SessionUser:
     return SessionUser(username=user.username, role=user.role, active=user.active,
                        areas=tuple(sorted(_areas(session, user.id))),
-                       created_at=user.created_at)  # fmt: skip
+                       created_at=user.created_at, email=user.email)  # fmt: skip
 
 
 def list_users(engine: Engine) -> list[SessionUser]:
@@ -341,3 +345,31 @@ def revoke_sessions(engine: Engine, username: str, *, actor: str | None = None,
     """End every session of an account: logout does this, so a copied cookie is useless
     after its owner logged out (on any device: logout ends them all)."""
     _change(engine, username, action, actor)
+
+
+def set_areas(engine: Engine, username: str, areas: Iterable[str], *,
+              actor: str | None = None) -> tuple[str, ...]:  # fmt: skip
+    """Replace the areas an account may see (``*`` = all), with its audit entry.
+
+    Access is read from the database on every request, so the change holds from the
+    account's next page on; its sessions are not ended.
+
+    Raises:
+        UserError: unknown account or no area left.
+    """
+    grants = sorted({a.strip() for a in areas if a.strip()})
+    if not grants:
+        raise UserError("ange minst ett område")
+    with Session(engine) as session, session.begin():
+        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        user = _by_name(session, username, lock=True)
+        if user is None:
+            raise UserError(f"det finns ingen användare {username!r}")
+        before = sorted(_areas(session, user.id))
+        if before != grants:
+            session.execute(delete(UserArea).where(UserArea.user_id == user.id))
+            session.add_all(UserArea(user_id=user.id, area=a) for a in grants)
+            audit.append(session, actor=actor, action="user:areas",
+                         subject=f"user:{user.username}",
+                         details={"areas": grants, "before": before})  # fmt: skip
+        return tuple(grants)

@@ -26,7 +26,7 @@ from approval.states import ACTION_LABELS, STATE_LABELS
 from approval.users import ROLE_LABELS, get_user
 from approval.workflow import AccessDenied, ApprovalService, NotFound
 from lagesbild.errors import IllegalApproval
-from portal import auth, reading, routes, todo
+from portal import admin, auth, reading, routes, todo
 from portal.security import SecurityHeadersMiddleware
 
 __all__ = ["SESSION_HOURS", "create_app", "load_secret_key"]
@@ -140,6 +140,7 @@ def create_app(
             notify_listener(engine, smtp, lambda a: names.get(a, a))
         )
     app.state.render = render
+    app.state.area_names = names
 
     def error(request: Request, status: int, message: str) -> Response:
         """The error page inside the layout: the user's navigation, area names not ids."""
@@ -200,6 +201,7 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(reading.router)
     app.include_router(todo.router)
+    app.include_router(admin.router)
     # Added last = outermost: the session must exist before the login check reads it.
     app.add_middleware(auth.LoginRequiredMiddleware)
     app.add_middleware(
