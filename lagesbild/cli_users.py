@@ -46,7 +46,9 @@ def _new_password(password: str | None) -> str:
 @users_app.command("add")
 def users_add(
     username: UsernameOption,
-    role: Annotated[str, typer.Option("--role", help="forvaltare, granskare, sekreterare or administrator.")],
+    role: Annotated[
+        str, typer.Option("--role", help="forvaltare, granskare, sekreterare or administrator.")
+    ],
     areas: Annotated[str, typer.Option("--areas", help="Area ids, comma separated; * = all.")],
     password: Annotated[
         str | None, typer.Option("--password", help="Default: asked for (not echoed).")
