@@ -77,6 +77,7 @@ def site(tmp_path: Path) -> Iterator[dict]:
     for name, role in (("fia", "forvaltare"), ("greta", "granskare"), ("sara", "sekreterare")):
         add_user(engine, username=name, password=PASSWORD, role=role, areas=["sodermalm"])
         set_email(engine, name, f"{name}@example.se")
+    add_user(engine, username="adam", password=PASSWORD, role="administrator", areas=["*"])
     ok = json.dumps({"success": True, "warnings": 0, "results": []})
     v1 = record_version(engine, store, "sodermalm", 2023, 1, sections=SECTIONS_V1, quality=ok,
                         pdf=True)  # fmt: skip
@@ -241,6 +242,17 @@ def test_review_walk_in_a_browser(site, tmp_path: Path) -> None:
         _check_page(page, shots, "8-kvalitet", phone)
         page.goto(f"{base}/status")
         _check_page(page, shots, "9-status", phone)
+
+        # administrator: accounts, one account's forms, the audit log filtered
+        _login(page, base, "adam")
+        page.goto(f"{base}/admin/anvandare")
+        assert "fia@example.se" in _text(page, "main table")
+        _check_page(page, shots, "10-anvandare", phone)
+        page.goto(f"{base}/admin/anvandare/greta")
+        _check_page(page, shots, "11-anvandare-greta", phone)
+        page.goto(f"{base}/admin/logg?handling=state:faststall")
+        assert "state:faststall" in _text(page, "main table tbody")
+        _check_page(page, shots, "12-granskningslogg", phone)
         browser.close()
 
     subjects = [m["Subject"] for m in site["inbox"].messages]
@@ -252,7 +264,8 @@ def test_review_walk_in_a_browser(site, tmp_path: Path) -> None:
     assert "Förklara rånen." in returned[0].get_content()
     if os.environ.get("LAGESBILD_UPDATE_SCREENSHOT") == "1":
         for name in ("3-las-och-kommentera-1280", "5-jamfor-1280", "6-beslut-1280",
-                     "3-las-och-kommentera-390", "9-status-1280"):  # fmt: skip
+                     "3-las-och-kommentera-390", "9-status-1280", "10-anvandare-1280",
+                     "12-granskningslogg-1280"):  # fmt: skip
             shutil.copyfile(shots / f"{name}.png", DOCS / f"portal-{name}.png")
         shutil.copyfile(shots / "6-beslut-1280.png", DOCS / "portal-screenshot.png")
         shutil.copyfile(shots / "9-status-1280.png", DOCS / "portal-status.png")
