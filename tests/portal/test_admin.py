@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from approval import audit_query
 from approval.audit_check import verify_all
+from approval.audit_query import AuditFilter
 from approval.users import add_user
+from approval.workflow import local_today
 from tests.portal.conftest import PASSWORD, Portal, csrf_of
 
 
@@ -81,11 +84,21 @@ def test_admin_manages_accounts_and_reads_the_log(portal: Portal) -> None:
     rows = re.findall(r'<tr>\s*<th scope="row">\d+</th>(.*?)</tr>', area, re.S)
     subjects = {re.findall(r"<td>(.*?)</td>", row, re.S)[3] for row in rows}
     assert subjects == {f"version:{portal.versions['kun_v1']}"}
-    today = dt.date.today()
+    today = local_today()  # the log filters by Europe/Stockholm days
     future = (today + dt.timedelta(days=2)).isoformat()
     assert "0 poster" in admin.get("/admin/logg", params={"fran": future}).text
     r = admin.get("/admin/logg", params={"till": "igår"})
     assert r.status_code == 400 and 'id="fel-till"' in r.text
+    everything = admin.get("/admin/logg").text
+    total = int(re.search(r"<caption>(\d+) poster", everything).group(1))
+    same_day = admin.get("/admin/logg", params={"fran": today.isoformat(),
+                                                "till": today.isoformat()}).text  # fmt: skip
+    assert f"<caption>{total} poster" in same_day  # both bounds are inclusive local days
+    first, second = (audit_query.search(portal.engine, AuditFilter(), page, per_page=3)
+                     for page in (1, 2))  # fmt: skip
+    assert first.total == total and first.pages == -(-total // 3)
+    seqs = [r.seq for r in first.rows + second.rows]
+    assert seqs == list(range(seqs[0], seqs[0] - 6, -1))  # page 2 continues page 1
     paged = admin.get("/admin/logg", params={"sida": "999"}).text
     assert "poster" in paged  # clamped to the last page
     # Every account change is in the chain: the tables agree with it (the fixture's own
