@@ -21,6 +21,7 @@ problem area, as in the city's own plan (seed 004), on landscape pages.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,12 +39,14 @@ from outputs.editorial import unfold
 __all__ = [
     "APPENDIX_HEADING",
     "COLUMNS",
+    "GUIDANCE",
     "Action",
     "ActionPlan",
     "ProblemArea",
     "action_plan_paths",
     "add_action_plan",
     "load_action_plan",
+    "plan_warnings",
 ]
 
 logger = logging.getLogger(__name__)
@@ -59,7 +62,19 @@ COLUMNS: dict[str, str] = {
     "Uppföljning": "uppfoljning",
 }
 _AREA_COLUMN = "Problemområde"
-_WIDTHS_CM = (4.2, 5.2, 3.8, 2.3, 4.0, 5.2)  # sums to the 24,7 cm of a landscape page
+_WIDTHS_CM = (3.0, 3.6, 4.5, 3.3, 2.2, 3.3, 4.8)  # sums to the 24,7 cm of a landscape page
+#: 004's guidance row under the header: what each column asks for.
+GUIDANCE = (
+    "Ange identifierat problemområde eller utmaning här",
+    "Beskriv orsaken till problemet, kan vara flera, gör då flera separata åtgärder.",
+    "Koppla åtgärd mot respektive orsak. Beskriv tydligt vad som ska göras och hur det ska "
+    "utföras.",
+    "Koppla operativa mål till varje åtgärd.",
+    "Ange tid för när åtgärden ska vara genomförd (alt linjearbete).",
+    "Ange vem som ansvarar för åtgärden.",
+    "Beskriv vad som har genomförts. Hur har parterna uppfyllt sina åtaganden. Denna kolumn "
+    "fylls i i samband med uppföljning.",
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,9 @@ class ProblemArea:
 
     name: str
     actions: tuple[Action, ...]
+    #: The priority areas (names as in areas.yaml) this problem area answers: the key
+    #: that a priority area's "se Åtgärdsplan" is matched by (``prioriterade_omraden:``).
+    priority_areas: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,7 +194,17 @@ def _from_yaml(path: Path) -> ActionPlan:
             if not _text(raw.get("atgard")):
                 raise InputError("an åtgärd needs 'atgard'", file=path, row=row, column="atgard")
             actions.append(Action(**{k: _text(raw.get(k)) for k in COLUMNS.values()}))
-        areas.append(ProblemArea(name=_text(area["namn"]), actions=tuple(actions)))
+        keys = area.get("prioriterade_omraden") or []
+        keys = [keys] if isinstance(keys, str) else keys
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise InputError("'prioriterade_omraden' must be a list of priority area names",
+                             file=path, row=line, column="prioriterade_omraden")  # fmt: skip
+        unknown_keys = sorted(set(area) - {"namn", "atgarder", "prioriterade_omraden"})
+        if unknown_keys:
+            raise InputError(f"unknown key(s) {unknown_keys}", file=path, row=line,
+                             column=unknown_keys[0])  # fmt: skip
+        areas.append(ProblemArea(name=_text(area["namn"]), actions=tuple(actions),
+                                 priority_areas=tuple(k.strip() for k in keys)))  # fmt: skip
     return ActionPlan(areas=tuple(areas), file=path)
 
 
@@ -212,6 +240,27 @@ def _from_xlsx(path: Path) -> ActionPlan:
     )
 
 
+def plan_warnings(plan: ActionPlan | None, editorial: Mapping[str, str],
+                  priority_areas: Sequence[str]) -> list[str]:  # fmt: skip
+    """Priority areas whose status says "se Åtgärdsplan" but that no problem area answers.
+
+    Matched by the configured key (a problem area's ``prioriterade_omraden``), never by
+    comparing free text, so "Unga i riskzon …" in the plan and "Unga i risk …" in the
+    configuration are not guessed to be the same.
+
+    Returns:
+        One warning per unmatched priority area (the draft lists them under Datakvalitet).
+    """
+    covered = {k for area in (plan.areas if plan else ()) for k in area.priority_areas}
+    out = []
+    for name in priority_areas:
+        if editorial.get(f"status:{name}") == "atgardsplan" and name not in covered:
+            where = "åtgärdsplanen saknas" if plan is None else (
+                "inget problemområde i åtgärdsplanen anger det under prioriterade_omraden")
+            out.append(f"Prioriterat område ”{name}” hänvisar till åtgärdsplanen, men {where}.")
+    return out
+
+
 def add_action_plan(document: DocumentObject, plan: ActionPlan, *, table_style: str | None,
                     cell_style: str | None) -> None:  # fmt: skip
     """Append "Bilaga: Åtgärdsplan" on landscape pages, one table per problem area.
@@ -231,15 +280,21 @@ def add_action_plan(document: DocumentObject, plan: ActionPlan, *, table_style: 
     document.add_heading(APPENDIX_HEADING, 1)
     for area in plan.areas:
         document.add_heading(area.name, 2)
-        table = document.add_table(rows=1, cols=len(COLUMNS))
+        table = document.add_table(rows=1, cols=len(COLUMNS) + 1)
         if table_style:
             table.style = document.styles[table_style]
         table.autofit = False
         _plain_first_column(table)
-        _fill_row(table.rows[0].cells, tuple(COLUMNS), cell_style, bold=True)
+        _fill_row(table.rows[0].cells, (area.name, *COLUMNS), cell_style, bold=True)
         repeat_header_row(table)
+        guidance = table.add_row().cells
+        _fill_row(guidance, GUIDANCE, cell_style, bold=False)
+        for cell in guidance:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.italic = True
         for action in area.actions:
-            _fill_row(table.add_row().cells, action.cells(), cell_style, bold=False)
+            _fill_row(table.add_row().cells, ("", *action.cells()), cell_style, bold=False)
         for row in table.rows:
             for cell, cm in zip(row.cells, _WIDTHS_CM, strict=True):
                 cell.width = Cm(cm)

@@ -16,7 +16,13 @@ import yaml
 import lagesbild
 from lagesbild.config import Area
 from lagesbild.errors import InputError
-from outputs.draft_context import SECTION_KEYS, SOURCE_SECTIONS, DraftContext, SourceUsed
+from outputs.draft_context import (
+    SECTION_KEYS,
+    SOURCE_SECTIONS,
+    STATUS_OPTIONS,
+    DraftContext,
+    SourceUsed,
+)
 from outputs.draft_tables import format_window
 from outputs.narrative import change_sentence, methods_note, place, trend_sentence
 from outputs.significance_wording import methods_appendix
@@ -30,6 +36,7 @@ __all__ = [
     "SOURCE_LABELS",
     "compose_context",
     "headline_sentence",
+    "facts_sentences",
     "load_caveats",
     "load_section_routing",
     "population_table",
@@ -274,6 +281,54 @@ def _population_sentence(words: Sentences, indicators: pd.DataFrame, population:
     return parts
 
 
+def _fact_value(value: object, unit: object) -> str:
+    """A key figure as the city publishes it: one decimal for shares ("20,9 %")."""
+    if unit == "procent":
+        return format_percent(float(value), 1)
+    return format_int(float(value))
+
+
+def facts_sentences(words: Sentences, indicators: pd.DataFrame, labels: Mapping[str, str],
+                    where: Place, *, year: int) -> list[str]:  # fmt: skip
+    """Befolkningsfakta beyond age: the configured områdesfakta key figures, with the city.
+
+    Args:
+        words: the sentence set.
+        indicators: the report's indicators (key figures are ``befolkning`` rows).
+        labels: key figure (Nyckeltal) → the phrase naming it, in print order.
+        where: the area's wording.
+        year: the report year (a later year marks the forecast).
+
+    Returns:
+        An introduction naming the date, one sentence per key figure found, the forecast.
+    """
+    rows = indicators[(indicators["source"] == "befolkning")
+                      & (indicators["indicator"] != "Folkmängd")]
+    if rows.empty:
+        return []
+    by_label = {str(r["indicator"]): r for r in _row_dicts(rows)}
+    shown = [(label, by_label[label]) for label in labels if label in by_label
+             and int(by_label[label]["year"]) <= year]  # fmt: skip
+    out = []
+    if shown:
+        out.append(words.say("facts_intro", year=int(shown[0][1]["year"])))
+    for label, row in shown:
+        value = _fact_value(row["value"], row.get("unit"))
+        city = row.get("city_value")
+        if city is not None and city == city:
+            out.append(words.say("fact_with_city", label=labels[label], value=value,
+                                 city=_fact_value(city, row.get("unit")), place=where.place,
+                                 city_name=where.city_name))  # fmt: skip
+        else:
+            out.append(words.say("fact_alone", label=labels[label], value=value,
+                                 place=where.place))  # fmt: skip
+    forecast = by_label.get("Befolkningsprognos")
+    if forecast is not None and int(forecast["year"]) > year:
+        out.append(words.say("fact_forecast", year=int(forecast["year"]),
+                             value=forecast["value"]))  # fmt: skip
+    return out
+
+
 def _with_table_sections(indicators: pd.DataFrame, safety: Sequence[str]) -> pd.DataFrame:
     """A copy whose ``table_section`` puts the survey rows on perceived safety under
     "Beskrivning av tryggheten"; every other table stays in its source's section."""
@@ -347,6 +402,8 @@ def compose_context(
     ia_series: pd.DataFrame | None = None,
     caveats: Sequence[Caveat] = (),
     sentences_file: Path | None = None,
+    key_figures: Mapping[str, str] | None = None,
+    status_texts: Mapping[str, str] | None = None,
 ) -> DraftContext:
     """Everything the Word writer prints, worded in Swedish.
 
@@ -377,7 +434,13 @@ def compose_context(
             significance statement they qualify.
         sentences_file: a district's sentence templates (default
             ``outputs/templates/sentences.yaml``).
+        key_figures: områdesfakta key figure → phrase (report.yaml ``befolkningsfakta``).
+        status_texts: the three status texts (report.yaml ``status_texts``); None: 003's.
     """
+    unknown = sorted(set(status_texts or {}) - set(STATUS_OPTIONS))
+    if unknown:
+        raise InputError(f"unknown status key(s) {unknown}; expected {list(STATUS_OPTIONS)}",
+                         file=REPORT_CONFIG, column="status_texts")  # fmt: skip
     route = _router(load_section_routing() if sections is None else sections,
                     safety_indicators)  # fmt: skip
     sentences: dict[str, list[str]] = {k: [] for k in SECTION_KEYS}
@@ -427,6 +490,8 @@ def compose_context(
     indicators = _with_table_sections(indicators, safety_indicators)
     pop_table = population_table(population, [area.id], year)
     sentences["befolkning"] = _population_sentence(words, indicators, pop_table, area)
+    sentences["befolkning"] += facts_sentences(words, indicators, key_figures or {}, where,
+                                               year=year)  # fmt: skip
     missing = {
         _SECTION_OF_SOURCE.get(kind, "trygghet"): text.format(year=year)
         for kind, text in _MISSING_TEXT.items()
@@ -461,4 +526,5 @@ def compose_context(
                        for label in labels),
         template_uses=dict(words.uses),
         area_place=area.place,
+        status_texts=dict(status_texts) if status_texts else dict(STATUS_OPTIONS),
     )

@@ -122,9 +122,9 @@ PEOPLE_SECTIONS: tuple[str, ...] = (
 
 #: The three status options of a priority area (seed 003), key → checkbox text.
 STATUS_OPTIONS: dict[str, str] = {
-    "atgardsplan": "Lägesbild finns och arbete pågår – se åtgärdsplan",
-    "linjeverksamhet": "Arbete sker i linjeverksamhet – se Kommentar",
-    "prioriteras-ej": "Prioriteras ej i nuläget – se Kommentar",
+    "atgardsplan": "Lägesbild finns och arbete pågår – se Åtgärdsplan",
+    "linjeverksamhet": "Arbete sker i linjeverksamhet",
+    "prioriteras-ej": "Prioriteras ej i nuläget",
 }
 
 #: Columns of ``indicators`` the writer reads (the rest of indicators.csv may be present).
@@ -223,6 +223,8 @@ class DraftContext:
         headline: (source, indicator) pairs of the summary table, in order.
         template_uses: sentence template (name#variant) → uses in this draft.
         area_place: the name with its preposition, "på Södermalm" (empty: "i <name>").
+        status_texts: the text of each status option (keys of :data:`STATUS_OPTIONS`),
+            report.yaml's ``status_texts``; the chosen one is printed ☒, the others ☐.
     """
 
     area_id: str
@@ -251,6 +253,7 @@ class DraftContext:
     headline: tuple[tuple[str, str], ...] = ()
     template_uses: Mapping[str, int] = field(default_factory=dict)
     area_place: str = ""
+    status_texts: Mapping[str, str] = field(default_factory=lambda: dict(STATUS_OPTIONS))
 
     def __post_init__(self) -> None:
         """Reject inputs the writer would otherwise print wrongly or drop silently."""

@@ -27,6 +27,7 @@ from outputs.draft_context import (
 from outputs.draft_front import placeholder
 from outputs.draft_summary import (
     add_caption,
+    add_facts_table,
     add_ia_series_table,
     add_source,
     add_summary_table,
@@ -242,6 +243,7 @@ def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_f
             add_caption(document, f"Befolkning {where} efter ålder")
             add_population_table(document, ctx.population)
             add_source(document, "befolkning")
+        add_facts_table(document, ctx)
     elif key == "brottslighet":
         if not rows.empty:
             add_caption(document, f"Anmälda brott {where} {ctx.year} jämfört med "
@@ -316,8 +318,9 @@ def _prioriterade(document: DocumentObject, ctx: DraftContext) -> None:
     _paragraphs(document, _PRIORITERADE)
 
 
-def _status_lines(document: DocumentObject, chosen: str | None) -> None:
-    for key, text in STATUS_OPTIONS.items():
+def _status_lines(document: DocumentObject, ctx: DraftContext, chosen: str | None) -> None:
+    for key in STATUS_OPTIONS:
+        text = ctx.status_texts.get(key, STATUS_OPTIONS[key])
         box = "☒" if key == chosen else "☐"
         paragraph = document.add_paragraph(f"{box} {text}")
         paragraph.paragraph_format.left_indent = Cm(0.75)
@@ -342,7 +345,7 @@ def _priority_areas(document: DocumentObject, ctx: DraftContext) -> None:
     for name in ctx.priority_areas:
         document.add_heading(name, 3)
         chosen = ctx.editorial.get(f"status:{name}")
-        _status_lines(document, chosen)
+        _status_lines(document, ctx, chosen)
         if chosen is None:
             _placeholder(document, f"status för {name}")
         _labelled(document, "Beskrivning av området", ctx.editorial.get(f"beskrivning:{name}"),

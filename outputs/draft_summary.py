@@ -22,12 +22,21 @@ from outputs.draft_table_helpers import (
     relative_text,
 )
 from outputs.draft_tables import label_text
-from outputs.swedish import MISSING, NBSP, format_int, format_p, format_share, format_signed
+from outputs.swedish import (
+    MISSING,
+    NBSP,
+    format_int,
+    format_p,
+    format_percent,
+    format_share,
+    format_signed,
+)
 from outputs.template import style_or_none
 
 __all__ = [
     "SOURCE_LINES",
     "add_caption",
+    "add_facts_table",
     "add_ia_series_table",
     "add_source",
     "add_summary_table",
@@ -150,6 +159,33 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
     add_table(document, header, body, numeric_from=2, widths_cm=widths)
     add_source(document, "Källa: BRÅ, IA, Stockholmsenkäten och trygghetsmätningen; "
                          "förändring i procent (antal) eller procentenheter, p.e. (andelar).")
+
+
+def add_facts_table(document: DocumentObject, ctx: DraftContext) -> None:
+    """Områdesfakta key figures (``befolkning`` rows other than Folkmängd), with the city."""
+    frame = ctx.indicators
+    if frame.empty:
+        return
+    facts = frame[(frame["source"] == "befolkning") & (frame["indicator"] != "Folkmängd")]
+    facts = facts[facts["year"].astype(int) <= ctx.year]
+    if facts.empty:
+        return
+    with_city = "city_value" in facts.columns and facts["city_value"].notna().any()
+
+    def shown(value: object, unit: object) -> str:
+        number = as_number(value)
+        if number is None:
+            return MISSING
+        return format_percent(number, 1) if unit == "procent" else format_int(number)
+
+    body = [[str(r["indicator"]), shown(r["value"], r["unit"]),
+             *([shown(r.get("city_value"), r["unit"])] if with_city else [])]
+            for r in facts.to_dict("records")]  # fmt: skip
+    header = ["Nyckeltal", ctx.area_name, *(["Staden"] if with_city else [])]
+    year = int(facts["year"].astype(int).max())
+    add_caption(document, f"Nyckeltal från områdesfakta, 31 december {year}")
+    add_table(document, header, body, numeric_from=1, first_width_cm=8.0)
+    add_source(document, "omradesfakta")
 
 
 def add_ia_series_table(document: DocumentObject, ctx: DraftContext) -> bool:

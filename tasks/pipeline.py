@@ -28,7 +28,7 @@ from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.progress import step
 from lagesbild.settings import SAMPLE_INBOX, Settings
-from outputs.action_plan import action_plan_paths, load_action_plan
+from outputs.action_plan import action_plan_paths, load_action_plan, plan_warnings
 from outputs.changes import diff_versions
 from outputs.compose import compose_context, load_caveats
 from outputs.draft import write_draft
@@ -359,9 +359,13 @@ def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: Val
         sections=config.get("sections"),
         ia_series=computed.ia_series,
         caveats=load_caveats(config.get("caveats"), path=REPORT_CONFIG_FILE),
+        key_figures=config.get("befolkningsfakta") or {},
+        status_texts=config.get("status_texts") or None,
         priority_areas=areas.priority_areas,
         editorial=editorial,
-        quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings)],
+        quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings),
+                          *plan_warnings(load_action_plan(spec.texts, spec.area, spec.year),
+                                         editorial, areas.priority_areas)],
         is_sample_data=spec.is_sample_data,
     )
 

@@ -460,3 +460,15 @@ def test_an_empty_text_directory_keeps_every_heading_with_visible_placeholders(t
                  "narkotikabrottslighet", "rån", "otillåten påverkan",
                  "underlag från IA, säkerhetssamordnare", "beskrivning av tryggheten"):
         assert any(t.startswith(f"[Text saknas: {what}") for t in texts), what
+
+
+def test_sample_2022_befolkningsfakta_and_status_texts(first):
+    document = docx.Document(str(first.draft))
+    body = [p.text for p in document.paragraphs]
+    assert any("utländsk bakgrund var 20,9\u00a0%" in t for t in body)
+    assert any("Prognosen för 2026 är 131\u00a0013 invånare." == t for t in body)
+    for text in ("Lägesbild finns och arbete pågår – se Åtgärdsplan",
+                 "Arbete sker i linjeverksamhet", "Prioriteras ej i nuläget"):
+        assert sum(t in (f"☒ {text}", f"☐ {text}") for t in body) == 10, text
+    # 2022 has no åtgärdsplan: each "se Åtgärdsplan" area is flagged under Datakvalitet
+    assert any("hänvisar till åtgärdsplanen, men åtgärdsplanen saknas" in t for t in body)

@@ -13,6 +13,7 @@ from lagesbild.errors import InputError
 from outputs.action_plan import (
     APPENDIX_HEADING,
     COLUMNS,
+    GUIDANCE,
     Action,
     ActionPlan,
     ProblemArea,
@@ -116,11 +117,13 @@ def test_appendix_one_landscape_table_per_problem_area(tmp_path: Path) -> None:
     assert reread.sections[-1].page_width > reread.sections[-1].page_height
     tables = reread.tables
     assert len(tables) == 2
-    assert [c.text for c in tables[0].rows[0].cells] == list(COLUMNS)
-    assert [c.text for c in tables[0].rows[1].cells] == [
-        "Orsak A", "Åtgärd A", "Mål", "Dec", "Vem", "Gjort",
+    # 004's layout: the problem area heads its column, then a guidance row, then the åtgärder
+    assert [c.text for c in tables[0].rows[0].cells] == ["Unga", *COLUMNS]
+    assert tables[0].rows[1].cells[0].text == GUIDANCE[0]
+    assert [c.text for c in tables[0].rows[2].cells] == [
+        "", "Orsak A", "Åtgärd A", "Mål", "Dec", "Vem", "Gjort",
     ]  # fmt: skip
-    assert [p.text for p in tables[1].rows[1].cells[1].paragraphs] == [
+    assert [p.text for p in tables[1].rows[2].cells[2].paragraphs] == [
         "Åtgärd B",
         "Andra stycket",
     ]

@@ -288,9 +288,10 @@ def test_placeholders_and_status_boxes(written: Path) -> None:
     assert "[Text saknas: sammanfattning]" in body
     assert "[Text saknas: status för Kamerabevakning]" in body
     assert "[Text saknas: status för Otillåten påverkan]" not in body
-    assert "☒ Arbete sker i linjeverksamhet – se Kommentar" in body
-    assert "☐ Prioriteras ej i nuläget – se Kommentar" in body
-    assert body.count("☒ Arbete sker i linjeverksamhet – se Kommentar") == 1
+    assert "☒ Arbete sker i linjeverksamhet" in body  # seed 003's three texts
+    assert "☐ Prioriteras ej i nuläget" in body
+    assert "☐ Lägesbild finns och arbete pågår – se Åtgärdsplan" in body
+    assert body.count("☒ Arbete sker i linjeverksamhet") == 1
     assert "Kommentar: Arbetet fortlöper." in body
     assert "Beskrivning av området: [Text saknas: beskrivning för Otillåten påverkan]" in body
 
@@ -401,7 +402,10 @@ def test_action_plan_appendix_and_changes_section(tmp_path: Path) -> None:
         "Datakvalitet", "Ändringar sedan version 1", "Bilaga: Metod och statistisk prövning",
         "Bilaga: Åtgärdsplan", "Otrygga platser",
     ]  # fmt: skip
-    assert [c.text for c in document.tables[-1].rows[1].cells][:2] == ["Klotter", "Sanera"]
+    header = [c.text for c in document.tables[-1].rows[0].cells]
+    assert header[:2] == ["Otrygga platser", "Orsak"]  # 004: the problem area heads its table
+    assert document.tables[-1].rows[1].cells[0].text.startswith("Ange identifierat")  # guidance
+    assert [c.text for c in document.tables[-1].rows[2].cells][:3] == ["", "Klotter", "Sanera"]
     assert len(document.sections) == 2
     assert "Inledning: ny" in _body_text(path)
     first = write_draft(_context(action_plan=plan, changes=changes), tmp_path / "e.docx")
@@ -450,3 +454,19 @@ def test_table_section_moves_a_survey_table(tmp_path: Path) -> None:
     assert youth == ["[Text saknas: egenrapporterad brottslighet och riskbeteenden bland ungdomar]"]
     with pytest.raises(ValueError, match="unknown table_section"):
         _context(indicators=_indicators().assign(table_section="tryggheten"))
+
+
+def test_plan_warning_matches_priority_areas_by_configured_key() -> None:
+    from outputs.action_plan import Action, ActionPlan, ProblemArea, plan_warnings
+
+    areas = ("Unga i risk för kriminalitet", "Otillåten påverkan", "Ordningsvakter")
+    editorial = {f"status:{a}": "atgardsplan" for a in areas[:2]}
+    editorial["status:Ordningsvakter"] = "linjeverksamhet"
+    # the plan's name differs from the priority area's ("riskzon"): only the key matches
+    plan = ActionPlan((ProblemArea("Unga i riskzon för kriminalitet", (Action("o", "a"),),
+                                   priority_areas=("Unga i risk för kriminalitet",)),))
+    warnings = plan_warnings(plan, editorial, areas)
+    assert len(warnings) == 1 and "”Otillåten påverkan”" in warnings[0]
+    unkeyed = ActionPlan((ProblemArea("Unga i risk för kriminalitet", (Action("o", "a"),)),))
+    assert len(plan_warnings(unkeyed, editorial, areas)) == 2  # free text is not a match
+    assert "åtgärdsplanen saknas" in plan_warnings(None, editorial, areas)[0]
