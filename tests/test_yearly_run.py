@@ -316,7 +316,8 @@ def test_sample_2023_draft_has_every_section_of_the_seed_in_order(draft_2023):
     assert _is_subsequence(SEED_003_CONTENTS, found), found
     titles = [text for _, text in found]
     assert titles.index("Anmälda brott enligt BRÅ") < titles.index("Trygghetsmätningar")
-    tail = titles[titles.index("Sammantagen bedömning av lokal lägesbild"):]
+    tail = [t for t in titles[titles.index("Sammantagen bedömning av lokal lägesbild"):]
+            if t != "Datakvalitet"]  # present when the åtgärdsplan misses a priority area
     assert tail[:4] == ["Sammantagen bedömning av lokal lägesbild", "Om statistiken",
                         "Bilaga: Metod och statistisk prövning",
                         "Bilaga: Åtgärdsplan"]  # fmt: skip
