@@ -479,11 +479,14 @@ def compose_context(
                     order=headline.get(source, []),
                 )
     sentences["sammanfattning"] = key_sentences(words, indicators, where, year=year)
-    total = crime_series[crime_series["indicator"] == "Samtliga brott"]
+    total = indicators[(indicators["source"] == "bra") & (indicators["year"] == year)
+                       & (indicators["indicator"] == "Samtliga brott")]  # fmt: skip
     if not total.empty:
+        first = crime_series[(crime_series["indicator"] == "Samtliga brott")
+                             & (crime_series["year"] == year - 4)]["value"]  # fmt: skip
         trend = trend_sentence(
-            [(int(r.year), float(r.value)) for r in total.itertuples() if r.year <= year],
-            area_name=area.name, label="anmälda brott",
+            words, total.iloc[0].to_dict(), area_name=area.name, label="anmälda brott",
+            first_value=float(first.iloc[0]) if len(first) and pd.notna(first.iloc[0]) else None,
         )  # fmt: skip
         if trend:
             sentences["brottslighet"].insert(0, trend)

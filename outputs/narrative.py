@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from outputs._indicator_row import row_change as _change
 from outputs._indicator_row import row_flag as _flag
@@ -34,8 +34,8 @@ from outputs._indicator_row import row_significant as _is_significant
 from outputs._indicator_row import row_value as _get
 from outputs.significance_wording import CANNOT_TEST, methods_note, significance_sentence
 from outputs.swedish import NBSP, format_decimal, format_int, format_percent, format_relative
+from outputs.text.sentences import Sentences
 from tasks.statistics import DEFAULT_ALPHA
-from tasks.trends import TrendWindow, trend
 
 __all__ = [
     "CANNOT_TEST",
@@ -267,57 +267,36 @@ def change_sentence(
     return text.replace(NBSP, " ") if plain else text
 
 
-def _approx(value: float, *, plain: bool) -> str:
-    """Large counts in round thousands, as the lägesbild writes them: 'drygt 34 000'."""
-    if abs(value) < 10_000:
-        return format_int(value, plain=plain)
-    rounded = round(value / 1000) * 1000
-    word = "" if rounded == value else "drygt " if value > rounded else "knappt "
-    return word + format_int(rounded, plain=plain)
-
-
-def _trend_clause(window: TrendWindow, plain: bool) -> str:
-    start = _approx(window.start_value, plain=plain)
-    end = _approx(window.end_value, plain=plain)
-    if window.direction == "i stort sett oförändrat":
-        years = f"{start} år {window.start_year}, {end} år {window.end_year}"
-        return f"varit i stort sett oförändrat ({years})"
-    return f"{window.direction} från {start} till {end}"
-
-
 def trend_sentence(
-    series: Sequence[tuple[int, float]], *, area_name: str, label: str, plain: bool = False
+    words: Sentences, row: Mapping[str, object], *, area_name: str, label: str,
+    first_value: float | None = None, alpha: float = DEFAULT_ALPHA,
 ) -> str | None:
-    """Multi-year context: "Antalet anmälda brott på Södermalm har de senaste tre åren
-    (2018–2020) ökat från drygt 34 000 till knappt 42 000."
+    """The five-year trend of ``row`` (``trend_pct``, ``trend_ci_low``, ``trend_ci_high``)
+    in words, as statistics.md (a) "Trend" prescribes: "ökande/minskande trend" only when
+    the interval excludes 0, else "i stort sett oförändrad".
 
-    The three-year window leads; the five-year window is added when it points another way.
-    Directions follow ``tasks.trends.trend`` (within ±5 % is "i stort sett oförändrat").
+    The wording is in the sentence templates (``trend_up``, ``trend_down``, ``trend_flat``);
+    the direction follows the interval, never the change between two end points, so the
+    sentence and the interval in ``indicators.csv`` cannot disagree.
 
     Args:
-        series: (year, value) pairs.
+        words: the draft's sentence templates.
+        row: the report year's indicator row (the total of anmälda brott).
         area_name: the area's display name.
         label: a noun phrase after "Antalet", e.g. "anmälda brott".
-        plain: ordinary spaces instead of no-break spaces.
+        first_value: the count of the window's first year, quoted for context if given.
+        alpha: the significance level the interval was computed at.
 
     Returns:
-        The sentence(s), or None when the series has no three- or five-year window.
+        The sentence, or None when the row has no trend (a series shorter than five years).
     """
-    result = trend(series)
-    if result is None:
+    pct, low, high = (_num(row, k) for k in ("trend_pct", "trend_ci_low", "trend_ci_high"))
+    year = _num(row, "year")
+    if pct is None or low is None or high is None or year is None:
         return None
-    subject = f"Antalet {label} {place(area_name)}"
-    lead = result.three or result.five
-    assert lead is not None  # trend() returns None otherwise
-    span = "tre" if lead is result.three else "fem"
-    text = (
-        f"{subject} har de senaste {span} åren ({lead.start_year}–{lead.end_year}) "
-        f"{_trend_clause(lead, plain)}."
+    name = "trend_up" if low > 0 else "trend_down" if high < 0 else "trend_flat"
+    return words.say(
+        name, label=label, place=place(area_name), year=int(year), first_year=int(year) - 4,
+        pct=pct, low=low, high=high, level=100 * (1 - alpha),
+        value=_num(row, "value"), first_value=first_value,
     )
-    five = result.five
-    if lead is result.three and five is not None and five.direction != lead.direction:
-        text += (
-            f" Över fem år ({five.start_year}–{five.end_year}) har antalet "
-            f"{_trend_clause(five, plain)}."
-        )
-    return text

@@ -1,7 +1,9 @@
 """Multi-year trends: the change over the last three and five calendar years.
 
-Descriptive context for the draft's sentences ("har ökat de senaste fem åren"); no test is
-implied, so this lives apart from the significance tests of ``tasks.statistics`` (which
+Descriptive end-point changes only; no test is implied. The draft no longer words trends
+from these windows: its trend sentence follows the quasi-Poisson interval (``trend_pct``,
+``trend_ci_low``, ``trend_ci_high`` of ``tasks.crime_rows``), as statistics.md (a)
+requires. This lives apart from the significance tests of ``tasks.statistics`` (which
 re-exports the public names). Pure functions, no Prefect, no I/O.
 """
 

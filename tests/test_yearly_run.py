@@ -22,6 +22,7 @@ from scipy import stats
 
 from lagesbild.errors import DataQualityError, InputError, PipelineError
 from lagesbild.settings import load_settings
+from outputs.swedish import format_percent
 from tasks import pipeline
 from tasks.pipeline import SAMPLE_INBOX, RunSpec
 
@@ -143,6 +144,20 @@ def test_bra_tests_follow_statistics_v2(indicators):
         assert row["vs_city"] in ("högre", "lägre", "i nivå")
         assert float(row["rate_ci_low"]) < float(row["rate_per_100k"]) < float(row["rate_ci_high"])
     assert bra.loc["Samtliga brott", "value"] == 38_900.0
+
+
+def test_draft_trend_sentence_follows_the_five_year_interval(first, indicators):
+    total = indicators[(indicators["source"] == "bra")
+                       & (indicators["indicator"] == "Samtliga brott")].iloc[0]  # fmt: skip
+    low, high = float(total["trend_ci_low"]), float(total["trend_ci_high"])
+    body = [p.text for p in docx.Document(str(first.draft)).paragraphs]
+    sentence = next(t for t in body if "de senaste fem åren (2018–2022)" in t)
+    words = ("ökande trend" if low > 0 else "minskande trend" if high < 0
+             else "i stort sett oförändrad")  # fmt: skip
+    assert words in sentence
+    assert sum(w in sentence for w in ("ökande trend", "minskande trend", "oförändrad")) == 1
+    interval = f"{format_percent(low, 1)} till {format_percent(high, 1)}"
+    assert interval in sentence, (interval, sentence)
 
 
 def test_draft_has_the_sections_a_formatted_figure_and_a_significance_sentence(first):

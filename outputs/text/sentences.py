@@ -4,8 +4,8 @@ The snippets live in ``outputs/templates/sentences.yaml`` (name → list of vari
 n-th use of a name takes variant ``n mod len(variants)``, so the same wording does not
 repeat paragraph after paragraph; every (name, variant) use is counted in
 :attr:`Sentences.uses`, and a test holds each count of the sample draft at most
-:data:`MAX_USES`. Numbers are formatted by filters (``num``, ``pct``, ``pp``, ``rel``,
-``p``) with no-break spaces, so a template cannot print "12 %" with a breakable space.
+:data:`MAX_USES`. Numbers are formatted by filters (``num``, ``pct``, ``pct1``, ``pp``,
+``rel``, ``p``) with no-break spaces, so a template cannot print "12 %" with a breakable space.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ import jinja2
 import yaml
 
 from lagesbild.errors import InputError
-from outputs.swedish import NBSP, format_int, format_p, format_relative, format_share
+from outputs.swedish import (
+    NBSP,
+    format_int,
+    format_p,
+    format_percent,
+    format_relative,
+    format_share,
+)
 
 __all__ = ["MAX_USES", "SENTENCES_FILE", "Sentences", "load_sentences"]
 
@@ -45,6 +52,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         num=lambda v: format_int(v),
         pct=lambda v: format_share(v),
+        pct1=lambda v: format_percent(v, 1),
         pp=_pp,
         rel=lambda v: format_relative(v),
         p=lambda v: format_p(float(v)),

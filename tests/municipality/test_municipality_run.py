@@ -97,8 +97,7 @@ def test_rates_match_a_hand_computation_from_the_files(cli_run):
 def test_no_county_comparison_from_incomplete_inputs_and_the_draft_says_so(cli_run):
     version = cli_run["version"]
     indicators = pd.read_csv(version / "indicators.csv", keep_default_na=False, na_values=[""])
-    if "city_value" in indicators.columns:
-        assert indicators["city_value"].isna().all() and indicators["vs_city"].isna().all()
+    assert indicators["city_value"].isna().all() and indicators["vs_city"].isna().all()
     quality = json.loads((version / "quality.json").read_text(encoding="utf-8"))
     warning = next(r for r in quality["results"] if r["check"].startswith("jämförelsenivå")
                    and "Stockholms län" in r["message"])
@@ -134,11 +133,10 @@ def test_complete_inputs_give_the_county_comparison(tmp_path, monkeypatch):
     indicators = compute(spec, inputs).indicators
     bra = indicators[indicators["source"] == "bra"].set_index("indicator")
     assert set(bra.index) == set(county)
-    if "city_value" in bra.columns:  # statistics v2: the comparison level's rate
-        for crime, count in county.items():
-            expected = count / pops["01"][2020] * 100_000
-            assert bra.loc[crime, "city_value"] == pytest.approx(expected, rel=1e-12)
-            row = bra.loc[crime]
-            side = ("högre" if row["rate_ci_low"] > expected else
-                    "lägre" if row["rate_ci_high"] < expected else "i nivå")
-            assert row["vs_city"] == side
+    for crime, count in county.items():  # statistics v2: the comparison level's rate
+        expected = count / pops["01"][2020] * 100_000
+        assert bra.loc[crime, "city_value"] == pytest.approx(expected, rel=1e-12)
+        row = bra.loc[crime]
+        side = ("högre" if row["rate_ci_low"] > expected else
+                "lägre" if row["rate_ci_high"] < expected else "i nivå")
+        assert row["vs_city"] == side

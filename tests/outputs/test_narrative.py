@@ -16,6 +16,7 @@ from outputs.narrative import (
 )
 from outputs.significance_wording import methods_appendix
 from outputs.swedish import NBSP
+from outputs.text.sentences import load_sentences
 from tasks.indicators import INDICATOR_COLUMNS as COLUMNS
 
 
@@ -249,25 +250,50 @@ def test_labels_and_places():
 # ---------------------------------------------------------------- trend_sentence, methods
 
 
-def test_trend_sentence_like_seed_003():
-    series = [(2016, 30_000.0), (2017, 31_000.0), (2018, 34_200.0), (2019, 38_000.0),
-              (2020, 41_900.0)]  # fmt: skip
-    text = trend_sentence(series, area_name="Södermalm", label="anmälda brott", plain=True)
-    assert text == (
-        "Antalet anmälda brott på Södermalm har de senaste tre åren (2018–2020) ökat från "
-        "drygt 34 000 till knappt 42 000."
-    )
+def _trend_row(pct: float, low: float, high: float) -> dict:
+    return {"source": "bra", "indicator": "Samtliga brott", "year": 2023, "value": 41_900.0,
+            "trend_pct": pct, "trend_ci_low": low, "trend_ci_high": high}  # fmt: skip
 
 
-def test_trend_sentence_adds_five_years_when_direction_differs():
-    series = [(2016, 40_000.0), (2018, 34_000.0), (2020, 35_000.0)]
-    text = trend_sentence(series, area_name="Södermalm", label="anmälda brott", plain=True)
-    assert "varit i stort sett oförändrat" in text
-    assert "Över fem år (2016–2020) har antalet minskat från 40 000 till 35 000." in text
+@pytest.mark.parametrize(
+    ("pct", "low", "high", "expected"),
+    [
+        (6.4, 1.2, 11.9, "en ökande trend, i genomsnitt 6,4\u00a0% fler per år (95\u00a0% "
+                          "konfidensintervall 1,2\u00a0% till 11,9\u00a0%)"),
+        (-4.0, -7.5, -0.3, "en minskande trend, i genomsnitt 4,0\u00a0% färre per år "
+                           "(95\u00a0% konfidensintervall −7,5\u00a0% till −0,3\u00a0%)"),
+        # a large estimated change whose interval includes 0 is not called a trend
+        (8.0, -0.4, 17.1, "legat på en i stort sett oförändrad nivå (30\u00a0000 år 2019, "
+                          "41\u00a0900 år 2023): den skattade förändringen, 8,0\u00a0% per år, "
+                          "skiljer sig inte säkert från noll"),
+        (-6.0, -12.8, 0.2, "i stort sett oförändrad nivå"),
+    ],
+)
+def test_trend_sentence_follows_the_interval(pct, low, high, expected):
+    text = trend_sentence(load_sentences(), _trend_row(pct, low, high), area_name="Södermalm",
+                          label="anmälda brott", first_value=30_000.0)  # fmt: skip
+    assert text.startswith("Antalet anmälda brott på Södermalm ")
+    assert "de senaste fem åren (2019–2023)" in text
+    assert expected in text
+    trend_word = "ökande trend" if low > 0 else "minskande trend" if high < 0 else None
+    for word in ("ökande trend", "minskande trend", "oförändrad"):
+        assert (word in text) == (word == (trend_word or "oförändrad")), (word, text)
+    assert " %" not in text  # every percent sign after a no-break space
 
 
-def test_trend_sentence_none_without_window():
-    assert trend_sentence([(2020, 5.0)], area_name="Södermalm", label="anmälda brott") is None
+def test_trend_sentence_none_without_a_five_year_trend():
+    row = _trend_row(float("nan"), float("nan"), float("nan"))
+    assert trend_sentence(load_sentences(), row, area_name="Södermalm",
+                          label="anmälda brott") is None  # fmt: skip
+
+
+def test_trend_wording_lives_in_the_editable_templates(tmp_path):
+    own = tmp_path / "sentences.yaml"
+    own.write_text('trend_flat:\n  - "Oförändrat {{ label }} {{ place }}, {{ pct|pct1 }}."\n',
+                   encoding="utf-8")  # fmt: skip
+    text = trend_sentence(load_sentences(own), _trend_row(1.0, -1.0, 3.0),
+                          area_name="Södermalm", label="anmälda brott")  # fmt: skip
+    assert text == "Oförändrat anmälda brott på Södermalm, 1,0\u00a0%."
 
 
 def test_methods_note_is_three_plain_sentences_and_the_appendix_is_technical():
