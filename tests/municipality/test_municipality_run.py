@@ -66,11 +66,15 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
            "PREFECT_HOME": str(root / "prefect")}
     env.pop("LAGESBILD_DATABASE_URL", None)
     env.pop("PREFECT_API_URL", None)
-    done = subprocess.run(
-        [str(LAGESBILD), "run", "--area", "botkyrka", "--year", "2020", "--areas-file",
-         str(AREAS), "--inbox", str(inbox), "--out", str(root / "out")],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )
+    try:
+        done = subprocess.run(
+            [str(LAGESBILD), "run", "--area", "botkyrka", "--year", "2020", "--areas-file",
+             str(AREAS), "--inbox", str(inbox), "--out", str(root / "out")],
+            capture_output=True, text=True, env=env, timeout=600, check=False,
+        )
+    finally:  # the run keeps a local Prefect server for its data root: stop it
+        subprocess.run([str(LAGESBILD), "server", "stop"], env=env, capture_output=True,
+                       timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     version = root / "out" / "botkyrka" / "2020" / "v001"
     return {"inbox": inbox, "version": version, "stdout": done.stdout}
