@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -34,3 +35,25 @@ def lagesbild_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LAGESBILD_HOME", str(home))
     monkeypatch.delenv("LAGESBILD_DATABASE_URL", raising=False)
     return home
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop every local Prefect server a CLI run kept for a test's data root.
+
+    ``lagesbild run`` keeps one server per data root on purpose (see
+    ``lagesbild.localserver``); a test that forgets ``lagesbild server stop``, or fails
+    before it, must not leave it running after the suite.
+    """
+    import json
+    import signal
+
+    basetemp = session.config._tmp_path_factory.getbasetemp()  # noqa: SLF001
+    for state in Path(basetemp).rglob("prefect-server.json"):
+        try:
+            pid = int(json.loads(state.read_text(encoding="utf-8"))["pid"])
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if b"prefect.server.api.server" in cmdline:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGTERM)
