@@ -151,6 +151,18 @@ class ApprovalService:
             or 0
         )
 
+    def versions_outside_store(self) -> int:
+        """How many recorded versions lie outside the draft store (and so cannot be served).
+
+        A portal started on another store than the runs wrote to lists versions whose
+        downloads all fail; ``lagesbild serve`` says so at start instead.
+        """
+        with Session(self.engine) as session:
+            directories = session.scalars(select(ReportVersion.directory)).all()
+        return sum(
+            1 for d in directories if not Path(d).resolve().is_relative_to(self.draft_root)
+        )
+
     def version(self, user: UserInfo, version_id: int) -> VersionView:
         """One version the user may see.
 

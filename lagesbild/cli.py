@@ -266,6 +266,15 @@ def serve(
         secret_key=load_secret_key(settings.home),
         https_only=https_only,
     )
+    outside = portal.state.service.versions_outside_store()
+    if outside:
+        typer.echo(
+            f"varning: {outside} versioner ligger utanför utkastlagret "
+            f"{portal.state.service.draft_root}"
+            " och kan inte visas; starta med --drafts KATALOG eller sätt LAGESBILD_REPORTS_DIR"
+            " till samma katalog som run --out",
+            err=True,
+        )
     typer.echo(f"granskningsportalen: http://{host}:{port}/", err=True)
     uvicorn.run(portal, host=host, port=port, log_level="info")
 

@@ -27,6 +27,7 @@ class Settings:
     fetch_config: Path | None = None
     raw_max_file_bytes: int | None = 500_000_000  # LAGESBILD_RAW_MAX_FILE_MB (default 500)
     raw_max_total_bytes: int | None = 50_000_000_000  # LAGESBILD_RAW_MAX_GB (default 50)
+    reports: Path | None = None  # LAGESBILD_REPORTS_DIR (default <home>/reports)
 
     @property
     def raw_dir(self) -> Path:
@@ -47,8 +48,12 @@ class Settings:
 
     @property
     def reports_dir(self) -> Path:
-        """Default root of the versioned drafts (``--out`` overrides it)."""
-        return self.home / "reports"
+        """The draft store: where ``run`` writes versions and ``serve`` reads them.
+
+        One setting for both (``LAGESBILD_REPORTS_DIR``), so a portal started without
+        ``--drafts`` serves what the runs wrote; ``run --out`` overrides it for one run.
+        """
+        return self.reports or self.home / "reports"
 
     @property
     def logs_dir(self) -> Path:
@@ -62,7 +67,8 @@ class Settings:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ``LAGESBILD_HOME``, ``LAGESBILD_DATABASE_URL``, ``LAGESBILD_FETCH_CONFIG`` and the
+    """Read ``LAGESBILD_HOME``, ``LAGESBILD_DATABASE_URL``, ``LAGESBILD_FETCH_CONFIG``,
+    ``LAGESBILD_REPORTS_DIR`` and the
     raw store's limits ``LAGESBILD_RAW_MAX_FILE_MB`` / ``LAGESBILD_RAW_MAX_GB``.
 
     Args:
@@ -75,8 +81,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     home = Path(env.get("LAGESBILD_HOME") or DEFAULT_HOME).expanduser().absolute()
     url = env.get("LAGESBILD_DATABASE_URL") or f"sqlite:///{home / 'lagesbild.db'}"
     fetch = env.get("LAGESBILD_FETCH_CONFIG")
+    reports = env.get("LAGESBILD_REPORTS_DIR")
     return Settings(home=home, database_url=url,
                     fetch_config=Path(fetch).expanduser() if fetch else None,
+                    reports=Path(reports).expanduser().absolute() if reports else None,
                     raw_max_file_bytes=_limit(env, "LAGESBILD_RAW_MAX_FILE_MB", 500, 1e6),
                     raw_max_total_bytes=_limit(env, "LAGESBILD_RAW_MAX_GB", 50, 1e9))  # fmt: skip
 
