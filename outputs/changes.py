@@ -1,7 +1,7 @@
 """What changed since the previous version: figures, source files and people's text.
 
 ``diff_versions`` compares two versions' inputs and outputs; the draft prints the result
-as its last section ("Ändringar sedan version N") and the run writes it as
+as its last section (``outputs.changes_section``) and the run writes it as
 ``changes.json`` (:meth:`Changes.to_json`).
 
 Differences obey the disclosure rules of the figures (``tasks.disclosure``): a change
@@ -22,10 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import pandas as pd
-from docx.document import Document as DocumentObject
 
-from outputs.draft_context import SECTION_NAMES
-from outputs.swedish import format_decimal
 from tasks.disclosure import COUNT_SOURCES, DisclosureRules
 
 __all__ = [
@@ -33,15 +30,11 @@ __all__ = [
     "EditorialChange",
     "FigureChange",
     "SourceChange",
-    "add_changes_section",
-    "changes_heading",
     "diff_versions",
 ]
 
 _KEY = ("source", "indicator", "group", "year")
 _COMPARED = ("value", "significant")
-#: How a change is printed when its numbers would disclose a withheld or small count.
-WITHHELD_CHANGE = "ändrad (siffrorna redovisas inte för att skydda enskildas identitet)"
 
 
 @dataclass(frozen=True)
@@ -74,6 +67,8 @@ class EditorialChange:
 
     key: str
     change: str  # "ny", "borttagen", "ändrad"
+    old: str = ""  # the text before and after: the draft and the portal show the sentences
+    new: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,7 +199,7 @@ def _editorial(prev: Mapping[str, str], new: Mapping[str, str]) -> tuple[Editori
         if before == after:
             continue
         kind = "ny" if not before else "borttagen" if not after else "ändrad"
-        out.append(EditorialChange(key, kind))
+        out.append(EditorialChange(key, kind, before, after))
     return tuple(out)
 
 
@@ -240,71 +235,3 @@ def diff_versions(
         sources=_sources(prev_inputs, new_inputs),
         editorial=_editorial(prev_editorial, new_editorial),
     )
-
-
-def changes_heading(changes: Changes) -> str:
-    """The section heading: "Ändringar sedan version N" (or "… föregående version")."""
-    if changes.previous_version is None:
-        return "Ändringar sedan föregående version"
-    return f"Ändringar sedan version {changes.previous_version}"
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float):
-        return format_decimal(value, 0 if value.is_integer() else 1)
-    return str(value)
-
-
-_FIELD_NAMES = {"value": "värde", "significant": "signifikant"}
-_TEXT_NAMES = {
-    **{key: name[:1].upper() + name[1:] for key, name in SECTION_NAMES.items()},
-    "status": "status",
-    "beskrivning": "beskrivning av området",
-    "kommentar": "kommentar",
-}
-
-
-def _text_label(key: str) -> str:
-    """``kommentar:Otillåten påverkan`` → "Otillåten påverkan – kommentar"."""
-    prefix, _, area = key.partition(":")
-    name = _TEXT_NAMES.get(prefix, prefix)
-    return f"{area} – {name}" if area else name
-
-
-def add_changes_section(
-    document: DocumentObject, changes: Changes, *, list_style: str | None = "List Bullet"
-) -> None:
-    """Print the changes as the draft's last section.
-
-    Args:
-        document: the draft.
-        changes: what changed.
-        list_style: the bullet style, or None for plain paragraphs.
-    """
-    document.add_heading(changes_heading(changes), 1)
-    if changes.empty:
-        document.add_paragraph("Inga ändringar i siffror, källor eller text.")
-        return
-
-    def item(text: str) -> None:
-        document.add_paragraph(text, style=list_style) if list_style else \
-            document.add_paragraph(f"• {text}")  # fmt: skip
-
-    if changes.figures:
-        document.add_paragraph("Siffror som ändrats:")
-        for f in changes.figures:
-            label = f"{f.indicator} ({f.group})" if f.group else f.indicator
-            shown = WITHHELD_CHANGE if f.withheld else f"{_show(f.old)} → {_show(f.new)}"
-            item(f"{label}, {f.year}, {_FIELD_NAMES.get(f.field, f.field)}: {shown}")
-    if changes.sources:
-        document.add_paragraph("Källfiler:")
-        for s in changes.sources:
-            item(f"{s.name}: {s.change}")
-    if changes.editorial:
-        document.add_paragraph("Text som ändrats:")
-        for e in changes.editorial:
-            item(f"{_text_label(e.key)}: {e.change}")

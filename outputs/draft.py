@@ -18,7 +18,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 
 from outputs.action_plan import add_action_plan
-from outputs.changes import add_changes_section
+from outputs.changes_section import add_changes_section
 from outputs.docx_fields import add_figure, normalise_zip
 from outputs.draft_context import DraftContext
 from outputs.draft_front import (
@@ -112,7 +112,7 @@ def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     add_body(document, ctx, figures.add)
     bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     if ctx.changes is not None:
-        add_changes_section(document, ctx.changes, list_style=bullets)
+        add_changes_section(document, ctx.changes, list_style=bullets, version=ctx.version)
     add_appendices(document, ctx)
     if ctx.action_plan is not None:
         add_action_plan(document, ctx.action_plan, table_style=table_style(document),

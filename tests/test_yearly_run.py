@@ -488,3 +488,65 @@ def test_sample_2022_befolkningsfakta_and_status_texts(first):
         assert sum(t in (f"☒ {text}", f"☐ {text}") for t in body) == 10, text
     # 2022 has no åtgärdsplan: each "se Åtgärdsplan" area is flagged under Datakvalitet
     assert any("hänvisar till åtgärdsplanen, men åtgärdsplanen saknas" in t for t in body)
+
+
+def _drop_one_ia_incident(inbox: Path, category: str, year: int) -> None:
+    """Remove one Södermalm incident of ``category`` in mid-``year`` (a count moves by 1)."""
+    import openpyxl
+
+    path = next((inbox / "ia").glob("*.xlsx"))
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for index, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        when, kind, office = row[1], row[4], str(row[5])
+        if kind == category and office.startswith("Södermalm") and when.year == year \
+                and 3 <= when.month <= 9:  # fmt: skip
+            sheet.delete_rows(index)
+            book.save(path)
+            return
+    raise AssertionError(f"no {category} incident {year} in the sample IA export")
+
+
+def test_the_drafts_changes_section_shows_what_the_portal_shows(tmp_path):
+    """v002's "Ändringar sedan version 1": figures old → new, changed sentences, sources;
+    an IA count that moved by 1 says "ändrad" and no numbers."""
+    env = {"LAGESBILD_HOME": str(tmp_path / "home")}
+    inbox = _copy_inbox(tmp_path)
+    shutil.copytree(SAMPLE_INBOX.parent / "text", tmp_path / "text")
+    spec = _spec(tmp_path, inbox)
+    _run(spec, env)
+    survey = inbox / "enkater" / "trygghetsmatningen.csv"
+    line = "Trygghetsmätningen;2020;Södermalm;Alla;Oro att utsättas för brott;"
+    survey.write_text(survey.read_text("utf-8-sig").replace(line + "6,0;", line + "6,5;"),
+                      encoding="utf-8-sig")  # fmt: skip
+    _drop_one_ia_incident(inbox, "Hot", 2022)
+    text = tmp_path / "text" / "sodermalm" / "2022.yaml"
+    added = "Oron har i år granskats en gång till av analysgruppen."
+    text.write_text(text.read_text("utf-8").replace(
+        "sammanfattning: |\n", f"sammanfattning: |\n  {added}\n", 1), encoding="utf-8")
+    second = _run(spec, env)
+    assert second.version.version == 2
+    changes = json.loads((Path(second.version.directory) / "changes.json").read_text("utf-8"))
+    hot = [f for f in changes["figures"] if f["source"] == "ia" and f["indicator"] == "Hot"
+           and f["year"] == 2022]  # fmt: skip
+    assert hot and all(f["withheld"] and f["old"] is None for f in hot)
+
+    document = docx.Document(str(second.draft))
+    paragraphs = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
+    start = paragraphs.index("Ändringar sedan version 1")
+    section = paragraphs[start:]
+    assert "Sammanfattning (ändrad)" in section
+    assert f"Ny lydelse: ”{added}”" in section
+    assert "trygghetsmatningen.csv: uppdaterad (nya uppgifter)" in section
+    assert any("IA_export" in p and "uppdaterad" in p for p in section)
+    assert "Sammanfattning: ändrad" not in section
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Indikator"
+                 and t.rows[0].cells[3].text == "Version 2")  # fmt: skip
+    rows = [[c.text.replace("\u00a0", " ") for c in r.cells] for r in table.rows]
+    assert rows[0] == ["Indikator", "År", "Version 1", "Version 2", "Bedömning"]
+    oro = [r for r in rows if r[0].startswith("Oro att utsättas för brott") and r[1] == "2020"]
+    assert oro and oro[0][2:4] == ["6", "6,5"]
+    hot_rows = [r for r in rows if r[0] == "Hot" and r[1] == "2022"]
+    assert hot_rows == [["Hot", "2022", "ändrad", "ändrad", "ändrad"]]
+    heading = next(p for p in document.paragraphs if p.text == "Ändringar sedan version 1")
+    assert heading.paragraph_format.keep_with_next

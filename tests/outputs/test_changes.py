@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 
 import docx
+import docx.document
 import pandas as pd
 
-from outputs.changes import Changes, add_changes_section, changes_heading, diff_versions
+from outputs.changes import Changes, diff_versions
+from outputs.changes_section import add_changes_section, changes_heading
+
+
+def _rows(document: docx.document.Document) -> list[list[str]]:
+    """The changes table's rows, no-break spaces as plain spaces."""
+    table = document.tables[-1]
+    return [[c.text.replace("\u00a0", " ") for c in row.cells] for row in table.rows]
 
 
 def _indicators(value: float, significant: object) -> pd.DataFrame:
@@ -73,8 +81,9 @@ def test_section_is_printed() -> None:
     add_changes_section(document, changes)
     texts = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
     assert texts[0] == "Ändringar sedan version 3"
-    assert "Samtliga brott, 2024, värde: 10 → 12" in texts
-    assert "Otillåten påverkan – kommentar: ny" in texts
+    assert ["Samtliga brott", "2024", "10", "12", "oförändrad"] in _rows(document)
+    assert "Otillåten påverkan – kommentar (ny)" in texts
+    assert "Ny lydelse: ”Ny”" in texts
     empty = docx.Document()
     add_changes_section(empty, Changes(previous_version=2))
     assert "Inga ändringar i siffror, källor eller text." in [p.text for p in empty.paragraphs]
@@ -111,10 +120,10 @@ def test_a_small_ia_difference_is_listed_without_numbers() -> None:
     document = docx.Document()
     add_changes_section(document, changes)
     texts = [p.text.replace("\u00a0", " ") for p in document.paragraphs]
-    assert "Hot, 2022, värde: ändrad (siffrorna redovisas inte för att skydda enskildas " \
-           "identitet)" in texts
-    assert "Våld, 2022, värde: 33 → 40" in texts
-    body = "\n".join(texts)
+    rows = _rows(document)
+    assert ["Hot", "2022", "ändrad", "ändrad", "ändrad"] in rows
+    assert ["Våld", "2022", "33", "40", "oförändrad"] in rows
+    body = "\n".join(texts + [" | ".join(r) for r in rows])
     for leak in ("8 →", "→ 7", "→ 6", "47", "12 →", "→ 16"):
         assert leak not in body, leak
 
