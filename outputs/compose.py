@@ -51,6 +51,8 @@ SOURCE_LABELS = {
     "stockholmsenkaten": "Stockholmsenkäten",
     "trygghetsmatningen": "Stockholms stads trygghetsmätning",
     "polis": "Brottsstatistik, Polismyndigheten",
+    "omradesfakta": "Stockholms stad, Områdesfakta: nyckeltal",
+    "enkater": "Stockholmsenkäten",
 }
 _SECTION_OF_SOURCE = {"bra": "brottslighet", "ia": "ia", "befolkning": "befolkning"}
 REPORT_CONFIG = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
@@ -67,13 +69,15 @@ _MISSING_TEXT = {
 
 
 def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tuple[SourceUsed, ...]:
-    """One Källor entry per source kind actually used, with its latest retrieval date."""
-    used = []
-    by_kind: dict[str, list[Mapping]] = {}
+    """One Källor entry per source actually used, each listed once, with its retrieval date.
+
+    The date is the raw input's ``retrieved_at`` (fetch time, or the steward's / the file's
+    own date for inbox files, see ``sources.retrieved``), the latest when several files
+    make one source.
+    """
+    by_label: dict[str, list[Mapping]] = {}
     for raw in raw_files:
         kind = str(raw.get("kind") or Path(str(raw["origin"])).parent.name)
-        by_kind.setdefault(kind, []).append(raw)
-    for kind, files in sorted(by_kind.items()):
         labels = [SOURCE_LABELS.get(kind, kind)]
         if kind == "enkater":
             surveys = indicators[indicators["source"].isin(["stockholmsenkaten",
@@ -82,17 +86,20 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
                 f"{SOURCE_LABELS[s]} {int(y)}"
                 for s, y in surveys.groupby("source")["year"].max().items()
             ] or [SOURCE_LABELS["stockholmsenkaten"]]
-        retrieved = max(dt.datetime.fromisoformat(str(f["retrieved_at"])) for f in files)
         for label in labels:
-            used.append(
-                SourceUsed(
-                    label=label,
-                    origin=str(Path(str(files[0]["origin"])).parent),
-                    retrieved_at=retrieved,
-                    sha256=str(files[0]["sha256"]),
-                    files=tuple(str(f["name"]) for f in files),
-                )
+            by_label.setdefault(label, []).append(raw)
+    used = []
+    for label, files in sorted(by_label.items()):
+        retrieved = max(dt.datetime.fromisoformat(str(f["retrieved_at"])) for f in files)
+        used.append(
+            SourceUsed(
+                label=label,
+                origin=str(Path(str(files[0]["origin"])).parent),
+                retrieved_at=retrieved,
+                sha256=str(files[0]["sha256"]),
+                files=tuple(dict.fromkeys(str(f["name"]) for f in files)),
             )
+        )
     return tuple(used)
 
 

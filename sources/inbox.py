@@ -35,6 +35,7 @@ from sources.police import read_police
 from sources.population import read_population
 from sources.pxweb import read_pxweb
 from sources.rawstore import RawFile, RawStore
+from sources.retrieved import retrieval_dates
 from sources.source_config import SourceConfig, load_source_config
 from sources.surveys import read_surveys
 
@@ -79,6 +80,8 @@ class Inputs:
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     retrieval: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: inbox path → when it was retrieved (``sources.retrieved``), for Källor.
+    retrieved: dict[str, dt.datetime] = field(default_factory=dict)
 
     @functools.cached_property
     def yearly_bra(self) -> pd.DataFrame:
@@ -303,6 +306,7 @@ def read_inbox(
         for kind in SOURCE_KINDS:
             for path in files[kind]:
                 raw_files.append(store.keep(path, origin=str(path)))
+    retrieved = retrieval_dates(inbox, files, store.records() if store is not None else [])
     for kind, paths in files.items():
         if not paths:
             log.info("inbox: no %s files", kind)
@@ -344,4 +348,5 @@ def read_inbox(
         raw_files=raw_files,
         files=files,
         retrieval=retrieval,
+        retrieved=retrieved,
     )

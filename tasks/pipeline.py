@@ -299,7 +299,8 @@ def _raw_inputs(inputs: Inputs) -> list[dict]:
     return [
         {"kind": Path(r.origin).parent.name, "name": r.name, "sha256": r.sha256,
          "origin": r.origin,
-         "retrieved_at": r.retrieved_at.isoformat(), "size": r.size}
+         "retrieved_at": inputs.retrieved.get(r.origin, r.retrieved_at).isoformat(),
+         "size": r.size}
         for r in inputs.raw_files
     ]  # fmt: skip
 
