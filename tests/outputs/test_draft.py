@@ -407,7 +407,8 @@ def test_action_plan_appendix_and_changes_section(tmp_path: Path) -> None:
     assert document.tables[-1].rows[1].cells[0].text.startswith("Ange identifierat")  # guidance
     assert [c.text for c in document.tables[-1].rows[2].cells][:3] == ["", "Klotter", "Sanera"]
     assert len(document.sections) == 2
-    assert "Inledning: ny" in _body_text(path)
+    body = _body_text(path)
+    assert "Inledning (ny)" in body and "Ny lydelse: ”x”" in body  # the changes section
     first = write_draft(_context(action_plan=plan, changes=changes), tmp_path / "e.docx")
     assert first.read_bytes() == path.read_bytes()
 
