@@ -124,6 +124,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
     if len(years) < 2:
         return None
     where = place or f"i {area_name}"
+    legend = where[:1].upper() + where[1:]  # "På Södermalm": str.capitalize would lower the name
     prel = {int(y) for y, p in zip(series["year"], series["preliminary"], strict=True)
             if is_true(p)}  # fmt: skip
     indicators = list(dict.fromkeys(frame["indicator"]))
@@ -143,7 +144,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
         by_year = dict(zip(part["year"].astype(int), part[column], strict=True))
         xs = [i for i, y in enumerate(years) if y in by_year and by_year[y] == by_year[y]]
         ax.plot(xs, [by_year[years[i]] for i in xs], color=_BLUE, marker="o", markersize=3,
-                linewidth=1.4, label=where.capitalize() if has_city else None)  # fmt: skip
+                linewidth=1.4, label=legend if has_city else None)  # fmt: skip
         for i in xs:
             if years[i] in prel:
                 ax.plot([i], [by_year[years[i]]], marker="o", markersize=5, color="white",

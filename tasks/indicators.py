@@ -32,6 +32,7 @@ from tasks.survey_changes import SurveySettings, survey_rows
 __all__ = [
     "INDICATOR_COLUMNS",
     "area_crime_series",
+    "with_city_rates",
     "area_population",
     "build_indicators",
     "crime_dispersion",
@@ -152,6 +153,22 @@ def with_rates(series: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
         for year, value in zip(series["year"], series["value"], strict=True)
     ]
     return series.assign(rate_per_100k=rates)
+
+
+def with_city_rates(series: pd.DataFrame, bra_yearly: pd.DataFrame, population: pd.DataFrame,
+                    areas: AreasConfig, city: str) -> pd.DataFrame:  # fmt: skip
+    """Add ``city_rate_per_100k``: the comparison level's rate for the same category and year.
+
+    The draft's charts draw it as the reference line; it stays empty where the level has no
+    complete figure (no partial sums, see ``area_crime_series``).
+    """
+    city_series = with_rates(area_crime_series(bra_yearly, areas, city),
+                             area_population(population, areas, city))  # fmt: skip
+    if city_series.empty:
+        return series.assign(city_rate_per_100k=np.nan)
+    rates = city_series[["year", "indicator", "rate_per_100k"]].rename(
+        columns={"rate_per_100k": "city_rate_per_100k"})
+    return series.merge(rates, on=["year", "indicator"], how="left")
 
 
 def police_rows(

@@ -67,6 +67,7 @@ from tasks.indicators import (
     area_population,
     build_indicators,
     with_bh,
+    with_city_rates,
     with_rates,
 )
 from tasks.survey_changes import SurveySettings
@@ -277,7 +278,9 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
                                                        respondents=inputs.enkater)
     indicators = with_bh(indicators)  # over the published rows' p-values only
     first = spec.year - int(config.get("series_years", 5)) + 1
-    series = with_rates(full_series[full_series["year"].between(first, spec.year)], population)
+    series = with_city_rates(
+        with_rates(full_series[full_series["year"].between(first, spec.year)], population),
+        yearly, population_rows, areas, areas.comparison_for(spec.area).id)
     incidents = inputs.rows_for("ia", lineage)
     ia = ia_series(incidents, areas, spec.area, spec.year,
                    spec.ia_cutoff or inputs.ia_export_date, rules)  # fmt: skip

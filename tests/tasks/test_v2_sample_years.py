@@ -41,3 +41,15 @@ def test_verdict_interval_dispersion_and_city(inputs, area, year):
         assert bra[bra["city_value"].isna()]["vs_city"].isna().all()  # empty where no city
         if year >= 2019:  # the city's export has every category from 2019
             assert len(with_city) == len(bra)
+
+
+def test_crime_series_carries_the_citys_rate_for_the_charts_reference_line(inputs):
+    spec = RunSpec(area="sodermalm", year=2023, inbox=SAMPLE_INBOX, out=Path("."))
+    computed = compute(spec, inputs)
+    series = computed.crime_series
+    assert series["city_rate_per_100k"].notna().any()
+    rows = computed.indicators
+    bra = rows[(rows["source"] == "bra") & rows["city_value"].notna()]
+    report_year = series[series["year"] == 2023].set_index("indicator")["city_rate_per_100k"]
+    for row in bra.itertuples():
+        assert report_year[row.indicator] == pytest.approx(float(row.city_value), rel=1e-9)
