@@ -5,7 +5,8 @@ n-th use of a name takes variant ``n mod len(variants)``, so the same wording do
 repeat paragraph after paragraph; every (name, variant) use is counted in
 :attr:`Sentences.uses`, and a test holds each count of the sample draft at most
 :data:`MAX_USES`. Numbers are formatted by filters (``num``, ``pct``, ``pct1``, ``pp``,
-``rel``, ``p``) with no-break spaces, so a template cannot print "12 %" with a breakable space.
+``rel``, ``p``) with no-break spaces, so a template cannot print "12 %" with a breakable space;
+the "100 000" a template types in "per 100 000 invånare" gets one as well.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ from outputs.swedish import (
     format_share,
 )
 
-__all__ = ["MAX_USES", "SENTENCES_FILE", "Sentences", "load_sentences"]
+__all__ = ["MAX_USES", "SENTENCES_FILE", "Sentences", "configured_sentences_file", "load_sentences"]
 
 SENTENCES_FILE = Path(__file__).resolve().parent.parent / "templates" / "sentences.yaml"
 #: A generated sentence wording used more often than this in one draft reads as a template.
 MAX_USES = 5
 _SPACES = re.compile(r"[ \t\r\n]+")  # not \s: a no-break space must survive
+#: "per 100 000 invånare" as typed in a template: the thousands space must not break.
+_HUNDRED_THOUSAND = re.compile(r"(?<=\b100) (?=000\b)")
 
 
 def _pp(value: float | None) -> str:
@@ -102,7 +105,7 @@ class Sentences:
             raise InputError(f"template variable missing: {error.message}",
                              file=self.source, column=f"{name}[{index}]") from None  # fmt: skip
         self.uses[f"{name}#{index}"] += 1
-        return _SPACES.sub(" ", text).strip()
+        return _HUNDRED_THOUSAND.sub(NBSP, _SPACES.sub(" ", text).strip())
 
 
 def load_sentences(path: Path | None = None) -> Sentences:
@@ -117,6 +120,40 @@ def load_sentences(path: Path | None = None) -> Sentences:
     if path is not None and Path(path) != SENTENCES_FILE:
         snippets.update(_read(Path(path)))
     return Sentences(snippets, source=Path(path) if path else SENTENCES_FILE)
+
+
+def configured_sentences_file(config: Mapping, area_id: str, *, base: Path) -> Path | None:
+    """The district's own sentence file that report.yaml's ``sentences_file`` names.
+
+    ``sentences_file`` is a path (every area) or a mapping area id → path; a relative path
+    is relative to the report configuration's folder. The district's file only needs the
+    snippets it changes (:func:`load_sentences` fills in the rest).
+
+    Args:
+        config: the report configuration (``lagesbild/conf/report.yaml``).
+        area_id: the run's area.
+        base: the report configuration file, for relative paths and error messages.
+
+    Returns:
+        The file, or None when none is configured for the area (the default set applies).
+
+    Raises:
+        InputError: the value is not a path or mapping, or the file does not exist.
+    """
+    value = config.get("sentences_file")
+    column = "sentences_file"
+    if isinstance(value, Mapping):
+        value, column = value.get(area_id), f"sentences_file.{area_id}"
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError("expected a path or a mapping of area ids to paths", file=base,
+                         column=column)  # fmt: skip
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else Path(base).parent / path
+    if not path.is_file():
+        raise InputError(f"sentence file {path} not found", file=base, column=column)
+    return path
 
 
 def _read(path: Path) -> dict[str, list[str]]:
