@@ -166,7 +166,8 @@ def _styles(document: DocumentObject) -> None:
     for level in (1, 2, 3):
         toc = _paragraph_style(document, f"toc {level}")
         toc.paragraph_format.space_before = Pt(0)
-        toc.paragraph_format.space_after = Pt(2)
+        toc.paragraph_format.space_after = Pt(1)
+        toc.paragraph_format.line_spacing = 1.0  # 003's Innehåll (~50 entries) fits one page
         toc.paragraph_format.left_indent = Cm(0.5 * (level - 1))
     note = _paragraph_style(document, "Anteckning")
     note.font.size = Pt(8.5)
