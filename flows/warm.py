@@ -23,6 +23,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -112,7 +113,8 @@ def _warm_up() -> None:
     import quality.validate  # noqa: F401
     from quality import _gx
 
-    _gx._gx()
+    with tempfile.TemporaryDirectory(prefix="lagesbild-warm-") as tmp:
+        _gx.warm_up(Path(tmp))  # GX imported, its Data Docs templates compiled
 
 
 def serve_warm(settings: Settings, api_url: str) -> None:

@@ -292,8 +292,7 @@ def _run_suite(
     gx_specs = {i: s for i, s in runnable.items() if s.engine == "gx"}
     if gx_specs:
         index_columns = [c for c in INDEX_COLUMNS if c in available]
-        for result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
-            i = int(result.expectation_config.meta["spec"])
+        for i, result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
             by_index[i] = _labelled(from_gx(result, specs[i], source), prepared, specs[i],
                                     private)  # fmt: skip
     for i, spec in runnable.items():
