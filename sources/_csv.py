@@ -58,8 +58,9 @@ def decode_text(data: bytes, *, fallback: str = "cp1252") -> str:
     Latin-1 or cp1252 Swedish text is practically never valid UTF-8, so trying UTF-8 first
     also reads a file that someone re-saved in another encoding.
     """
+    bom = data.startswith(b"\xef\xbb\xbf")  # dropped before decoding: no second copy
     try:
-        text = data.decode("utf-8")
+        return (data[3:] if bom else data).decode("utf-8")
     except UnicodeDecodeError:
         try:
             text = data.decode(fallback)

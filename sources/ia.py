@@ -24,6 +24,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lagesbild.config import AreasConfig
@@ -63,32 +64,44 @@ _KEY = secrets.token_bytes(16)
 def _pseudonym(ids: pd.Series) -> pd.Series:
     """A stable digest per case number: equal ids stay equal, the number itself is gone."""
     codes, uniques = pd.factorize(ids)
-    digests = [
+    digests = np.array([
         "ia-" + hashlib.blake2b(str(u).encode("utf-8"), digest_size=8, key=_KEY).hexdigest()
-        for u in uniques
-    ]  # fmt: skip
-    return pd.Series([digests[c] for c in codes], index=ids.index, dtype="str")
+        for u in np.asarray(uniques, dtype=object)  # plain str: item access is costly
+    ], dtype=object)  # fmt: skip
+    return pd.Series(digests[codes], index=ids.index, dtype="str")
 
 
 def _known(values: pd.Series, known: Iterable[str]) -> pd.Series:
-    """Keep a value that is in ``known`` (matched case-insensitively), else ``OTHER``."""
+    """Keep a value that is in ``known`` (matched case-insensitively), else ``OTHER``.
+
+    Blank cells become None. Each distinct text is looked up once, then spread back by code.
+    """
     by_fold = {k.casefold(): k for k in known}
-    mapped = {v: by_fold.get(v.strip().casefold(), OTHER) for v in values.unique() if v}
-    return values.map(lambda v: mapped.get(v) if v else None)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    mapped = np.array([by_fold.get(v.strip().casefold(), OTHER) if v else None
+                       for v in np.asarray(uniques, dtype=object)], dtype=object)  # fmt: skip
+    return pd.Series(mapped[codes], index=values.index, dtype=object)
 
 
 def _dates(values: pd.Series, *, label: str, column: str, required: bool) -> pd.Series:
-    """ISO dates (time of day dropped); Swedish exports also write ``2024-03-01 13:45``."""
-    text = values.str.strip()
+    """ISO dates (time of day dropped); Swedish exports also write ``2024-03-01 13:45``.
+
+    Dates repeat (a year of incidents has a few hundred days): each distinct text is parsed
+    once, then spread back by code.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    text = pd.Series(uniques, dtype="str").str.strip()
     parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    bad = parsed.isna() if required else parsed.isna() & (text != "")
-    if bad.any():
+    bad_unique = (parsed.isna() if required else parsed.isna() & (text != "")).to_numpy()
+    if bad_unique.any():
+        bad = pd.Series(bad_unique[codes], index=values.index)
         row = first_row(bad)
         # The cell is not quoted: it may hold anything a person typed.
         reason = ("datum saknas" if values.loc[row] == "" else
                   "cellen är inte ett datum (ÅÅÅÅ-MM-DD); innehållet visas inte")  # fmt: skip
         raise InputError(reason, file=label, row=row, column=column)
-    return parsed.dt.normalize().astype("datetime64[ns]")
+    days = parsed.dt.normalize().astype("datetime64[ns]").to_numpy()
+    return pd.Series(days[codes], index=values.index, dtype="datetime64[ns]")
 
 
 def read_ia(

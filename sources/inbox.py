@@ -121,7 +121,7 @@ class Inputs:
                  "yearly_polis": self.yearly_polis,
                  "omradesfakta": self.omradesfakta}[kind]  # fmt: skip
         positions = self._positions.get(kind, {})
-        parts = [positions[a] for a in area_ids if a in positions]
+        parts = [positions[a] for a in dict.fromkeys(area_ids) if a in positions]  # once each
         if not parts:
             return frame.iloc[0:0]
         return frame.iloc[np.sort(np.concatenate(parts))]
@@ -210,6 +210,8 @@ def merge_incidents(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return empty_incidents()
     merged = pd.concat(frames, ignore_index=True)
+    if len(frames) == 1:  # one export: ``read_ia`` has refused a repeated Ärendenummer
+        return as_incidents(merged)
     content = [c for c in merged.columns if c not in ("file", "row")]
     merged = merged[~merged[content].astype("str").duplicated()]
     repeated = merged["incident_id"].duplicated(keep="first")

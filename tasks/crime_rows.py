@@ -9,11 +9,13 @@ Pure functions, frames in and lists of rows out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from lagesbild.config import AreasConfig
+from sources.inbox import Inputs
 from tasks._rows import apply_count_test, blank_row, is_missing, vs_city, year_of
 from tasks.statistics import compare_counts, fit_trends, rate_interval, trend_slope
 from tasks.statistics.dispersion import (
@@ -30,6 +32,8 @@ __all__ = [
     "area_population",
     "bra_rows",
     "crime_dispersion",
+    "inbox_dispersion",
+    "member_fits",
     "own_dispersion",
 ]
 
@@ -104,9 +108,34 @@ def _matrix(series: pd.DataFrame, population: pd.DataFrame, years: list[int]
     return list(wide.index), counts, np.broadcast_to(exposure, counts.shape)
 
 
+#: Trend fits of one area's series: category → (χ², df) of the fit over the years before
+#: the report year (only series with at least ``MIN_YEARS`` years).
+MemberFits = dict[str, tuple[float, float]]
+
+
+def member_fits(bra_yearly: pd.DataFrame, population: pd.DataFrame, areas: AreasConfig,
+                member: str, year: int) -> MemberFits:  # fmt: skip
+    """One area's own trend fits for report ``year``: its share of the pooled φ.
+
+    Depends on the area's lineage rows only, so a caller reporting on many areas can fit
+    each area once and pool the fits (``crime_dispersion(fits=...)``).
+    """
+    years = list(range(year - MAX_YEARS, year))
+    series = area_crime_series(bra_yearly, areas, member)
+    if series.empty:
+        return {}
+    categories, counts, exposures = _matrix(
+        series, area_population(population, areas, member), years)
+    fit = fit_trends(counts, exposures, np.array(years))
+    enough = (~np.isnan(counts)).sum(axis=1) >= MIN_YEARS
+    return {category: (float(fit.chi2[i]), float(fit.df[i]))
+            for i, category in enumerate(categories)
+            if enough[i] and not np.isnan(fit.df[i])}  # fmt: skip
+
+
 def crime_dispersion(
     bra_yearly: pd.DataFrame, population: pd.DataFrame, areas: AreasConfig, area: str,
-    year: int,
+    year: int, *, fits: Callable[[str], MemberFits] | None = None,
 ) -> dict[str, Dispersion]:  # fmt: skip
     """φ per BRÅ category for ``area``'s report ``year`` (statistics v2 (a)).
 
@@ -123,33 +152,52 @@ def crime_dispersion(
         areas: the configuration (``pool_members``, lineage).
         area: the area reported on.
         year: the report year.
+        fits: a pool member's ``member_fits`` for ``year`` when the caller keeps them
+            (the frames are then not read); computed from the frames otherwise.
 
     Returns:
         Category → the dispersion chosen.
     """
-    years = list(range(year - MAX_YEARS, year))
     pool = areas.pool_members(area, year) if area in areas.areas else (area,)
     if area not in pool:
         pool = (*pool, area)
-    fits: dict[str, dict[str, tuple[float, float]]] = {}
+    if fits is None:
+        def fits(member: str) -> MemberFits:
+            return member_fits(bra_yearly, population, areas, member, year)
+    pooled: dict[str, dict[str, tuple[float, float]]] = {}
     for member in pool:
-        series = area_crime_series(bra_yearly, areas, member)
-        if series.empty:
-            continue
-        categories, counts, exposures = _matrix(
-            series, area_population(population, areas, member), years)
-        fit = fit_trends(counts, exposures, np.array(years))
-        enough = (~np.isnan(counts)).sum(axis=1) >= MIN_YEARS
-        for i, category in enumerate(categories):
-            if enough[i] and not np.isnan(fit.df[i]):
-                fits.setdefault(category, {})[member] = (float(fit.chi2[i]), float(fit.df[i]))
+        for category, fit in fits(member).items():
+            pooled.setdefault(category, {})[member] = fit
     result = {}
-    for category, by_member in fits.items():
+    for category, by_member in pooled.items():
         chi2 = sum(c for c, _ in by_member.values())
         df = sum(d for _, d in by_member.values())
         own_chi2, own_df = by_member.get(area, (math.nan, math.nan))
         result[category] = choose_dispersion(chi2, df, own_chi2, own_df)
     return result
+
+
+def inbox_dispersion(inputs: Inputs, areas: AreasConfig, area: str,
+                     year: int) -> dict[str, Dispersion]:  # fmt: skip
+    """``crime_dispersion`` with each pool member fitted once per inbox read.
+
+    Every area compared with the same level pools the same members' fits, so a run over
+    all 290 municipalities fits each municipality once (from its own lineage's rows), not
+    once per area of its county.
+    """
+    cache = inputs.__dict__.setdefault("_member_fits", {})
+
+    def fits(member: str) -> MemberFits:
+        key = (str(areas.source_file), member, year)
+        if key not in cache:
+            lineage = areas.lineage(member)
+            cache[key] = member_fits(inputs.rows_for("yearly_bra", lineage),
+                                     inputs.rows_for("befolkning", lineage), areas, member,
+                                     year)  # fmt: skip
+        return cache[key]
+
+    return crime_dispersion(inputs.yearly_bra.iloc[0:0], inputs.befolkning.iloc[0:0], areas,
+                            area, year, fits=fits)  # fmt: skip
 
 
 def own_dispersion(series: pd.DataFrame, population: pd.DataFrame,

@@ -50,11 +50,11 @@ from sources.fetch import (
 from sources.inbox import Inputs, read_inbox
 from sources.source_config import load_source_config
 from tasks.comparison_levels import (
-    comparison_ids,
     level_builds,
     level_check_results,
     with_level_rows,
 )
+from tasks.crime_rows import inbox_dispersion
 from tasks.disclosure import (
     DisclosureRules,
     apply_disclosure_control,
@@ -236,12 +236,11 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     areas = spec.areas()
     config = load_report_config()
     lineage = areas.lineage(spec.area)
-    # Every district compared with the same city (the pooled φ of statistics v2) besides
-    # the area's own lineage and the comparison levels.
-    pool = {a for member in areas.pool_members(spec.area, spec.year)
-            for a in areas.lineage(member)}  # fmt: skip
-    wanted = [*lineage, *sorted(pool - set(lineage)),
-              *(i for i in comparison_ids(areas, spec.area) if i not in lineage)]
+    # The area's lineage and its comparison levels' own rows; a level summed from its
+    # members is added by ``with_level_rows``, and the pooled φ (statistics v2) fits each
+    # district compared with the same city once per inbox read (``inbox_dispersion``).
+    wanted = [*lineage, *(level.id for level in areas.comparisons_for(spec.area)
+                          if level.id not in lineage)]  # fmt: skip
     # A comparison level's rows: its own, or summed from all its members (never partial).
     yearly, population_rows = with_level_rows(
         inputs.rows_for("yearly_bra", wanted), inputs.rows_for("befolkning", wanted),
@@ -261,6 +260,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
         alpha=float(config.get("alpha", 0.05)),
         area_pop=population,
         crime_series=full_series,
+        dispersion=inbox_dispersion(inputs, areas, spec.area, spec.year),
         police_yearly=inputs.rows_for("yearly_polis", wanted),  # + the city's police row
         facts=inputs.rows_for("omradesfakta", [spec.area, areas.comparison_for(spec.area).id]),
         facts_lag=sources_config.omradesfakta_lag,
