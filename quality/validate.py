@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -37,7 +38,10 @@ from quality.suites import (
     build_suite,
 )
 
-__all__ = ["CHECKS_PAGE", "FRAME_SUITES", "validate", "validate_inputs"]
+__all__ = [
+    "CHECKS_PAGE", "FRAME_SUITES", "InboxChecks", "validate", "validate_inbox",
+    "validate_inputs",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +99,77 @@ def validate(
     return ValidationReport(tuple(_run_suite(frame, suite_name, specs, docs=None)))
 
 
+@dataclasses.dataclass(frozen=True)
+class InboxChecks:
+    """The checks of one inbox read that do not depend on the area reported on.
+
+    The suites and the frame-wide cross-source checks (months sum to the year, known
+    categories, published rates) look at whole frames: a nightly run over 290 areas runs
+    them once (``validate_inbox``) and every area's ``validate_inputs`` reuses them.
+    """
+
+    year: int
+    as_of: dt.date
+    bra_categories: tuple[str, ...] | None
+    suites: tuple[CheckResult, ...]
+    months_sum: CheckResult | None
+    known_categories: CheckResult | None
+    published_rates: CheckResult | None
+    #: The Data Docs site built by ``validate_inbox`` (``index.html`` in it), if any.
+    docs_index: Path | None = None
+
+    def matches(self, year: int, as_of: dt.date, bra_categories: Sequence[str] | None) -> bool:
+        """True when these checks are the ones a run of ``year`` on ``as_of`` needs."""
+        categories = None if bra_categories is None else tuple(bra_categories)
+        return (self.year, self.as_of, self.bra_categories) == (year, as_of, categories)
+
+
+def validate_inbox(
+    frames: Mapping[str, pd.DataFrame | None],
+    *,
+    year: int,
+    as_of: dt.date,
+    data_docs_dir: Path | None = None,
+    bra_categories: Sequence[str] | None = None,
+) -> InboxChecks:
+    """The area-independent checks of an inbox read, once (see ``InboxChecks``).
+
+    Args:
+        frames, year, as_of, bra_categories: as for ``validate_inputs``.
+        data_docs_dir: where to build the GX Data Docs site of the suites; None builds none.
+    """
+    compared = (year - 1, year)
+    given = _given(frames)
+    docs = DocsBuilder(Path(data_docs_dir)) if data_docs_dir is not None else None
+    suites: list[CheckResult] = []
+    for key, frame in given.items():
+        suite_name = FRAME_SUITES.get(key, key)
+        if suite_name not in SUITE_SOURCES:
+            logger.info("no quality suite for source %r; not validated", key)
+            continue
+        years = None if suite_name == "enkater_clean" else compared
+        specs = build_suite(suite_name, years, as_of=as_of)
+        suites += _run_suite(frame, suite_name, specs, docs=docs)
+    bra, pop = given.get("bra"), given.get("befolkning")
+    months = known = rates = None
+    if bra is not None and _has(bra, "region", "category", "period_kind", "period_end", "value"):
+        months = check_months_sum_to_year(bra)
+        if bra_categories is not None:
+            known = check_known_categories(bra, bra_categories)
+        if (
+            pop is not None
+            and _has(bra, "area", "published_rate")
+            and _has(pop, "area", "category")
+        ):
+            rates = check_published_rates(bra, pop)
+    return InboxChecks(
+        year=year, as_of=as_of,
+        bra_categories=None if bra_categories is None else tuple(bra_categories),
+        suites=tuple(suites), months_sum=months, known_categories=known,
+        published_rates=rates, docs_index=docs.build() if docs is not None else None,
+    )  # fmt: skip
+
+
 def validate_inputs(
     frames: Mapping[str, pd.DataFrame | None],
     *,
@@ -104,6 +179,7 @@ def validate_inputs(
     data_docs_dir: Path | None = None,
     members_for_year: MembersForYear | None = None,
     bra_categories: Sequence[str] | None = None,
+    inbox: InboxChecks | None = None,
 ) -> ValidationReport:
     """Validate every given source frame and the cross-source checks for one run.
 
@@ -119,6 +195,9 @@ def validate_inputs(
             from the areas configuration (predecessors before a reorganisation).
         bra_categories: the BRÅ categories the report knows; any other is a warning.
             None skips that check.
+        inbox: ``validate_inbox`` of the same frames, year, date and categories, when the
+            caller runs many areas on one inbox read; its Data Docs site is copied into
+            ``data_docs_dir``. Run here when None.
 
     Returns:
         One report over all sources; BRÅ for ``year`` and ``year - 1`` is blocking.
@@ -132,35 +211,29 @@ def validate_inputs(
             return config.series_members(area, y)
 
     compared = (year - 1, year)
-    given = {k: f for k, f in frames.items() if f is not None and not f.empty}
-    docs = DocsBuilder(Path(data_docs_dir)) if data_docs_dir is not None else None
-    results: list[CheckResult] = []
-    for key, frame in given.items():
-        suite_name = FRAME_SUITES.get(key, key)
-        if suite_name not in SUITE_SOURCES:
-            logger.info("no quality suite for source %r; not validated", key)
-            continue
-        years = None if suite_name == "enkater_clean" else compared
-        specs = build_suite(suite_name, years, as_of=as_of)
-        results += _run_suite(frame, suite_name, specs, docs=docs)
-
-    bra, pop = given.get("bra"), given.get("befolkning")
+    given = _given(frames)
+    if inbox is None:
+        inbox = validate_inbox(frames, year=year, as_of=as_of, data_docs_dir=data_docs_dir,
+                               bra_categories=bra_categories)  # fmt: skip
+        index = inbox.docs_index
+    else:
+        if not inbox.matches(year, as_of, bra_categories):
+            raise ValueError("the inbox checks are for another year, date or categories")
+        index = _copy_docs(inbox.docs_index, data_docs_dir)
+    results: list[CheckResult] = list(inbox.suites)
+    bra = given.get("bra")
     results.append(
         check_required_years(bra, area=area, years=compared, members_for_year=members_for_year)
     )
-    if bra is not None and _has(bra, "region", "category", "period_kind", "period_end", "value"):
-        results.append(check_months_sum_to_year(bra))
-        if bra_categories is not None:
-            results.append(check_known_categories(bra, bra_categories))
+    if inbox.months_sum is not None:
+        results.append(inbox.months_sum)
+        if inbox.known_categories is not None:
+            results.append(inbox.known_categories)
         if _has(bra, "area", "period_start", "file"):
             results.append(check_complete_years(bra, area=area, required=compared,
                                                 members_for_year=members_for_year))  # fmt: skip
-        if (
-            pop is not None
-            and _has(bra, "area", "published_rate")
-            and _has(pop, "area", "category")
-        ):
-            results.append(check_published_rates(bra, pop))
+        if inbox.published_rates is not None:
+            results.append(inbox.published_rates)
     for key, column in (("befolkning", "period_end"), ("ia", "occurred_on")):
         frame = given.get(key)
         if frame is None or _has(frame, "area", column):
@@ -176,13 +249,25 @@ def validate_inputs(
             )
     results += _survey_years(given.get("enkater"), area, year, members_for_year)
     results = [_source_columns(r, given.get(r.source, pd.DataFrame())) for r in results]
-    index = docs.build() if docs is not None else None
     report = ValidationReport(tuple(results), data_docs=index)
     if data_docs_dir is not None:
         # The pandas and cross-source checks are not in GX's Data Docs: list all here.
         Path(data_docs_dir).mkdir(parents=True, exist_ok=True)
         (Path(data_docs_dir) / CHECKS_PAGE).write_text(report.to_html(), encoding="utf-8")
     return report
+
+
+def _given(frames: Mapping[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame]:
+    return {k: f for k, f in frames.items() if f is not None and not f.empty}
+
+
+def _copy_docs(index: Path | None, data_docs_dir: Path | None) -> Path | None:
+    """The inbox's Data Docs site copied into this run's directory; its index there."""
+    if index is None or data_docs_dir is None:
+        return None
+    site = Path(index).parent
+    shutil.copytree(site, data_docs_dir, dirs_exist_ok=True)
+    return Path(data_docs_dir) / Path(index).name
 
 
 def _has(frame: pd.DataFrame, *columns: str) -> bool:

@@ -13,6 +13,9 @@ import functools
 import json
 import logging
 import shutil
+import tempfile
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +41,7 @@ from outputs.indicators_csv import write_indicators
 from outputs.pdf import render_pdf
 from outputs.publish import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from quality.report import ValidationReport
-from quality.validate import validate_inputs
+from quality.validate import InboxChecks, validate_inbox, validate_inputs
 from sources.fetch import (
     FetchResult,
     FetchSpec,
@@ -206,16 +209,23 @@ def ingest(spec: RunSpec, settings: Settings, fetched: Sequence[FetchResult] = (
 
 
 def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> ValidationReport:
-    """Validate the inputs; raise ``DataQualityError`` on any blocking failure."""
+    """Validate the inputs; raise ``DataQualityError`` on any blocking failure.
+
+    The suites and frame-wide checks run once per inbox read (``inbox_checks``); only the
+    area's own checks (its years, its comparison levels) run per area.
+    """
+    frames = _check_frames(inputs)
+    categories = load_report_config().get("bra_categories")
+    as_of = spec.as_of or dt.date.today()
     report = validate_inputs(
-        {"bra": inputs.bra, "befolkning": inputs.befolkning, "enkater": inputs.enkater,
-         "ia": inputs.ia},
+        frames,
         area=spec.area,
         year=spec.year,
-        as_of=spec.as_of or dt.date.today(),
+        as_of=as_of,
         data_docs_dir=data_docs_dir,
         members_for_year=lambda y: spec.areas().series_members(spec.area, y),
-        bra_categories=load_report_config().get("bra_categories"),
+        bra_categories=categories,
+        inbox=inbox_checks(inputs, spec.year, as_of, categories, docs=data_docs_dir is not None),
     )  # fmt: skip
     levels = level_check_results(level_builds(inputs, spec.areas(), spec.area, spec.year))
     if levels:
@@ -225,6 +235,36 @@ def check(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> Validati
         raise DataQualityError(report)
     return report
 
+
+def _check_frames(inputs: Inputs) -> dict[str, pd.DataFrame]:
+    return {"bra": inputs.bra, "befolkning": inputs.befolkning, "enkater": inputs.enkater,
+            "ia": inputs.ia}  # fmt: skip
+
+
+_INBOX_CHECKS_LOCK = threading.Lock()
+
+
+def inbox_checks(inputs: Inputs, year: int, as_of: dt.date, categories: Sequence[str] | None,
+                 *, docs: bool) -> InboxChecks:  # fmt: skip
+    """The area-independent checks of this inbox read, run once and kept with the inputs.
+
+    The nightly's areas run in threads: the first to need them runs them (with a Data Docs
+    site when asked, kept in a temporary directory removed with the inputs), the others
+    wait and reuse them.
+    """
+    key = (year, as_of, None if categories is None else tuple(categories))
+    with _INBOX_CHECKS_LOCK:
+        cache = inputs.__dict__.setdefault("_inbox_checks", {})
+        found = cache.get(key)
+        if found is not None and (found.docs_index is not None or not docs):
+            return found
+        site = None
+        if docs:
+            site = Path(tempfile.mkdtemp(prefix="lagesbild-inbox-docs-")) / "data_docs"
+            weakref.finalize(inputs, shutil.rmtree, site.parent, True)
+        cache[key] = validate_inbox(_check_frames(inputs), year=year, as_of=as_of,
+                                    data_docs_dir=site, bra_categories=categories)  # fmt: skip
+        return cache[key]
 
 
 def compute(spec: RunSpec, inputs: Inputs) -> Computed:

@@ -1,4 +1,4 @@
-"""The per-area work shared across areas gives exactly the per-area figures.
+"""The per-area work shared across areas gives exactly the per-area figures and checks.
 
 ``compute`` fits each pool member once per inbox read (``inbox_dispersion``) and reads only
 the area's lineage and its levels' rows; the reference here is the per-area path: φ from
@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.generate_national import generate
+from quality.validate import CHECKS_PAGE, validate_inputs
 from sources.inbox import Inputs, read_inbox
 from sources.rawstore import RawStore
 from sources.source_config import load_source_config
@@ -24,7 +25,7 @@ from tasks.comparison_levels import comparison_ids, level_builds, with_level_row
 from tasks.crime_rows import crime_dispersion, inbox_dispersion
 from tasks.disclosure import DisclosureRules, apply_disclosure_control
 from tasks.indicators import area_crime_series, area_population, build_indicators, with_bh
-from tasks.pipeline import SAMPLE_INBOX, RunSpec, compute, load_report_config
+from tasks.pipeline import SAMPLE_INBOX, RunSpec, check, compute, load_report_config
 from tasks.survey_changes import SurveySettings
 
 
@@ -87,3 +88,25 @@ def test_municipalities_rows_equal_the_per_area_path(tmp_path):
     assert len(ids) == 24
     for area in ids[::3]:
         _same_rows(RunSpec(**{**base.__dict__, "area": area}), inputs)
+
+
+def test_checks_run_once_per_inbox_read_and_each_area_gets_its_own_report(
+        sample_inputs, tmp_path):  # fmt: skip
+    frames = {k: getattr(sample_inputs, k) for k in ("bra", "befolkning", "enkater", "ia")}
+    reports = {}
+    for area in ("sodermalm", "norrmalm"):
+        spec = RunSpec(area=area, year=2023, inbox=SAMPLE_INBOX, out=Path("."),
+                       as_of=dt.date(2025, 2, 1))  # fmt: skip
+        reports[area] = check(spec, sample_inputs, tmp_path / area)
+        alone = validate_inputs(
+            frames, area=area, year=2023, as_of=dt.date(2025, 2, 1),
+            members_for_year=lambda y, a=area, s=spec: s.areas().series_members(a, y),
+            bra_categories=load_report_config().get("bra_categories"))  # fmt: skip
+        assert repr(reports[area].results[:len(alone.results)]) == repr(alone.results)
+        assert (tmp_path / area / "index.html").is_file()
+        assert (tmp_path / area / CHECKS_PAGE).is_file()
+        assert reports[area].data_docs == tmp_path / area / "index.html"
+    cached = sample_inputs.__dict__["_inbox_checks"]
+    assert len(cached) == 1  # the suites ran once for both areas
+    suites = len(next(iter(cached.values())).suites)
+    assert repr(reports["sodermalm"].results[:suites]) == repr(reports["norrmalm"].results[:suites])
