@@ -159,6 +159,9 @@ def run(
         print(f"  {f'  → extrapolated to all {len(area_ids)} areas':<58} {t_areas:8.2f} s")
     _, t_compute_one = timed("tasks.pipeline.compute, one area (as the flow calls it)",
                              compute, first, inputs)  # fmt: skip
+    second = RunSpec(**{**base.__dict__, "area": area_ids[1]})
+    _, t_check_next = timed("check, another area (inbox checks reused, as the nightly)",
+                            check, second, inputs, None)  # fmt: skip
     total = t_ingest + t_check + t_yearly + t_areas
     rss_a = peak_rss_mb()
     rows += [
@@ -166,8 +169,10 @@ def run(
          + ("" if all_areas else " (extrap.)"), "≤ 60 s"),
         ("    ingest / check / yearly / indicators",
          f"{t_ingest:.1f} / {t_check:.1f} / {t_yearly:.1f} / {t_areas:.1f} s", ""),
-        ("    compute() per area as in the flow", f"{t_compute_one:.1f} s",
-         f"×{len(area_ids)} ≈ {t_compute_one * len(area_ids) / 60:.0f} min"),
+        ("    compute() per area as in the flow", f"{t_compute_one:.2f} s",
+         f"×{len(area_ids)} ≈ {t_compute_one * len(area_ids) / 60:.1f} min"),
+        ("    check() of each further area (nightly)", f"{t_check_next:.2f} s",
+         f"×{len(area_ids)} ≈ {t_check_next * len(area_ids) / 60:.1f} min"),
         ("    peak RSS after (a)", f"{rss_a:.0f} MB", "≤ 2048 MB"),
     ]  # fmt: skip
 

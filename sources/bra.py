@@ -141,9 +141,10 @@ def _same(a: float, b: float) -> bool:
 def _blank_before_existence(frame: pd.DataFrame, areas: AreasConfig) -> pd.DataFrame:
     """NaN for a figure of an area in a period it did not exist (BRÅ writes 0 there)."""
     combos = frame[["area", "period_start"]].dropna().drop_duplicates()
+    configured = {a: areas.get(a) for a in combos["area"].unique()}  # one look-up per area
     dead = [
         (a, s) for a, s in combos.itertuples(index=False)
-        if not areas.get(a).existed_on(s.date())
+        if not configured[a].existed_on(s.date())
     ]
     if not dead:
         return frame
