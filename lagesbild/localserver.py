@@ -27,7 +27,8 @@ from pathlib import Path
 
 from lagesbild.settings import Settings
 
-__all__ = ["ServerError", "ServerInfo", "ensure_server", "server_status", "stop_server"]
+__all__ = ["ServerError", "ServerInfo", "ensure_server", "server_status", "start_server",
+           "stop_server", "wait_for_server"]
 
 _MARKER = "prefect.server.api.server:create_app"
 
@@ -128,40 +129,65 @@ def ensure_server(settings: Settings, timeout: float = 120.0) -> tuple[ServerInf
     Returns:
         The server and True when this call started it.
     """
+    info, process = start_server(settings)
+    wait_for_server(settings, info, process, timeout)
+    return info, process is not None
+
+
+def start_server(settings: Settings) -> tuple[ServerInfo, subprocess.Popen | None]:
+    """The data root's server, started when none runs, without waiting for it to answer.
+
+    Its port is known at once, so a first run can point ``PREFECT_API_URL`` at it and
+    import Prefect and the pipeline while the server boots (:func:`wait_for_server`).
+
+    Returns:
+        The server, and its process when this call started it (else None).
+    """
     with _locked(settings):
-        info, healthy = server_status(settings)
-        process = None
-        if info is None:
-            settings.logs_dir.mkdir(parents=True, exist_ok=True)
-            log = settings.logs_dir / "prefect-server.log"
-            port = _free_port()
-            command = [sys.executable, "-m", "uvicorn", "--factory", _MARKER,
-                       "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                       "--lifespan", "on"]  # fmt: skip
-            with open(log, "ab") as out:
-                process = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    env=_server_env(settings), start_new_session=True, cwd=settings.home,
-                )  # fmt: skip
-            info = ServerInfo(pid=process.pid, port=port, started_at=time.time(), log=log)
-            state = _state_file(settings)
-            tmp = state.with_name(f".{state.name}.tmp")
-            tmp.write_text(json.dumps({"pid": info.pid, "port": port,
-                                       "started_at": info.started_at, "log": str(log)}),
-                           encoding="utf-8")  # fmt: skip
-            os.replace(tmp, state)
-        deadline = time.monotonic() + timeout
-        while not healthy:
-            exited = process.poll() is not None if process else not _alive(info.pid)
-            if exited:
-                _state_file(settings).unlink(missing_ok=True)
-                raise ServerError(f"Prefect-servern startade inte; se {info.log}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"Prefect-servern svarar inte efter {timeout:.0f} s; "
-                                  f"se {info.log}")  # fmt: skip
-            time.sleep(0.2)
-            healthy = _healthy(info.port)
-        return info, process is not None
+        info = _read(settings)
+        if info is not None and _alive(info.pid):
+            return info, None
+        settings.logs_dir.mkdir(parents=True, exist_ok=True)
+        log = settings.logs_dir / "prefect-server.log"
+        port = _free_port()
+        command = [sys.executable, "-m", "uvicorn", "--factory", _MARKER,
+                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                   "--lifespan", "on"]  # fmt: skip
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                env=_server_env(settings), start_new_session=True, cwd=settings.home,
+            )  # fmt: skip
+        info = ServerInfo(pid=process.pid, port=port, started_at=time.time(), log=log)
+        state = _state_file(settings)
+        tmp = state.with_name(f".{state.name}.tmp")
+        tmp.write_text(json.dumps({"pid": info.pid, "port": port,
+                                   "started_at": info.started_at, "log": str(log)}),
+                       encoding="utf-8")  # fmt: skip
+        os.replace(tmp, state)
+        return info, process
+
+
+def wait_for_server(settings: Settings, info: ServerInfo, process: subprocess.Popen | None,
+                    timeout: float = 120.0) -> None:  # fmt: skip
+    """Wait until ``info``'s server answers.
+
+    Raises:
+        ServerError: when it exited or does not answer within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not _healthy(info.port):
+        exited = process.poll() is not None if process else not _alive(info.pid)
+        if exited:
+            with _locked(settings):
+                current = _read(settings)
+                if current is not None and current.pid == info.pid:
+                    _state_file(settings).unlink(missing_ok=True)
+            raise ServerError(f"Prefect-servern startade inte; se {info.log}")
+        if time.monotonic() > deadline:
+            raise ServerError(f"Prefect-servern svarar inte efter {timeout:.0f} s; "
+                              f"se {info.log}")  # fmt: skip
+        time.sleep(0.2)
 
 
 def stop_server(settings: Settings, timeout: float = 20.0) -> ServerInfo | None:
