@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import importlib
 import json
 import os
 import signal
@@ -106,15 +107,42 @@ def _run_child(conn: socket.socket) -> int:
 
 
 def _warm_up() -> None:
-    """Import everything a run needs, so children start with it loaded."""
+    """Import and set up everything a run needs, so children start with it loaded.
+
+    Beyond the flow's own imports: what a run imported or built on first use in each
+    forked child (found with ``-X importtime`` on a child's run): Prefect's flow and task
+    engines, the approval database's migrations (alembic), openpyxl for the IA export,
+    GX with its Data Docs templates compiled, matplotlib's fonts.
+    """
     import flows.yearly  # noqa: F401
     import outputs.draft  # noqa: F401
     import outputs.pdf  # noqa: F401
     import quality.validate  # noqa: F401
+
+    for name in ("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders",
+                 "prefect.utilities.visualization", "anyio._backends._asyncio",
+                 "approval.db", "approval.locks", "openpyxl", "pandas.io.formats.csvs",
+                 "pandas.io.formats.html", "pandas.core.methods.to_dict",
+                 "pandas.core.reshape.reshape", "PIL.PngImagePlugin"):  # fmt: skip
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     from quality import _gx
 
     with tempfile.TemporaryDirectory(prefix="lagesbild-warm-") as tmp:
         _gx.warm_up(Path(tmp))  # GX imported, its Data Docs templates compiled
+    _warm_fonts()
+
+
+def _warm_fonts() -> None:
+    """Draw a little text once: matplotlib's font look-up and FreeType faces are cached."""
+    from outputs import charts
+
+    figure = charts._figure(1, 1)
+    ax = figure.add_subplot()
+    ax.set_title("Åäö 2023", fontproperties=charts._FONT)
+    ax.plot([0, 1], [0, 1])
+    charts._style(ax)
+    charts._png(figure)
 
 
 def serve_warm(settings: Settings, api_url: str) -> None:
