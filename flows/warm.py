@@ -131,6 +131,7 @@ def _warm_up() -> None:
     with tempfile.TemporaryDirectory(prefix="lagesbild-warm-") as tmp:
         _gx.warm_up(Path(tmp))  # GX imported, its Data Docs templates compiled
     _warm_fonts()
+    outputs.pdf.warm_listener()  # one soffice for every run forked from here
 
 
 def _warm_fonts() -> None:
@@ -148,6 +149,7 @@ def _warm_fonts() -> None:
 def serve_warm(settings: Settings, api_url: str) -> None:
     """Accept and fork requests until terminated (runs in the zygote process)."""
     _warm_up()
+    import outputs.pdf
     path = socket_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileNotFoundError):
@@ -176,6 +178,8 @@ def serve_warm(settings: Settings, api_url: str) -> None:
             with contextlib.suppress(ChildProcessError):
                 while os.waitpid(-1, os.WNOHANG)[0]:
                     pass
+            if outputs.pdf.listener_died():
+                outputs.pdf.warm_listener()  # replaced before the next run needs it
             try:
                 conn, _ = server.accept()
             except (TimeoutError, InterruptedError, OSError):

@@ -1,26 +1,42 @@
 """The draft as PDF, with its table of contents and "Sid X av Y" already computed.
 
 Word fills fields when it opens the .docx (``w:updateFields``); a PDF has no second chance,
-so LibreOffice must do it first. :func:`render_pdf` runs ``uno_update_indexes.py`` under
-the system Python (which has python3-uno): it opens the draft headless, updates every
-document index and field, and exports PDF. Without LibreOffice it returns None.
+so LibreOffice must do it first. ``uno_update_indexes.py`` runs under the system Python
+(which has python3-uno): it opens the draft headless, updates every document index and
+field, and exports PDF. Without LibreOffice :func:`render_pdf` returns None.
+
+LibreOffice is kept warm: one listener (``uno_update_indexes.py --serve`` and its soffice)
+per process, started by the first PDF, or ahead by the warm worker (:func:`warm_listener`)
+so that every run forked from it finds soffice running (a fresh soffice costs 2–5 s a
+PDF). Requests of forked runs are serialised by a lock file. The listener dies with its
+owner: its input closes when the owner exits, and the reaper kills its process group and
+removes its profile when the owner is killed, even with SIGKILL. A listener found dead
+(or hung past the timeout) is replaced, and the PDF tried once more.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import fcntl
+import json
 import logging
 import os
+import select
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
+import uuid
 from pathlib import Path
 
 from lagesbild import reaper
 from outputs.publish import make_shareable
 
-__all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "render_pdf"]
+__all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "listener_died",
+           "render_pdf", "warm_listener"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +44,8 @@ DEFAULT_TIMEOUT = 180.0
 #: The interpreter that has the ``uno`` module (Debian/Ubuntu python3-uno).
 UNO_PYTHON = "/usr/bin/python3"
 UNO_SCRIPT = Path(__file__).with_name("uno_update_indexes.py")
+#: Converted once by :func:`warm_listener`, so the first draft finds Writer loaded.
+WARM_UP_DOCX = Path(__file__).with_name("templates") / "lagesbild.docx"
 
 
 def find_soffice() -> str | None:
@@ -37,6 +55,160 @@ def find_soffice() -> str | None:
         Its path, or None.
     """
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+class ListenerDied(RuntimeError):
+    """The listener's process is gone or stopped answering (``timed_out``: killed after
+    the timeout, so the PDF is not tried again)."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (works for another process's child too)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+class _Listener:
+    """One ``uno_update_indexes.py --serve`` with its soffice, owned by this process."""
+
+    def __init__(self, soffice: str, python: str) -> None:
+        self.work = Path(tempfile.mkdtemp(prefix="lagesbild-lo-"))
+        reaper.register(path=self.work)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env["HOME"] = str(self.work)
+        command = [python, str(UNO_SCRIPT), "--serve", soffice,
+                   (self.work / "profile").as_uri()]  # fmt: skip
+        with open(self.work / "listener.log", "ab") as log:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                start_new_session=True,
+            )  # fmt: skip
+        reaper.register(group=self.process.pid)
+        self.owner = os.getpid()
+        self.pid = self.process.pid
+        self.key = (soffice, python)
+
+    def alive(self) -> bool:
+        return _running(self.pid)
+
+    def convert(self, source: Path, target: Path, timeout: float) -> str | None:
+        """Convert one file; the error text when LibreOffice could not, else None.
+
+        Raises:
+            ListenerDied: when the listener is gone, or timed out (then it is killed).
+        """
+        # Opened here, not inherited: forked runs then hold distinct locks on one file.
+        with open(self.work / "requests.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not self.alive():
+                raise ListenerDied("the LibreOffice listener is not running")
+            rid = uuid.uuid4().hex
+            line = json.dumps({"id": rid, "source": str(source), "target": str(target)})
+            try:
+                os.write(self.process.stdin.fileno(), (line + "\n").encode("utf-8"))
+            except OSError as exc:
+                raise ListenerDied(f"the LibreOffice listener went away: {exc}") from None
+            return self._answer(rid, timeout)
+
+    def _answer(self, rid: str, timeout: float) -> str | None:
+        fd, buffer = self.process.stdout.fileno(), b""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                self.kill()
+                raise ListenerDied(f"LibreOffice did not answer within {timeout:.0f} s",
+                                   timed_out=True)  # fmt: skip
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise ListenerDied("the LibreOffice listener exited")
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for raw in lines:  # a killed run's late answer, or the start's "ready": skipped
+                with contextlib.suppress(ValueError):
+                    message = json.loads(raw)
+                    if message.get("id") == rid:
+                        return message.get("error")
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Stop soffice and the listener (only in the owning process)."""
+        if self.owner != os.getpid():
+            return
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.process.wait()
+        self.kill()  # anything soffice left in the group
+        reaper.unregister(group=self.pid)
+        shutil.rmtree(self.work, ignore_errors=True)
+        reaper.unregister(path=self.work)
+
+
+_lock = threading.Lock()
+_listener: _Listener | None = None
+
+
+def _close_listener() -> None:
+    if _listener is not None:
+        _listener.close()
+
+
+def _current(soffice: str, python: str, *, replace: bool = False) -> _Listener:
+    """This process's listener (inherited from the worker, or started now)."""
+    global _listener
+    with _lock:
+        stale = _listener is not None and _listener.key != (soffice, python)
+        if _listener is not None and (replace or stale or not _listener.alive()):
+            if _listener.owner == os.getpid():
+                _listener.kill()
+                _listener.close()
+            _listener = None
+        if _listener is None:
+            _listener = _Listener(soffice, python)
+            atexit.register(_close_listener)
+        return _listener
+
+
+def listener_died() -> bool:
+    """True when this process started (or inherited) a listener that is no longer running."""
+    return _listener is not None and not _listener.alive()
+
+
+def warm_listener(python: str = UNO_PYTHON) -> bool:
+    """Start this process's listener now (when none runs) and convert a small document, so
+    the first PDF finds soffice and Writer loaded (the warm worker calls this before it
+    forks runs, and again when it finds the listener dead).
+
+    Returns:
+        True when a listener runs.
+    """
+    soffice = find_soffice()
+    if soffice is None or not Path(python).exists():
+        return False
+    if _listener is not None and _listener.alive():
+        return True
+    try:
+        listener = _current(soffice, python)
+        with tempfile.TemporaryDirectory(prefix="lagesbild-pdf-") as tmp:
+            listener.convert(WARM_UP_DOCX, Path(tmp) / "warm-up.pdf", DEFAULT_TIMEOUT)
+    except (ListenerDied, OSError) as exc:
+        logger.warning("LibreOffice listener did not start: %s", exc)
+        return False
+    return True
 
 
 def render_pdf(
@@ -68,36 +240,29 @@ def render_pdf(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{Path(docx).stem}.pdf"
-    # The scratch directory and LibreOffice's process group are registered with the reaper:
-    # a run killed even with SIGKILL leaves neither a soffice nor /tmp/lagesbild-lo-*.
-    with tempfile.TemporaryDirectory(prefix="lagesbild-lo-") as work, \
+    # The scratch directory is registered with the reaper: a run killed even with SIGKILL
+    # leaves no /tmp/lagesbild-pdf-* (nor, when it owns the listener, a soffice).
+    with tempfile.TemporaryDirectory(prefix="lagesbild-pdf-") as work, \
             reaper.guarded_directory(Path(work)):
-        profile = Path(work) / "profile"
         partial = Path(work) / target.name
-        command = [python, str(UNO_SCRIPT), soffice, profile.as_uri(), str(docx), str(partial)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-        env["HOME"] = work
-        try:
-            process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                start_new_session=True,
-            )  # fmt: skip
-            with reaper.guarded_group(process.pid):
-                try:
-                    _, stderr = process.communicate(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.communicate()
-                    logger.warning("LibreOffice timed out after %s s on %s", timeout, docx)
-                    return None
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)  # anything the script left
-        except OSError as exc:
-            logger.warning("could not start %s: %s", python, exc)
-            return None
-        if process.returncode != 0 or not partial.is_file():
-            tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-            logger.warning("PDF conversion of %s failed: %s", docx, " | ".join(tail))
+        error: str | None = "LibreOffice did not start"
+        for attempt in range(2):
+            try:
+                listener = _current(soffice, python, replace=attempt > 0)
+                error = listener.convert(Path(docx).absolute(), partial, timeout)
+                break
+            except ListenerDied as exc:
+                error = str(exc)
+                again = attempt == 0 and not exc.timed_out
+                logger.warning("PDF of %s: %s; %s", docx, exc,
+                               "trying a new listener" if again else "giving up")
+                if not again:
+                    break
+            except OSError as exc:
+                logger.warning("could not start %s: %s", python, exc)
+                return None
+        if error is not None or not partial.is_file():
+            logger.warning("PDF conversion of %s failed: %s", docx, error or "no file")
             return None
         handle, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{target.stem}-",
                                             suffix=".tmp")  # fmt: skip

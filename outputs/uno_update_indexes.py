@@ -7,11 +7,17 @@ never imported by the pipeline:
 
 It starts its own headless soffice on a private pipe and user profile, so concurrent
 calls don't share state, and always terminates it.
+
+    /usr/bin/python3 uno_update_indexes.py --serve SOFFICE PROFILE_URL
+
+keeps one soffice warm and converts the requests read from stdin (``outputs.pdf``'s
+listener), until its input closes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -57,7 +63,7 @@ def _update(document) -> None:  # noqa: ANN001 - a UNO proxy
         document.refresh()
 
 
-def main(soffice: str, profile_url: str, source: str, target: str) -> int:
+def _start(soffice: str, profile_url: str):  # noqa: ANN202 - (Popen, UNO Desktop)
     pipe = f"lagesbild_{uuid.uuid4().hex}"
     process = subprocess.Popen(
         [
@@ -79,37 +85,95 @@ def main(soffice: str, profile_url: str, source: str, target: str) -> int:
         desktop = context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", context
         )
-        url = uno.systemPathToFileUrl(os.path.abspath(source))
-        load = (
-            _prop("Hidden", True),
-            _prop("UpdateDocMode", 3),
-            _prop("FilterName", "MS Word 2007 XML"),  # a non-.docx must fail, not be text
-        )
-        try:
-            document = desktop.loadComponentFromURL(url, "_blank", 0, load)
-        except Exception as exc:  # noqa: BLE001 - UNO raises IllegalArgument/IOException
-            print(f"cannot open {source}: {exc}", file=sys.stderr)
-            document = None
-        if document is None:
-            with contextlib.suppress(Exception):
-                desktop.terminate()
-            return 2
-        try:
-            _update(document)
-            out = uno.systemPathToFileUrl(os.path.abspath(target))
-            document.storeToURL(out, (_prop("FilterName", "writer_pdf_Export"),))
-        finally:
-            document.close(True)
+    except BaseException:
+        _stop(process, None)
+        raise
+    return process, desktop
+
+
+def _stop(process: subprocess.Popen, desktop) -> None:  # noqa: ANN001 - a UNO proxy
+    if desktop is not None:
         with contextlib.suppress(Exception):  # the bridge drops when soffice quits
             desktop.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _convert(desktop, source: str, target: str) -> str | None:  # noqa: ANN001 - UNO proxy
+    """Store ``source`` as PDF ``target``; the reason when the file cannot be opened."""
+    url = uno.systemPathToFileUrl(os.path.abspath(source))
+    load = (
+        _prop("Hidden", True),
+        _prop("UpdateDocMode", 3),
+        _prop("FilterName", "MS Word 2007 XML"),  # a non-.docx must fail, not be text
+    )
+    try:
+        document = desktop.loadComponentFromURL(url, "_blank", 0, load)
+    except Exception as exc:  # noqa: BLE001 - UNO raises IllegalArgument/IOException
+        return f"cannot open {source}: {exc}"
+    if document is None:
+        return f"cannot open {source}"
+    try:
+        _update(document)
+        out = uno.systemPathToFileUrl(os.path.abspath(target))
+        document.storeToURL(out, (_prop("FilterName", "writer_pdf_Export"),))
     finally:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with contextlib.suppress(Exception):
+            document.close(True)
+    return None
+
+
+def main(soffice: str, profile_url: str, source: str, target: str) -> int:
+    process, desktop = _start(soffice, profile_url)
+    try:
+        error = _convert(desktop, source, target)
+    finally:
+        _stop(process, desktop)
+    if error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+def serve(soffice: str, profile_url: str) -> int:
+    """Keep one soffice and convert each request read from stdin (one JSON object a line:
+    ``{"id", "source", "target"}``), answering ``{"id", "error"}`` on stdout.
+
+    A soffice that died (crashed, killed) is started again and the request retried once;
+    end of input (the owner closed the pipe or died) stops soffice and this process.
+    """
+    process, desktop = _start(soffice, profile_url)
+    print(json.dumps({"ready": True}), flush=True)
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            error = "LibreOffice failed"
+            for _attempt in range(2):
+                if process.poll() is not None:
+                    process, desktop = _start(soffice, profile_url)
+                try:
+                    error = _convert(desktop, request["source"], request["target"])
+                except Exception as exc:  # noqa: BLE001 - the bridge to a dead soffice
+                    error = f"LibreOffice failed: {exc}"
+                    with contextlib.suppress(Exception):
+                        process.kill()
+                    process.wait()
+                    continue
+                if error and process.poll() is not None:
+                    continue  # soffice died while opening the file: once more, fresh
+                break
+            print(json.dumps({"id": request.get("id"), "error": error}), flush=True)
+    finally:
+        _stop(process, desktop)
     return 0
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--serve":
+        sys.exit(serve(*sys.argv[2:4]))
     sys.exit(main(*sys.argv[1:5]))

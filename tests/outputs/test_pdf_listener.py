@@ -1,0 +1,108 @@
+"""The warm LibreOffice listener: one soffice for many PDFs, replaced when it dies, and
+gone with its owner even after a kill -9 (real processes throughout)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from outputs import pdf
+from outputs.pdf import WARM_UP_DOCX, render_pdf
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("soffice") is None or not Path(pdf.UNO_PYTHON).exists(),
+    reason="LibreOffice with python3-uno needed",
+)
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _soffice(listener_pid: int) -> list[int]:
+    return [p for p in _descendants(listener_pid)
+            if b"soffice" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
+
+
+def _wait_gone(pids: set[int], seconds: float = 30) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.2)
+    return [p for p in pids if _alive(p)]
+
+
+def test_one_soffice_serves_every_pdf_and_a_dead_one_is_replaced(tmp_path: Path) -> None:
+    first = render_pdf(WARM_UP_DOCX, tmp_path / "a")
+    assert first is not None and first.read_bytes().startswith(b"%PDF")
+    listener = pdf._listener
+    assert listener is not None and listener.alive()
+    soffice = set(_soffice(listener.pid))
+    assert soffice
+    assert render_pdf(WARM_UP_DOCX, tmp_path / "b") is not None
+    assert pdf._listener is listener and all(_alive(p) for p in soffice)  # kept warm
+
+    for pid in soffice:  # LibreOffice crashes between two PDFs
+        os.kill(pid, signal.SIGKILL)
+    assert not _wait_gone(soffice)
+    assert render_pdf(WARM_UP_DOCX, tmp_path / "c") is not None
+    assert pdf._listener is listener and _soffice(listener.pid)  # soffice started again
+
+    os.kill(listener.pid, signal.SIGKILL)  # the listener itself dies
+    assert render_pdf(WARM_UP_DOCX, tmp_path / "d") is not None
+    assert pdf._listener is not listener and pdf._listener.alive()
+    assert not _wait_gone({listener.pid})
+
+
+_OWNER = """
+import sys, time
+from outputs import pdf
+assert pdf.warm_listener()
+print(pdf._listener.pid, pdf._listener.work, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_kill_9_of_the_owner_leaves_no_soffice_and_no_profile() -> None:
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    try:
+        pid, work = owner.stdout.readline().split()
+        children = _descendants(owner.pid)
+        assert int(pid) in children and _soffice(int(pid)) and Path(work).is_dir()
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait(timeout=30)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+    assert not _wait_gone(children), "a LibreOffice process outlived its owner"
+    deadline = time.monotonic() + 10
+    while Path(work).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(work).exists()
