@@ -147,12 +147,12 @@ class _Listener:
             return
         with contextlib.suppress(OSError):
             self.process.stdin.close()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            self.process.wait()
-        self.kill()  # anything soffice left in the group
+        # Every PDF is written and the profile is thrown away: no need to wait for
+        # LibreOffice's own shutdown (seconds at the end of each process).
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=1)
+        self.kill()
+        self.process.wait()
         reaper.unregister(group=self.pid)
         shutil.rmtree(self.work, ignore_errors=True)
         reaper.unregister(path=self.work)

@@ -239,9 +239,11 @@ def test_a_run_handed_to_the_warm_worker_streams_its_steps_back(tmp_path):
         assert "Startar Prefect-servern" not in text  # the worker holds the server
         server = json.loads((tmp_path / "home" / "prefect-server.json").read_text())["pid"]
         children = _descendants(worker.pid) - {server} - _descendants(server)
-        # The worker keeps one LibreOffice listener warm for its runs (outputs.pdf).
-        listener = {p for p in children
-                    if b"uno_update_indexes.py" in Path(f"/proc/{p}/cmdline").read_bytes()}
+        # The worker keeps one LibreOffice listener warm for its runs (outputs.pdf), and
+        # the reaper that kills it if the worker dies.
+        listener = {p for p in children if any(
+            mark in Path(f"/proc/{p}/cmdline").read_bytes()
+            for mark in (b"uno_update_indexes.py", b"groups, paths = set(), set()"))}
         kept = listener | {c for p in listener for c in _descendants(p)}
         assert not [p for p in children - kept if _alive(p)]  # the run's child has ended
     finally:
