@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval.db import drop_schema, init_db
-from approval.models import ReportVersion
-from approval.versions import VersionRepository
+from approval.db.engine import drop_schema, init_db
+from approval.db.models import ReportVersion
+from approval.drafts.versions import VersionRepository
 
 __all__ = ["POSTGRES_ENV", "make_draft", "make_report_draft", "record_version", "test_engine"]
 

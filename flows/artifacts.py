@@ -23,7 +23,7 @@ from prefect.artifacts import (
     create_table_artifact,
 )
 
-from approval.publish import PublishResult
+from approval.drafts.publish import PublishResult
 from lagesbild.config import slugify
 from outputs.swedish import format_decimal, format_p, format_signed
 from tasks.pipeline import load_report_config

@@ -31,8 +31,8 @@ from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from approval.publish import ADOPTED as PUBLISH_ADOPTED
-from approval.publish import PublishResult
+from approval.drafts.publish import ADOPTED as PUBLISH_ADOPTED
+from approval.drafts.publish import PublishResult
 from flows import logs
 from flows.artifacts import artifact_key, create_run_artifacts
 from lagesbild.config import AreasConfig, load_areas
@@ -60,7 +60,7 @@ STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 #: Threads of the default task runner: a few areas at a time.
 DEFAULT_MAX_WORKERS = 4
 CREATED, UNCHANGED, NO_INPUT, FAILED = "created", "unchanged", "no_input", "failed"
-#: A fastställd area-year: closed, the nightly makes no new version (``approval.publish``).
+#: A fastställd area-year: closed, the nightly makes no new version (``approval.drafts.publish``).
 ADOPTED = PUBLISH_ADOPTED
 _SWEDISH = {CREATED: "skapad", UNCHANGED: "oförändrad",
             ADOPTED: "fastställd – ingen ny version", NO_INPUT: "inga indata",

@@ -14,7 +14,7 @@ from pathlib import Path
 from prefect import flow
 from prefect.runtime import flow_run
 
-from approval.publish import ADOPTED, PublishResult
+from approval.drafts.publish import ADOPTED, PublishResult
 from flows import logs
 from flows.artifacts import create_run_artifacts
 from lagesbild.errors import AreaYearAdopted

@@ -221,8 +221,8 @@ def versions(
     year: Annotated[int | None, typer.Option("--year")] = None,
 ) -> None:
     """List the recorded versions with their state and draft checksum."""
-    from approval.models import make_engine
-    from approval.versions import VersionRepository
+    from approval.db.models import make_engine
+    from approval.drafts.versions import VersionRepository
     from lagesbild.settings import load_settings
 
     engine = make_engine(load_settings().database_url)
@@ -255,7 +255,7 @@ def serve(
     """Start the review portal (FastAPI + uvicorn) on the configured database."""
     import uvicorn
 
-    from approval.db import init_db
+    from approval.db.engine import init_db
     from lagesbild.settings import load_settings
     from portal.app import create_app, load_secret_key
 
@@ -284,8 +284,8 @@ def audit_verify() -> None:
     """Check the hash chain, its anchors outside the database (the signed checkpoint, each
     version directory's head) and that versions, decisions, comments and users agree with
     it; exit 1 on any disagreement."""
-    from approval.audit_check import verify_all
-    from approval.db import init_db
+    from approval.audit.check import verify_all
+    from approval.db.engine import init_db
     from lagesbild.settings import load_settings
 
     check = verify_all(init_db(load_settings().database_url))
@@ -303,8 +303,8 @@ def audit_verify() -> None:
 def audit_baseline() -> None:
     """Once, after upgrading a database made by an earlier release: vouch for the rows the
     chain does not cover yet (recorded under your user name) and write the anchors."""
-    from approval.audit_baseline import baseline
-    from approval.db import init_db
+    from approval.audit.baseline import baseline
+    from approval.db.engine import init_db
     from lagesbild.settings import load_settings
 
     counts = baseline(init_db(load_settings().database_url), _os_user())

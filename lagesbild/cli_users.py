@@ -19,7 +19,7 @@ UsernameOption = Annotated[str, typer.Option("--username", help="Login name (any
 
 
 def _engine():  # type: ignore[no-untyped-def]  # noqa: ANN202
-    from approval.db import init_db
+    from approval.db.engine import init_db
     from lagesbild.settings import load_settings
 
     return init_db(load_settings().database_url)
@@ -58,8 +58,8 @@ def users_add(
     ] = None,
 ) -> None:
     """Create a portal account with a role and the areas it may see."""
-    from approval.notifications import set_email
-    from approval.users import add_user
+    from approval.accounts.users import add_user
+    from approval.review.notifications import set_email
 
     try:
         engine = _engine()
@@ -76,7 +76,7 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Every account: name, role, active or disabled, areas, created."""
-    from approval.users import list_users
+    from approval.accounts.users import list_users
 
     for u in list_users(_engine()):
         state = "aktiv" if u.active else "avstängd"
@@ -87,7 +87,7 @@ def users_list() -> None:
 @users_app.command("disable")
 def users_disable(username: UsernameOption) -> None:
     """Disable an account: it cannot log in, and its open sessions end now."""
-    from approval.users import set_active
+    from approval.accounts.users import set_active
 
     try:
         set_active(_engine(), username, False, actor=_actor())
@@ -99,7 +99,7 @@ def users_disable(username: UsernameOption) -> None:
 @users_app.command("enable")
 def users_enable(username: UsernameOption) -> None:
     """Enable a disabled account again."""
-    from approval.users import set_active
+    from approval.accounts.users import set_active
 
     try:
         set_active(_engine(), username, True, actor=_actor())
@@ -117,7 +117,7 @@ def users_reset_password(
     enable: Annotated[bool, typer.Option("--enable", help="Also enable the account.")] = False,
 ) -> None:
     """Set a new password; every session of the account ends, its login lock is lifted."""
-    from approval.users import find_user, reset_password, set_active
+    from approval.accounts.users import find_user, reset_password, set_active
 
     engine = _engine()
     try:

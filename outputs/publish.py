@@ -108,7 +108,7 @@ def next_version_number(out: Path, area: str, year: int, recorded_max: int) -> i
     """One more than the highest version known to the database or present on disk.
 
     Looking at the disk too means that a number once seen there is never reused: neither a
-    directory left unrecorded by a killed run nor one quarantined by ``approval.recovery``.
+    directory left unrecorded by a killed run nor one quarantined by ``approval.drafts.recovery``.
     A number skipped that way is logged.
     """
     parent = Path(out) / area / str(year)

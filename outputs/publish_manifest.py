@@ -5,7 +5,7 @@ rename, so a ``vNNN`` directory carries everything its row holds (area, year, nu
 inputs fingerprint and inputs, flow run, creation time) and the sha256 of every file. A
 run killed after the rename but before the insert leaves a directory that the next run can
 check against its manifest and adopt, or quarantine when anything disagrees
-(``approval.recovery``).
+(``approval.drafts.recovery``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The administrator's pages: accounts (disable/enable, reset password, area grants) and the
 audit log, read-only and filterable.
 
-Every change goes through ``approval.users`` (one transaction with its audit entry, the
+Every change goes through ``approval.accounts.users`` (one transaction with its audit entry, the
 chain locked first); disabling and a password reset end the account's sessions there.
 Only the ``administrator`` role reaches these pages; anyone else gets 403 in the layout.
 """
@@ -16,9 +16,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from approval import audit_query
-from approval.passwords import password_problem
-from approval.users import (
+from approval.accounts.passwords import password_problem
+from approval.accounts.users import (
     ALL_AREAS,
     Role,
     UserError,
@@ -28,8 +27,10 @@ from approval.users import (
     set_active,
     set_areas,
 )
-from approval.users import reset_password as reset_user_password
-from approval.workflow import AccessDenied, NotFound
+from approval.accounts.users import reset_password as reset_user_password
+from approval.audit import query as audit_query
+from approval.drafts.files import NotFound
+from approval.review.rules import AccessDenied
 from portal.auth import CurrentUser, require_csrf
 
 __all__ = ["router"]
@@ -117,7 +118,7 @@ def activate(request: Request, username: str, admin: Admin,
 @router.post("/anvandare/{username}/losenord", dependencies=[Depends(require_csrf)])
 def reset_password(request: Request, username: str, admin: Admin,
                    nytt: Annotated[str, Form()] = "") -> Response:  # fmt: skip
-    """Set a new password (the policy of ``approval.passwords``); every session ends.
+    """Set a new password (the policy of ``approval.accounts.passwords``); every session ends.
 
     The new password is shown once on the page that answers the form, never put in the
     session cookie or the log.

@@ -19,12 +19,14 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from approval.keys import load_secret_key
-from approval.notifications import SmtpSettings, notify_listener
-from approval.stamp import stamp_listener
-from approval.states import ACTION_LABELS, STATE_LABELS
-from approval.users import ROLE_LABELS, get_user
-from approval.workflow import AccessDenied, ApprovalService, NotFound
+from approval.accounts.users import ROLE_LABELS, get_user
+from approval.audit.keys import load_secret_key
+from approval.drafts.files import NotFound
+from approval.review.notifications import SmtpSettings, notify_listener
+from approval.review.rules import AccessDenied
+from approval.review.stamp import stamp_listener
+from approval.review.states import ACTION_LABELS, STATE_LABELS
+from approval.review.workflow import ApprovalService
 from lagesbild.errors import IllegalApproval
 from portal import admin, auth, reading, routes, todo
 from portal.security import SecurityHeadersMiddleware
@@ -92,7 +94,7 @@ def create_app(
     """Build the portal.
 
     Args:
-        engine: a migrated database (``approval.db.init_db``).
+        engine: a migrated database (``approval.db.engine.init_db``).
         draft_root: the draft store; only files below it are ever served.
         secret_key: the key that signs session cookies.
         https_only: mark the session cookie Secure (behind HTTPS).

@@ -4,7 +4,7 @@ Sessions are signed cookies (Starlette's ``SessionMiddleware``, itsdangerous) ho
 user id, the account's *session generation* and a CSRF token. The generation is revocation
 on the server: logout, a password change or reset and disabling the account raise it in the
 database, and every cookie carrying an older one stops working at once. Failed logins are
-throttled per account and per address (``approval.throttle``, in the database).
+throttled per account and per address (``approval.accounts.throttle``, in the database).
 
 Every path except ``/login`` needs a logged-in user: an anonymous
 visitor is redirected to ``/login``. Every POST form carries the session's CSRF token; a
@@ -23,9 +23,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from approval import throttle
-from approval.passwords import password_problem
-from approval.users import (
+from approval.accounts import throttle
+from approval.accounts.passwords import password_problem
+from approval.accounts.users import (
     UserError,
     UserInfo,
     authenticate,

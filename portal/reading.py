@@ -12,9 +12,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from approval.comments import set_resolved, threads
-from approval.states import State
-from approval.workflow import ApprovalService, NotFound
+from approval.drafts.files import NotFound
+from approval.review.comments import set_resolved, threads
+from approval.review.states import State
+from approval.review.workflow import ApprovalService
 from lagesbild.errors import IllegalApproval
 from portal.auth import CurrentUser, require_csrf
 from portal.compare import diff_sections, figure_rows, read_changes

@@ -1,7 +1,7 @@
 """The draft as HTML-ready sections: read from the recorded .docx, one section per heading.
 
 The portal shows a version in the browser from the very file that was recorded (its sha256
-checked by ``approval.drafts``), so what a reviewer reads and comments is what the
+checked by ``approval.drafts.files``), so what a reviewer reads and comments is what the
 styrgrupp decides on. Each heading (Heading 1–3) starts a section with a stable anchor made
 from its title (``#befolkningsfakta``; a repeated title gets ``-2``); comments, Word
 imports and the comparison page all use these anchors.

@@ -10,9 +10,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from approval.states import STATE_LABELS, Action, State
-from approval.users import Role
-from approval.workflow import ApprovalService, InvalidField, NotFound
+from approval.accounts.users import Role
+from approval.drafts.files import NotFound
+from approval.review.rules import InvalidField
+from approval.review.states import STATE_LABELS, Action, State
+from approval.review.workflow import ApprovalService
 from lagesbild.errors import IllegalApproval
 from portal.auth import CurrentUser, require_csrf
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from approval.comments import threads
-from approval.states import State
-from approval.users import Role
+from approval.accounts.users import Role
+from approval.review.comments import threads
+from approval.review.states import State
 from portal.auth import CurrentUser
 
 __all__ = ["router"]

@@ -24,9 +24,9 @@ import pandas as pd
 import yaml
 
 import lagesbild
-from approval.models import make_engine
-from approval.publish import DRAFT_NAME, PublishResult, publish_version
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.publish import DRAFT_NAME, PublishResult, publish_version
+from approval.drafts.versions import VersionRepository
 from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.progress import step
@@ -506,7 +506,7 @@ def publish_locked(
     same inputs fingerprint and creates nothing. Temporary directories of killed runs are
     removed first (safe under the lock).
     """
-    from approval.locks import area_year_lock, remove_stale_temp_dirs
+    from approval.drafts.locks import area_year_lock, remove_stale_temp_dirs
 
     with area_year_lock(settings.database_url, spec.area, spec.year):
         remove_stale_temp_dirs(spec.out, spec.area, spec.year)

@@ -20,9 +20,9 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy.exc import OperationalError
 
-from approval.models import make_engine
-from approval.publish import ADOPTED, UNCHANGED, PublishResult
-from approval.versions import ADOPTED_STATE, VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.publish import ADOPTED, UNCHANGED, PublishResult
+from approval.drafts.versions import ADOPTED_STATE, VersionRepository
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
 from sources.fetch import FetchResult, FetchSpec, retry_condition

@@ -34,8 +34,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from approval.models import make_engine
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.versions import VersionRepository
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX
 

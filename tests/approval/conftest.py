@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from approval.accounts.users import Role, UserInfo
 from approval.testing import POSTGRES_ENV, test_engine
-from approval.users import Role, UserInfo
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approval.audit import verify
-from approval.models import AuditEntry
-from approval.publish import ADOPTED, CREATED, UNCHANGED, publish_version
-from approval.states import Action
+from approval.audit.chain import verify
+from approval.db.models import AuditEntry
+from approval.drafts.publish import ADOPTED, CREATED, UNCHANGED, publish_version
+from approval.drafts.versions import VersionRepository
+from approval.review.rules import local_today
+from approval.review.states import Action
+from approval.review.workflow import ApprovalService
 from approval.testing import make_draft
-from approval.versions import VersionRepository
-from approval.workflow import ApprovalService, local_today
 from lagesbild.errors import AreaYearAdopted, PipelineError
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.models import AuditEntry
+from approval.audit import chain
+from approval.db.models import AuditEntry
 
 
 def _fill(engine, n: int = 4) -> None:
     for i in range(n):
         with Session(engine) as session, session.begin():
-            audit.append(
+            chain.append(
                 session,
                 actor="anna",
                 action="comment",
@@ -26,10 +26,10 @@ def test_entries_are_chained(engine) -> None:
     with Session(engine) as session:
         entries = list(session.query(AuditEntry).order_by(AuditEntry.seq))
     assert [e.seq for e in entries] == [1, 2, 3, 4]
-    assert entries[0].prev_hash == audit.GENESIS
+    assert entries[0].prev_hash == chain.GENESIS
     for before, after in zip(entries, entries[1:], strict=False):
         assert after.prev_hash == before.hash
-    check = audit.verify(engine)
+    check = chain.verify(engine)
     assert check.ok and check.entries == 4 and check.head == entries[-1].hash
 
 
@@ -42,8 +42,8 @@ def test_hash_covers_prev_hash_and_canonical_json() -> None:
         "subject": "s",
         "details": {"b": 1, "a": "ä"},
     }
-    assert audit.canonical_json(fields["details"]) == '{"a":"ä","b":1}'
-    assert audit.entry_hash("0" * 64, fields) != audit.entry_hash("1" * 64, fields)
+    assert chain.canonical_json(fields["details"]) == '{"a":"ä","b":1}'
+    assert chain.entry_hash("0" * 64, fields) != chain.entry_hash("1" * 64, fields)
 
 
 def test_an_edited_entry_is_detected(engine) -> None:
@@ -52,7 +52,7 @@ def test_an_edited_entry_is_detected(engine) -> None:
         session.execute(
             update(AuditEntry).where(AuditEntry.seq == 2).values(details='{"text":"ändrad"}')
         )
-    check = audit.verify(engine)
+    check = chain.verify(engine)
     assert not check.ok
     assert any("post 2" in p and "ändrats" in p for p in check.problems)
 
@@ -62,8 +62,8 @@ def test_an_edited_actor_is_detected_even_with_a_recomputed_own_hash(engine) -> 
     with Session(engine) as session, session.begin():
         entry = session.query(AuditEntry).filter_by(seq=2).one()
         entry.actor = "mallory"
-        entry.hash = audit.entry_hash(entry.prev_hash, audit._fields(entry))
-    problems = audit.verify(engine).problems
+        entry.hash = chain.entry_hash(entry.prev_hash, chain._fields(entry))
+    problems = chain.verify(engine).problems
     assert any("post 3" in p and "länken" in p for p in problems)
 
 
@@ -71,11 +71,11 @@ def test_a_deleted_entry_is_detected(engine) -> None:
     _fill(engine)
     with Session(engine) as session, session.begin():
         session.execute(delete(AuditEntry).where(AuditEntry.seq == 3))
-    problems = audit.verify(engine).problems
+    problems = chain.verify(engine).problems
     assert any("saknas" in p for p in problems)
     assert any("post 4" in p and "länken" in p for p in problems)
 
 
 def test_an_empty_log_is_intact(engine) -> None:
-    check = audit.verify(engine)
-    assert check.ok and check.entries == 0 and check.head == audit.GENESIS
+    check = chain.verify(engine)
+    assert check.ok and check.entries == 0 and check.head == chain.GENESIS

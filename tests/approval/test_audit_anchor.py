@@ -12,16 +12,17 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from approval import anchor
-from approval.audit import entry_hash
-from approval.audit_check import verify_all
-from approval.models import ApprovalEvent, AuditEntry, Comment, ReportVersion, User
-from approval.publish import publish_version
-from approval.states import Action
+from approval.accounts.users import add_user, hash_password, set_active
+from approval.audit import anchor
+from approval.audit.chain import entry_hash
+from approval.audit.check import verify_all
+from approval.db.models import ApprovalEvent, AuditEntry, Comment, ReportVersion, User
+from approval.drafts.publish import publish_version
+from approval.drafts.versions import VersionRepository
+from approval.review.rules import local_today
+from approval.review.states import Action
+from approval.review.workflow import ApprovalService
 from approval.testing import make_draft
-from approval.users import add_user, hash_password, set_active
-from approval.versions import VersionRepository
-from approval.workflow import ApprovalService, local_today
 
 PASSWORD = "grön cykel under bron"
 
@@ -52,7 +53,7 @@ def history(engine, store):  # noqa: ANN001, ANN201
 
 
 def service_user(engine, name: str):  # noqa: ANN001, ANN201
-    from approval.users import authenticate
+    from approval.accounts.users import authenticate
 
     return authenticate(engine, name, PASSWORD)
 
@@ -175,7 +176,7 @@ def test_a_database_from_an_earlier_release_is_baselined_once(engine, store) -> 
     """Rows written before the chain covered them fail verify until the baseline vouches."""
     import datetime as dt
 
-    from approval.audit_baseline import baseline
+    from approval.audit.baseline import baseline
 
     directory = store / "sodermalm" / "2023" / "v001"
     draft = make_draft(directory / "lagesbild_sodermalm_2023_v001.docx", "gammal")

@@ -6,8 +6,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from approval.db import init_db
-from approval.models import AuditEntry
+from approval.db.engine import init_db
+from approval.db.models import AuditEntry
 from lagesbild.cli import app
 
 runner = CliRunner()

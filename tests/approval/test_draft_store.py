@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from approval.review.workflow import ApprovalService
 from approval.testing import record_version
-from approval.workflow import ApprovalService
 from lagesbild.settings import load_settings
 
 

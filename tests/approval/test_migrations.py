@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
-from approval.db import INITIAL_REVISION, alembic_config, init_db, upgrade
-from approval.models import Base, ReportVersion, make_engine
-from approval.versions import VersionRepository
+from approval.db.engine import INITIAL_REVISION, alembic_config, init_db, upgrade
+from approval.db.models import Base, ReportVersion, make_engine
+from approval.drafts.versions import VersionRepository
 
 
 def test_migrated_schema_equals_the_models(engine) -> None:

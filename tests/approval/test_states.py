@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from approval.states import TRANSITIONS, Action, State, advance, allowed_actions
+from approval.review.states import TRANSITIONS, Action, State, advance, allowed_actions
 from lagesbild.errors import IllegalApproval
 
 

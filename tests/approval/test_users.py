@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approval.models import AuditEntry, User
-from approval.passwords import password_problem
-from approval.users import (
+from approval.accounts.passwords import password_problem
+from approval.accounts.users import (
     Role,
     UserError,
     add_user,
@@ -20,6 +19,7 @@ from approval.users import (
     set_active,
     verify_password,
 )
+from approval.db.models import AuditEntry, User
 
 GOOD = "grön cykel under bron"
 

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approval.audit import verify
-from approval.models import ApprovalEvent, AuditEntry, ReportVersion
-from approval.states import Action, State
+from approval.accounts.users import Role
+from approval.audit.chain import verify
+from approval.db.models import ApprovalEvent, AuditEntry, ReportVersion
+from approval.drafts.files import NotFound
+from approval.review.rules import AccessDenied, InvalidField, local_today
+from approval.review.states import Action, State
+from approval.review.workflow import ApprovalService
 from approval.testing import record_version
-from approval.users import Role
-from approval.workflow import AccessDenied, ApprovalService, InvalidField, NotFound, local_today
 from lagesbild.errors import IllegalApproval
 from tests.approval.conftest import user
 

@@ -1,6 +1,6 @@
 """One run per area-year at a time, and a run killed with SIGKILL leaves nothing half-done.
 
-The publish lock (``approval.locks``) is tested on its own (threads, fast) and with two
+The publish lock (``approval.drafts.locks``) is tested on its own (threads, fast) and with two
 processes running the plain steps on the same area-year at the same moment; the kill test
 kills a run while its version directory is being built and reruns it.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from approval.locks import area_year_lock, lock_key, remove_stale_temp_dirs
-from approval.models import make_engine
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.locks import area_year_lock, lock_key, remove_stale_temp_dirs
+from approval.drafts.versions import VersionRepository
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
 from tests.flows.conftest import ROOT, stop_group, subprocess_env  # database_url: conftest

@@ -20,8 +20,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from approval.models import make_engine
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.versions import VersionRepository
 from flows.deploy import NIGHTLY_CRON, NIGHTLY_DEPLOYMENT, TIMEZONE, YEARLY_DEPLOYMENT
 from lagesbild.settings import load_settings
 from tests.flows.conftest import ROOT, stop_group, subprocess_env

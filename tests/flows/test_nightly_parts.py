@@ -173,8 +173,8 @@ def test_deployments_yearly_by_hand_nightly_at_two_in_stockholm():
 def test_an_adopted_area_is_reported_with_a_warning_when_its_inputs_changed(tmp_path):
     import datetime as dt
 
-    from approval.publish import ADOPTED, PublishResult
-    from approval.versions import VersionInfo
+    from approval.drafts.publish import ADOPTED, PublishResult
+    from approval.drafts.versions import VersionInfo
 
     info = VersionInfo(area="bromma", year=2024, version=3, state="faststalld",
                        docx_sha256="a" * 64, inputs_fingerprint="b" * 64, inputs=[],

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from approval.models import make_engine
-from approval.publish import publish_version
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.publish import publish_version
+from approval.drafts.versions import VersionRepository
 from outputs.publish import FAULT_PAUSE_ENV, sha256_file, version_dir, write_version
 from outputs.publish_manifest import MANIFEST, check_manifest, write_manifest
 from tests.flows.conftest import ROOT, stop_group, subprocess_env
@@ -98,7 +98,7 @@ def _publish(repo, out, fingerprint: str):
 def test_unrecorded_directories_that_disagree_are_quarantined_and_numbers_not_reused(
     database_url, tmp_path, caplog
 ):
-    from approval.db import init_db
+    from approval.db.engine import init_db
 
     engine = init_db(database_url)
     repo, out = VersionRepository(engine), tmp_path / "out"

@@ -23,8 +23,8 @@ from gallery_cases import BRA, IA_MARKER, SURVEY_TM, Case, mark_ia
 from gallery_cases import CASES as BASE_CASES
 from typer.testing import CliRunner
 
-from approval.models import make_engine
-from approval.versions import VersionRepository
+from approval.db.models import make_engine
+from approval.drafts.versions import VersionRepository
 from lagesbild.cli import app
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import load_settings

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from approval.models import ReportVersion
+from approval.accounts.users import add_user
+from approval.db.models import ReportVersion
 from approval.testing import POSTGRES_ENV, record_version, test_engine
-from approval.users import add_user
 from portal.app import create_app
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

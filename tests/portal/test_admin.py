@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from approval import audit_query
-from approval.audit_check import verify_all
-from approval.audit_query import AuditFilter
-from approval.users import add_user
-from approval.workflow import local_today
+from approval.accounts.users import add_user
+from approval.audit import query as audit_query
+from approval.audit.check import verify_all
+from approval.audit.query import AuditFilter
+from approval.review.rules import local_today
 from tests.portal.conftest import PASSWORD, Portal, csrf_of
 
 

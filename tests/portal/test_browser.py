@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from approval.workflow import local_today
+from approval.review.rules import local_today
 from tests.portal.test_reading import CHANGES, SECTIONS_V1, SECTIONS_V2
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,10 +60,10 @@ def site(tmp_path: Path) -> Iterator[dict]:
     import uvicorn
     from aiosmtpd.controller import Controller
 
-    from approval.db import init_db
-    from approval.notifications import SmtpSettings, set_email
+    from approval.accounts.users import add_user
+    from approval.db.engine import init_db
+    from approval.review.notifications import SmtpSettings, set_email
     from approval.testing import record_version
-    from approval.users import add_user
     from portal.app import create_app
 
     inbox = _Inbox()

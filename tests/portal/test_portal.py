@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from approval.audit import verify
-from approval.models import AuditEntry, ReportVersion
-from approval.workflow import local_today
+from approval.audit.chain import verify
+from approval.db.models import AuditEntry, ReportVersion
+from approval.review.rules import local_today
 
 
 def csrf(html: str) -> str:

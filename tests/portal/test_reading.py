@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from approval.audit import verify
+from approval.audit.chain import verify
+from approval.review.rules import local_today
 from approval.testing import record_version
-from approval.workflow import local_today
 from tests.portal.conftest import csrf_of
 
 TODAY = local_today().isoformat()

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from approval.models import ReportVersion
+from approval.db.models import ReportVersion
+from approval.review.rules import local_today
 from approval.testing import record_version
-from approval.workflow import local_today
 from portal.security import SECURITY_HEADERS
 from tests.portal.conftest import csrf_of
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from approval import throttle
-from approval.db import init_db
+from approval.accounts import throttle
+from approval.accounts.users import add_user, reset_password, set_active
+from approval.db.engine import init_db
 from approval.testing import record_version
-from approval.users import add_user, reset_password, set_active
 from tests.flows.conftest import stop_group
 
 PASSWORD = "grön cykel under bron"

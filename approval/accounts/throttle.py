@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from approval.models import LoginThrottle
+from approval.db.models import LoginThrottle
 
 __all__ = ["ADDRESS_FREE_FAILURES", "FREE_FAILURES", "WINDOW", "account_key", "address_key",
            "clear", "locked_for", "register_failure"]  # fmt: skip

@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``report_versions`` exactly as ``approval.models.ReportVersion``."""
+    """Create ``report_versions`` exactly as ``approval.db.models.ReportVersion``."""
     op.create_table(
         "report_versions",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -14,15 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.models import ReportVersion
+from approval.audit import chain
+from approval.db.models import ReportVersion
 from lagesbild.errors import AreaYearAdopted
 
 __all__ = ["ADOPTED_STATE", "INITIAL_STATE", "VersionInfo", "VersionRepository",
            "version_details"]
 
 INITIAL_STATE = "utkast"
-#: The state that closes an area-year (``approval.states.State.FASTSTALLD``).
+#: The state that closes an area-year (``approval.review.states.State.FASTSTALLD``).
 ADOPTED_STATE = "faststalld"
 
 
@@ -144,7 +144,7 @@ class VersionRepository:
             AreaYearAdopted: the newest version is fastställd and this is no revision of it.
         """
         with Session(self.engine) as session, session.begin():
-            audit.lock_chain(session)  # before the row lock: see audit.lock_chain
+            chain.lock_chain(session)  # before the row lock: see chain.lock_chain
             newest = session.scalars(
                 select(ReportVersion)
                 .where(ReportVersion.area == area, ReportVersion.year == year)
@@ -176,9 +176,9 @@ class VersionRepository:
             if revision_reason is not None and newest is not None and revision_of == newest.id:
                 details = {"area": area, "year": year, "adopted": newest.version,
                            "new_version": version, "reason": revision_reason}  # fmt: skip
-                audit.append(session, actor=actor, action="revision:open",
+                chain.append(session, actor=actor, action="revision:open",
                              subject=f"version:{newest.id}", details=details)  # fmt: skip
-            audit.append(session, actor=actor, action="version:record",
+            chain.append(session, actor=actor, action="version:record",
                          subject=f"version:{row.id}", details=version_details(row))  # fmt: skip
             return _info(row)
 

@@ -5,12 +5,12 @@ Each entry stores ``hash = sha256(prev_hash + canonical JSON of the entry)``, wh
 canonical JSON covers ``seq, created_at, actor, action, subject, details`` with sorted keys
 and no spaces. Editing an entry breaks its own hash; deleting one breaks the sequence and the
 next entry's ``prev_hash``. Deleting the *newest* entries, or rewriting and rehashing, leaves
-a valid chain: the anchors outside the database (``approval.anchor``: a signed checkpoint
+a valid chain: the anchors outside the database (``approval.audit.anchor``: a signed checkpoint
 after every commit, the head hash in each version directory) catch that, and
-``approval.audit_check`` compares the tables with the chain.
+``approval.audit.check`` compares the tables with the chain.
 
 Appends are serialised so the chain never forks: PostgreSQL takes a transaction-scoped
-advisory lock, SQLite runs every transaction as ``BEGIN IMMEDIATE`` (see ``approval.db``).
+advisory lock, SQLite runs every transaction as ``BEGIN IMMEDIATE`` (see ``approval.db.engine``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval import anchor
-from approval.models import AuditEntry
+from approval.audit import anchor
+from approval.db.models import AuditEntry
 
 __all__ = ["GENESIS", "AuditCheck", "append", "canonical_json", "entry_hash", "verify"]
 

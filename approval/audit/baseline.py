@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval import anchor, audit
-from approval.models import AuditEntry, Comment, ReportVersion, User, UserArea
-from approval.versions import version_details
+from approval.audit import anchor, chain
+from approval.db.models import AuditEntry, Comment, ReportVersion, User, UserArea
+from approval.drafts.versions import version_details
 
 __all__ = ["baseline"]
 
@@ -36,11 +36,11 @@ def baseline(engine: Engine, actor: str | None) -> dict[str, int]:
     Returns:
         How many versions, comments and accounts were covered, and anchors written.
     """
-    from approval.users import password_fingerprint
+    from approval.accounts.users import password_fingerprint
 
     counts = {"versions": 0, "comments": 0, "users": 0, "anchors": 0}
     with Session(engine) as session, session.begin():
-        audit.lock_chain(session)
+        chain.lock_chain(session)
         entries = list(session.scalars(select(AuditEntry)))
         subjects = {e.subject for e in entries if e.action == "version:record"}
         comment_ids = {json.loads(e.details).get("comment_id") for e in entries
@@ -49,13 +49,13 @@ def baseline(engine: Engine, actor: str | None) -> dict[str, int]:
                         and "password" in json.loads(e.details)}  # fmt: skip
         for row in session.scalars(select(ReportVersion).order_by(ReportVersion.id)):
             if f"version:{row.id}" not in subjects:
-                audit.append(session, actor=actor, action="version:record",
+                chain.append(session, actor=actor, action="version:record",
                              subject=f"version:{row.id}",
                              details=version_details(row) | {"baseline": True})  # fmt: skip
                 counts["versions"] += 1
         for c in session.scalars(select(Comment).order_by(Comment.id)):
             if c.id not in comment_ids:
-                audit.append(session, actor=c.author, action="comment",
+                chain.append(session, actor=c.author, action="comment",
                              subject=f"version:{c.version_id}",
                              details={"text": c.text, "comment_id": c.id, "baseline": True,
                                       "vouched_by": actor})  # fmt: skip
@@ -64,13 +64,13 @@ def baseline(engine: Engine, actor: str | None) -> dict[str, int]:
             if f"user:{u.username}" not in fingerprints:
                 areas = sorted(session.scalars(select(UserArea.area)
                                                .where(UserArea.user_id == u.id)))  # fmt: skip
-                audit.append(session, actor=actor, action="user:baseline",
+                chain.append(session, actor=actor, action="user:baseline",
                              subject=f"user:{u.username}",
                              details={"role": u.role, "areas": areas, "active": u.active,
                                       "password": password_fingerprint(u.password_hash),
                                       "baseline": True})  # fmt: skip
                 counts["users"] += 1
-        audit.append(session, actor=actor, action="audit:baseline", subject="audit",
+        chain.append(session, actor=actor, action="audit:baseline", subject="audit",
                      details=dict(counts))  # fmt: skip
         versions = [(r.id, r.directory) for r in session.scalars(select(ReportVersion))]
     for version_id, directory in versions:

@@ -1,7 +1,7 @@
 """The installation's secret: ``LAGESBILD_SECRET_KEY``, else a key file under the data root.
 
 It signs the portal's session cookies and, through a derived key, the audit log's
-checkpoints (``approval.anchor``), so that neither can be forged without it.
+checkpoints (``approval.audit.anchor``), so that neither can be forged without it.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval.keys import derived_key
+from approval.audit.keys import derived_key
 from outputs.publish import write_json_atomic
 
 __all__ = ["HEAD_FILE", "Anchor", "anchor_version", "checkpoint_path", "database_id",
@@ -135,7 +135,7 @@ def anchor_version(engine: Engine, version_id: int, directory: Path) -> Path | N
     """Write the anchor of the entry that recorded ``version_id`` into its directory."""
     from sqlalchemy import select
 
-    from approval.models import AuditEntry
+    from approval.db.models import AuditEntry
 
     with Session(engine) as session:
         entry = session.scalars(select(AuditEntry).where(
@@ -166,7 +166,7 @@ def _after_rollback(session: Session) -> None:
 
 
 def install() -> None:
-    """Register the commit hooks (idempotent; ``approval.audit`` calls it on import)."""
+    """Register the commit hooks (idempotent; ``approval.audit.chain`` calls it on import)."""
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))

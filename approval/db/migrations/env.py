@@ -1,5 +1,6 @@
-"""Alembic environment: migrates the connection handed in by ``approval.db``, else the URL
-of the settings (``LAGESBILD_DATABASE_URL``), so ``alembic -c approval/alembic.ini`` works too.
+"""Alembic environment: migrates the connection handed in by ``approval.db.engine``, else the
+URL of the settings (``LAGESBILD_DATABASE_URL``), so ``alembic -c approval/db/alembic.ini``
+works too.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from approval.models import Base
+from approval.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from approval.anchor import anchor_version
-from approval.versions import VersionRepository
+from approval.audit.anchor import anchor_version
+from approval.drafts.versions import VersionRepository
 from lagesbild.errors import AreaYearAdopted
 from outputs.publish_manifest import check_manifest
 
@@ -49,7 +49,7 @@ def recover_unrecorded(
 ) -> list[Recovered]:
     """Adopt or quarantine every ``vNNN`` directory of an area-year without a row.
 
-    Only safe while holding the area-year's publish lock (``approval.locks``).
+    Only safe while holding the area-year's publish lock (``approval.drafts.locks``).
 
     Args:
         repo: the version repository.

@@ -33,11 +33,11 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.models import User, UserArea
-from approval.states import Action
-from approval.users import ALL_AREAS, Role, UserError, UserInfo
-from approval.views import VersionView
+from approval.accounts.users import ALL_AREAS, Role, UserError, UserInfo
+from approval.audit import chain
+from approval.db.models import User, UserArea
+from approval.review.states import Action
+from approval.review.views import VersionView
 
 __all__ = ["RECIPIENTS", "SmtpSettings", "notice", "notify_listener", "recipients", "set_email"]
 
@@ -97,13 +97,13 @@ def set_email(engine: Engine, username: str, email: str | None) -> None:
     if email is not None and ("@" not in email or len(email) > 255 or "\n" in email):
         raise UserError(f"{email!r} är ingen e-postadress")
     with Session(engine) as session, session.begin():
-        audit.lock_chain(session)
+        chain.lock_chain(session)
         changed = session.execute(
             update(User).where(User.username == username).values(email=email)
         ).rowcount
         if changed != 1:
             raise UserError(f"användaren {username!r} finns inte")
-        audit.append(session, actor=None, action="user:email", subject=f"user:{username}",
+        chain.append(session, actor=None, action="user:email", subject=f"user:{username}",
                      details={"email": email})  # fmt: skip
 
 

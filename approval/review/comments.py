@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.drafts import NotFound
-from approval.models import Comment, ReportVersion
-from approval.states import State
-from approval.users import UserInfo
+from approval.accounts.users import UserInfo
+from approval.audit import chain
+from approval.db.models import Comment, ReportVersion
+from approval.drafts.files import NotFound
+from approval.review.states import State
 from lagesbild.errors import IllegalApproval
 
 if TYPE_CHECKING:
-    from approval.workflow import ApprovalService
+    from approval.review.reading import VersionReader
 
 __all__ = ["MAX_COMMENT", "CommentView", "add_comment", "set_resolved", "threads"]
 
@@ -78,7 +78,7 @@ def _check_open_for_comments(row: ReportVersion) -> None:
 
 
 def add_comment(
-    service: ApprovalService,
+    service: VersionReader,
     user: UserInfo,
     version_id: int,
     text: str,
@@ -100,7 +100,7 @@ def add_comment(
     section = (section or "").strip()[:255] or None
     section_title = (section_title or "").strip()[:255] or None
     with Session(service.engine) as session, session.begin():
-        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        chain.lock_chain(session)  # before any row lock: see chain.lock_chain
         row = service._row(session, user, version_id)
         _check_open_for_comments(row)
         if parent_id is not None:
@@ -114,7 +114,7 @@ def add_comment(
         )  # fmt: skip
         session.add(comment)
         session.flush()
-        audit.append(
+        chain.append(
             session,
             actor=user.username,
             action="comment",
@@ -125,7 +125,7 @@ def add_comment(
         return comment.id
 
 
-def set_resolved(service: ApprovalService, user: UserInfo, comment_id: int, resolved: bool) -> int:
+def set_resolved(service: VersionReader, user: UserInfo, comment_id: int, resolved: bool) -> int:
     """Mark a thread resolved or open again; returns the version id it belongs to.
 
     Raises:
@@ -133,7 +133,7 @@ def set_resolved(service: ApprovalService, user: UserInfo, comment_id: int, reso
         IllegalApproval: the version is fastställd.
     """
     with Session(service.engine) as session, session.begin():
-        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        chain.lock_chain(session)  # before any row lock: see chain.lock_chain
         comment = session.get(Comment, comment_id)
         if comment is None or comment.parent_id is not None:
             raise NotFound(f"kommentaren {comment_id} finns inte")
@@ -143,7 +143,7 @@ def set_resolved(service: ApprovalService, user: UserInfo, comment_id: int, reso
             return row.id  # already so: nothing to record
         comment.resolved_at = _now() if resolved else None
         comment.resolved_by = user.username if resolved else None
-        audit.append(
+        chain.append(
             session,
             actor=user.username,
             action="comment:resolve" if resolved else "comment:reopen",
@@ -153,7 +153,7 @@ def set_resolved(service: ApprovalService, user: UserInfo, comment_id: int, reso
         return row.id
 
 
-def threads(service: ApprovalService, user: UserInfo, version_id: int) -> list[CommentView]:
+def threads(service: VersionReader, user: UserInfo, version_id: int) -> list[CommentView]:
     """The version's threads, then the still open threads of its earlier versions.
 
     Returns:

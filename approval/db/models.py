@@ -68,7 +68,7 @@ class ReportVersion(Base):
 
 
 class User(Base):
-    """A local portal account; ``role`` is one of ``approval.users.Role``.
+    """A local portal account; ``role`` is one of ``approval.accounts.users.Role``.
 
     User names are unique without regard to case (``uq_users_username_ci`` on
     ``lower(username)``). ``session_generation`` is copied into every session cookie;
@@ -146,7 +146,7 @@ class ApprovalEvent(Base):
 
 
 class AuditEntry(Base):
-    """An append-only, hash-chained log entry (see ``approval.audit``)."""
+    """An append-only, hash-chained log entry (see ``approval.audit.chain``)."""
 
     __tablename__ = "audit_log"
 
@@ -179,8 +179,8 @@ class LoginThrottle(Base):
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the schema migrated to the newest revision (Alembic).
 
-    SQLite files get their directory; see ``approval.db.init_db``.
+    SQLite files get their directory; see ``approval.db.engine.init_db``.
     """
-    from approval.db import init_db
+    from approval.db.engine import init_db
 
     return init_db(url)

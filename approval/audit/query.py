@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval.models import AuditEntry, ReportVersion
+from approval.db.models import AuditEntry, ReportVersion
 
 __all__ = ["AuditFilter", "AuditPage", "AuditRow", "actions", "search"]
 

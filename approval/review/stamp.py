@@ -17,14 +17,14 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.drafts import resolve_draft
-from approval.states import Action
+from approval.audit import chain
+from approval.drafts.files import resolve_draft
+from approval.review.states import Action
 from outputs.publish import sha256_file
 
 if TYPE_CHECKING:
-    from approval.users import UserInfo
-    from approval.views import VersionView
+    from approval.accounts.users import UserInfo
+    from approval.review.views import VersionView
 
 __all__ = ["STAMP_SUFFIX", "stamp_listener", "stamp_text", "stamped_path", "write_stamped"]
 
@@ -84,8 +84,8 @@ def stamp_listener(engine, draft_root: Path):  # type: ignore[no-untyped-def]  #
         original = resolve_draft(version.directory, draft_root, "docx", version.docx_sha256)
         path, digest = write_stamped(original, event["decision_date"], event["diarienummer"])
         with Session(engine) as session, session.begin():
-            audit.lock_chain(session)
-            audit.append(
+            chain.lock_chain(session)
+            chain.append(
                 session,
                 actor=user.username,
                 action="stamp",

@@ -13,7 +13,7 @@ still closes the area-year.
 
 Every version directory carries ``manifest.json`` (``outputs.publish_manifest``): what its
 row says and the sha256 of every file. Before choosing a number, directories that a killed
-run left without a row are adopted or quarantined (``approval.recovery``).
+run left without a row are adopted or quarantined (``approval.drafts.recovery``).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
-from approval.anchor import anchor_version
-from approval.recovery import recover_unrecorded
-from approval.versions import ADOPTED_STATE, VersionInfo, VersionRepository
+from approval.audit.anchor import anchor_version
+from approval.drafts.recovery import recover_unrecorded
+from approval.drafts.versions import ADOPTED_STATE, VersionInfo, VersionRepository
 from lagesbild.errors import AreaYearAdopted, PipelineError
 from outputs.publish import (
     fault_point,

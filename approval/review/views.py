@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from approval.models import ApprovalEvent, Comment, ReportVersion
-from approval.states import STATE_LABELS, Action, State, allowed_actions
+from approval.db.models import ApprovalEvent, Comment, ReportVersion
+from approval.review.states import STATE_LABELS, Action, State, allowed_actions
 
 __all__ = [
     "HistoryEntry",

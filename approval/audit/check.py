@@ -2,7 +2,7 @@
 against the chain.
 
 1. The hash chain (``approval.audit.verify``): an edited or missing entry in the middle.
-2. The signed checkpoint (``approval.anchor``): the newest entries deleted, all of them
+2. The signed checkpoint (``approval.audit.anchor``): the newest entries deleted, all of them
    deleted, or the chain rewritten and rehashed (the anchored entry is gone or differs).
 3. Each version directory's ``audit-head.json``: the same, for the entry that recorded it.
 4. The tables: every version row equals the entry that recorded it and its state is the
@@ -27,10 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from approval import anchor
-from approval.audit import AuditCheck, canonical_json, verify
-from approval.models import ApprovalEvent, AuditEntry, Comment, ReportVersion, User, UserArea
-from approval.versions import INITIAL_STATE, version_details
+from approval.audit import anchor
+from approval.audit.chain import AuditCheck, canonical_json, verify
+from approval.db.models import ApprovalEvent, AuditEntry, Comment, ReportVersion, User, UserArea
+from approval.drafts.versions import INITIAL_STATE, version_details
 
 __all__ = ["FullCheck", "verify_all"]
 
@@ -177,7 +177,7 @@ def _users(entries: list[AuditEntry], users: list[User], areas: dict[int, list[s
         for key in ("role", "areas"):
             if key in details and e.action != "user:add":
                 state[name][key] = details[key]
-    from approval.users import password_fingerprint
+    from approval.accounts.users import password_fingerprint
 
     for u in users:
         logged = state.pop(u.username.lower(), None)

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from approval import audit
-from approval.models import User, UserArea
-from approval.passwords import password_problem
+from approval.accounts.passwords import password_problem
+from approval.audit import chain
+from approval.db.models import User, UserArea
 from lagesbild.errors import PipelineError
 
 __all__ = [
@@ -202,7 +202,7 @@ def add_user(
     check_password(password, username)
     try:
         with Session(engine) as session, session.begin():
-            audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+            chain.lock_chain(session)  # before any row lock: see chain.lock_chain
             if _by_name(session, username) is not None:  # gs and GS are the same account
                 raise IntegrityError("duplicate user name", None, Exception("case"))
             user = User(
@@ -215,7 +215,7 @@ def add_user(
             session.add(user)
             session.flush()
             session.add_all(UserArea(user_id=user.id, area=a) for a in grants)
-            audit.append(
+            chain.append(
                 session,
                 actor=None,
                 action="user:add",
@@ -298,7 +298,7 @@ def _change(engine: Engine, username: str, action: str, actor: str | None, **val
     """Update one account, raise its session generation (every cookie of it stops working)
     and write the audit entry, in one transaction."""
     with Session(engine) as session, session.begin():
-        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        chain.lock_chain(session)  # before any row lock: see chain.lock_chain
         user = _by_name(session, username, lock=True)
         if user is None:
             raise UserError(f"det finns ingen användare {username!r}")
@@ -310,7 +310,7 @@ def _change(engine: Engine, username: str, action: str, actor: str | None, **val
             details["active"] = user.active
         if "password_hash" in values:
             details["password"] = password_fingerprint(user.password_hash)
-        audit.append(session, actor=actor, action=action, subject=f"user:{user.username}",
+        chain.append(session, actor=actor, action=action, subject=f"user:{user.username}",
                      details=details)  # fmt: skip
         session.flush()
         session.expunge(user)
@@ -327,7 +327,7 @@ def reset_password(engine: Engine, username: str, password: str, *,
     """Set a new password (administrator); every session of the account ends."""
     check_password(password, username)
     _change(engine, username, "user:reset-password", actor, password_hash=hash_password(password))
-    from approval import throttle
+    from approval.accounts import throttle
 
     throttle.clear(engine, throttle.account_key(username))
 
@@ -361,7 +361,7 @@ def set_areas(engine: Engine, username: str, areas: Iterable[str], *,
     if not grants:
         raise UserError("ange minst ett område")
     with Session(engine) as session, session.begin():
-        audit.lock_chain(session)  # before any row lock: see audit.lock_chain
+        chain.lock_chain(session)  # before any row lock: see chain.lock_chain
         user = _by_name(session, username, lock=True)
         if user is None:
             raise UserError(f"det finns ingen användare {username!r}")
@@ -369,7 +369,7 @@ def set_areas(engine: Engine, username: str, areas: Iterable[str], *,
         if before != grants:
             session.execute(delete(UserArea).where(UserArea.user_id == user.id))
             session.add_all(UserArea(user_id=user.id, area=a) for a in grants)
-            audit.append(session, actor=actor, action="user:areas",
+            chain.append(session, actor=actor, action="user:areas",
                          subject=f"user:{user.username}",
                          details={"areas": grants, "before": before})  # fmt: skip
         return tuple(grants)

@@ -1,0 +1,1 @@
+"""Portal accounts: users and roles, the password policy, login throttling."""

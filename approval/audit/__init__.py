@@ -1,0 +1,1 @@
+"""The audit log: its hash chain, anchors outside the database, and the table checks."""

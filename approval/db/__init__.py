@@ -1,0 +1,1 @@
+"""The database: engine setup, the SQLAlchemy models and their Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The draft store: version records, publishing a run, its lock, recovery, files."""

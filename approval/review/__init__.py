@@ -1,0 +1,1 @@
+"""Review and approval: the state machine, the service, comments, notices, the stamp."""
