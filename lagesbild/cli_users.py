@@ -84,28 +84,27 @@ def users_list() -> None:
                    f"\t{u.created_at:%Y-%m-%d}")  # fmt: skip
 
 
-@users_app.command("disable")
-def users_disable(username: UsernameOption) -> None:
-    """Disable an account: it cannot log in, and its open sessions end now."""
+def _set_active(username: str, active: bool, done: str) -> None:
     from approval.accounts.users import set_active
 
     try:
-        set_active(_engine(), username, False, actor=_actor())
+        set_active(_engine(), username, active, actor=_actor())
     except PipelineError as exc:
         _fail(exc)
-    typer.echo(f"användaren {username} är avstängd; alla dess sessioner är avslutade")
+    typer.echo(done)
+
+
+@users_app.command("disable")
+def users_disable(username: UsernameOption) -> None:
+    """Disable an account: it cannot log in, and its open sessions end now."""
+    _set_active(username, False,
+                f"användaren {username} är avstängd; alla dess sessioner är avslutade")  # fmt: skip
 
 
 @users_app.command("enable")
 def users_enable(username: UsernameOption) -> None:
     """Enable a disabled account again."""
-    from approval.accounts.users import set_active
-
-    try:
-        set_active(_engine(), username, True, actor=_actor())
-    except PipelineError as exc:
-        _fail(exc)
-    typer.echo(f"användaren {username} är aktiv igen")
+    _set_active(username, True, f"användaren {username} är aktiv igen")
 
 
 @users_app.command("reset-password")

@@ -71,37 +71,42 @@ def _send(line: str) -> None:
         process.stdin.flush()
 
 
+def _change(op: str, group: int | None, path: Path | str | None) -> None:
+    """Tell the reaper to add (``+``) or drop (``-``) a process group and/or a directory."""
+    if group is not None:
+        _send(f"{op}g {group}")
+    if path is not None:
+        _send(f"{op}p {path}")
+
+
 def register(*, group: int | None = None, path: Path | str | None = None) -> None:
     """Have the reaper kill this process group / remove this directory if the run dies."""
-    if group is not None:
-        _send(f"+g {group}")
-    if path is not None:
-        _send(f"+p {path}")
+    _change("+", group, path)
 
 
 def unregister(*, group: int | None = None, path: Path | str | None = None) -> None:
     """The run took care of it itself."""
-    if group is not None:
-        _send(f"-g {group}")
-    if path is not None:
-        _send(f"-p {path}")
+    _change("-", group, path)
+
+
+@contextlib.contextmanager
+def _guarded(*, group: int | None = None, path: Path | str | None = None) -> Iterator[None]:
+    register(group=group, path=path)
+    try:
+        yield
+    finally:
+        unregister(group=group, path=path)
 
 
 @contextlib.contextmanager
 def guarded_directory(path: Path) -> Iterator[Path]:
     """``path`` is removed when the run dies inside the block (kept otherwise)."""
-    register(path=path)
-    try:
+    with _guarded(path=path):
         yield path
-    finally:
-        unregister(path=path)
 
 
 @contextlib.contextmanager
 def guarded_group(pgid: int) -> Iterator[int]:
     """Process group ``pgid`` is killed when the run dies inside the block."""
-    register(group=pgid)
-    try:
+    with _guarded(group=pgid):
         yield pgid
-    finally:
-        unregister(group=pgid)

@@ -14,9 +14,10 @@ import argparse
 import sys
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:  # run as ``python scripts/generate_municipalities.py``
-    sys.path.insert(0, str(_ROOT))
+try:  # imported: the project root is on sys.path
+    from scripts._root import ROOT
+except ModuleNotFoundError:  # run as a file: only scripts/ is, until _root adds the root
+    from _root import ROOT
 
 from lagesbild.municipalities import (  # noqa: E402 - needs the project root on sys.path
     STOCKHOLMS_LAN,
@@ -25,7 +26,7 @@ from lagesbild.municipalities import (  # noqa: E402 - needs the project root on
     write_areas,
 )
 
-DEFAULT_OUT = _ROOT / "lagesbild" / "conf" / "municipalities_stockholms_lan.yaml"
+DEFAULT_OUT = ROOT / "lagesbild" / "conf" / "municipalities_stockholms_lan.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:

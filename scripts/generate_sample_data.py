@@ -17,7 +17,6 @@ import datetime as dt
 import io
 import logging
 import math
-import sys
 import zipfile
 from pathlib import Path
 
@@ -25,9 +24,10 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-_ROOT = Path(__file__).resolve().parents[1]
-if str(_ROOT) not in sys.path:  # run as ``python scripts/generate_sample_data.py``
-    sys.path.insert(0, str(_ROOT))
+try:  # imported: the project root is on sys.path
+    from scripts._root import ROOT
+except ModuleNotFoundError:  # run as a file: only scripts/ is, until _root adds the root
+    from _root import ROOT
 
 from scripts.sample_figures import (  # noqa: E402 - needs the project root on sys.path
     AGE_OVERRIDES,
@@ -73,7 +73,7 @@ __all__ = ["SEED", "DEFAULT_OUT", "generate", "main"]
 logger = logging.getLogger(__name__)
 
 SEED = 20230110
-DEFAULT_OUT = _ROOT / "lagesbild" / "sample_data" / "inbox"
+DEFAULT_OUT = ROOT / "lagesbild" / "sample_data" / "inbox"
 PRELIMINARY_YEAR = 2024
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dec")
 BRA_HEADER = "Region;Brott;År;Period;Antal;/100 000 inv"
