@@ -28,7 +28,8 @@ from approval.review.stamp import stamp_listener
 from approval.review.states import ACTION_LABELS, STATE_LABELS
 from approval.review.workflow import ApprovalService
 from lagesbild.errors import IllegalApproval
-from portal import admin, auth, reading, routes, todo
+from portal import auth
+from portal.pages import admin, reading, routes, todo
 from portal.security import SecurityHeadersMiddleware
 
 __all__ = ["SESSION_HOURS", "create_app", "load_secret_key"]

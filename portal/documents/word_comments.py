@@ -18,7 +18,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from lagesbild.errors import IllegalApproval
-from portal.rendition import FRONT, slug
+from portal.documents.rendition import FRONT, slug
 
 __all__ = ["MAX_UPLOAD", "WordComment", "check_same_version", "draft_identifier", "read_comments"]
 

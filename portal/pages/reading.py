@@ -18,11 +18,11 @@ from approval.review.states import State
 from approval.review.workflow import ApprovalService
 from lagesbild.errors import IllegalApproval
 from portal.auth import CurrentUser, require_csrf
-from portal.compare import diff_sections, figure_rows, read_changes
-from portal.datadocs import local_html, resolve_doc
-from portal.quality_page import read_quality_page
-from portal.rendition import read_sections
-from portal.word_comments import MAX_UPLOAD, check_same_version, read_comments
+from portal.documents.compare import diff_sections, figure_rows, read_changes
+from portal.documents.datadocs import local_html, resolve_doc
+from portal.documents.quality_page import read_quality_page
+from portal.documents.rendition import read_sections
+from portal.documents.word_comments import MAX_UPLOAD, check_same_version, read_comments
 
 __all__ = ["router"]
 

@@ -1,6 +1,6 @@
 """Comparing two versions: word-level text differences per section, and the recorded changes.
 
-Text is compared from the two recorded drafts (``portal.rendition``), section by section
+Text is compared from the two recorded drafts (``portal.documents.rendition``), section by section
 (matched by anchor), word by word (``difflib``). Figures and sources come from the newer
 version's ``changes.json``, which the pipeline writes under the disclosure rules (a withheld
 figure stays withheld in a difference); the portal shows it as written and never recomputes
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.rendition import Section, section_text
+from portal.documents.rendition import Section, section_text
 
 __all__ = ["FigureRow", "SectionDiff", "Token", "diff_sections", "figure_rows", "read_changes"]
 

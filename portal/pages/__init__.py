@@ -1,0 +1,1 @@
+"""The portal's pages (FastAPI routers): lists and decisions, reading, Att göra, admin."""
