@@ -52,14 +52,18 @@ def area_population(population: pd.DataFrame, areas: AreasConfig, area: str) -> 
     if population.empty:
         return pd.DataFrame(columns=["year", "population", "comparable_series"])
     totals = population[population["category"] == "Folkmängd"]
-    years = year_of(totals)
+    # Plain arrays, not a groupby: called for every area and pool member of a national run.
+    years = year_of(totals).to_numpy(dtype=float)
+    ids = totals["area"].to_numpy(dtype=object)
+    values = totals["value"].to_numpy(dtype=float)
     rows = []
-    for year, values in totals.groupby(years, sort=True):
+    for year in np.unique(years[~np.isnan(years)]):
         members = areas.series_members(area, int(year))
-        values = values[values["area"].isin(members)]
-        if not members or set(values["area"]) != set(members) or values["value"].isna().any():
+        mine = (years == year) & np.array([isinstance(a, str) and a in members for a in ids],
+                                          dtype=bool)
+        if not members or set(ids[mine]) != set(members) or np.isnan(values[mine]).any():
             continue
-        rows.append({"year": int(year), "population": float(values["value"].sum()),
+        rows.append({"year": int(year), "population": float(values[mine].sum()),
                      "comparable_series": members != (area,)})  # fmt: skip
     return pd.DataFrame(rows, columns=["year", "population", "comparable_series"])
 
