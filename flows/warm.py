@@ -115,8 +115,8 @@ def _warm_up() -> None:
     GX with its Data Docs templates compiled, matplotlib's fonts.
     """
     import flows.yearly  # noqa: F401
-    import outputs.draft  # noqa: F401
-    import outputs.pdf  # noqa: F401
+    import outputs.draft.word.writer  # noqa: F401
+    import outputs.pdf.render  # noqa: F401
     import quality.validate  # noqa: F401
 
     for name in ("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders",
@@ -131,12 +131,12 @@ def _warm_up() -> None:
     with tempfile.TemporaryDirectory(prefix="lagesbild-warm-") as tmp:
         _gx.warm_up(Path(tmp))  # GX imported, its Data Docs templates compiled
     _warm_fonts()
-    outputs.pdf.warm_listener()  # one soffice for every run forked from here
+    outputs.pdf.render.warm_listener()  # one soffice for every run forked from here
 
 
 def _warm_fonts() -> None:
     """Draw a little text once: matplotlib's font look-up and FreeType faces are cached."""
-    from outputs import charts
+    from outputs.draft.word import charts
 
     figure = charts._figure(1, 1)
     ax = figure.add_subplot()
@@ -149,7 +149,7 @@ def _warm_fonts() -> None:
 def serve_warm(settings: Settings, api_url: str) -> None:
     """Accept and fork requests until terminated (runs in the zygote process)."""
     _warm_up()
-    import outputs.pdf
+    import outputs.pdf.render
     path = socket_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileNotFoundError):
@@ -178,8 +178,8 @@ def serve_warm(settings: Settings, api_url: str) -> None:
             with contextlib.suppress(ChildProcessError):
                 while os.waitpid(-1, os.WNOHANG)[0]:
                     pass
-            if outputs.pdf.listener_died():
-                outputs.pdf.warm_listener()  # replaced before the next run needs it
+            if outputs.pdf.render.listener_died():
+                outputs.pdf.render.warm_listener()  # replaced before the next run needs it
             try:
                 conn, _ = server.accept()
             except (TimeoutError, InterruptedError, OSError):

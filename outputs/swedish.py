@@ -22,11 +22,16 @@ __all__ = [
     "format_relative",
     "format_share",
     "format_signed",
+    "format_window",
     "share_decimals",
 ]
 
 NBSP = "\u00a0"
 MISSING = "–"
+_MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
 
 
 def _is_missing(value: float | int | None) -> bool:
@@ -137,3 +142,17 @@ def format_date(day: dt.date | dt.datetime) -> str:
     if isinstance(day, dt.datetime):
         day = day.date()
     return day.isoformat()
+
+
+def format_window(window: tuple[dt.date, dt.date]) -> str:
+    """A calendar window without years: ``"1 januari–15 november"``.
+
+    Args:
+        window: first and last day (inclusive).
+
+    Returns:
+        The Swedish wording.
+    """
+    start, end = window
+    return (f"{start.day}{NBSP}{_MONTHS[start.month - 1]}–"
+            f"{end.day}{NBSP}{_MONTHS[end.month - 1]}")  # fmt: skip

@@ -31,15 +31,16 @@ from lagesbild.config import AreasConfig, load_areas
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.progress import step
 from lagesbild.settings import SAMPLE_INBOX, Settings
-from outputs.action_plan import action_plan_paths, load_action_plan, plan_warnings
-from outputs.changes import diff_versions
-from outputs.compose import compose_context, load_caveats
-from outputs.draft import write_draft
-from outputs.draft_context import DraftContext
-from outputs.editorial import editorial_path, load_editorial
-from outputs.indicators_csv import write_indicators
-from outputs.pdf import render_pdf
-from outputs.publish import fingerprint, sha256_file, write_json_atomic, write_text_atomic
+from outputs.draft.content.action_plan import action_plan_paths, load_action_plan, plan_warnings
+from outputs.draft.content.compose import compose_context
+from outputs.draft.content.context import DraftContext
+from outputs.draft.content.editorial import editorial_path, load_editorial
+from outputs.draft.content.report_config import load_caveats
+from outputs.draft.word.writer import write_draft
+from outputs.pdf.render import render_pdf
+from outputs.publish.changes import diff_versions
+from outputs.publish.indicators_csv import write_indicators
+from outputs.publish.versions import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from quality.report import ValidationReport
 from quality.validate import InboxChecks, validate_inbox, validate_inputs
 from sources.fetch import (
@@ -385,7 +386,7 @@ def _previous(repo: VersionRepository, spec: RunSpec) -> tuple[int | None, pd.Da
 
 def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: ValidationReport,
                   *, version: int, editorial: dict) -> DraftContext:  # fmt: skip
-    """The draft's content for this run (``outputs.compose.compose_context``), as published."""
+    """The draft's content for this run (``compose.compose_context``), as published."""
     areas = spec.areas()
     config = load_report_config()
     return compose_context(

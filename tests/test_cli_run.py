@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from outputs.pdf import UNO_PYTHON, find_soffice
+from outputs.pdf.render import UNO_PYTHON, find_soffice
 
 VENV_BIN = Path(sys.executable).parent
 LAGESBILD = str(VENV_BIN / "lagesbild")
@@ -239,7 +239,7 @@ def test_a_run_handed_to_the_warm_worker_streams_its_steps_back(tmp_path):
         assert "Startar Prefect-servern" not in text  # the worker holds the server
         server = json.loads((tmp_path / "home" / "prefect-server.json").read_text())["pid"]
         children = _descendants(worker.pid) - {server} - _descendants(server)
-        # The worker keeps one LibreOffice listener warm for its runs (outputs.pdf), and
+        # The worker keeps one LibreOffice listener warm for its runs (outputs.pdf.render), and
         # the reaper that kills it if the worker dies.
         listener = {p for p in children if any(
             mark in Path(f"/proc/{p}/cmdline").read_bytes()

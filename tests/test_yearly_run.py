@@ -80,7 +80,7 @@ def test_a_version_directory_with_draft_indicators_and_quality(first, spec):
 
 def test_drafts_are_group_readable_and_the_pdf_checksum_recorded(first):
     """The reports directory is shared: files get 0666 less the umask, not mkstemp's 0600."""
-    from outputs.publish import current_umask, sha256_file
+    from outputs.publish.versions import current_umask, sha256_file
 
     expected = 0o666 & ~current_umask()
     directory = Path(first.version.directory)
@@ -451,7 +451,7 @@ def test_sample_2022_no_sentence_template_is_used_more_than_five_times(spec, env
     inputs = pipeline.ingest(spec, settings)
     report = pipeline.check(spec, inputs, None)
     computed = pipeline.compute(spec, inputs)
-    from outputs.editorial import load_editorial
+    from outputs.draft.content.editorial import load_editorial
 
     text = load_editorial(spec.texts, spec.area, spec.year, spec.areas().priority_areas).text
     context = pipeline.draft_context(spec, inputs, computed, report, version=1, editorial=text)

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from approval.audit.keys import derived_key
-from outputs.publish import write_json_atomic
+from outputs.publish.versions import write_json_atomic
 
 __all__ = ["HEAD_FILE", "Anchor", "anchor_version", "checkpoint_path", "database_id",
            "install", "read_anchor", "sign", "write_checkpoint", "write_version_anchor"]

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from lagesbild.errors import PipelineError
-from outputs.publish import sha256_file
+from outputs.publish.versions import sha256_file
 
 __all__ = ["FILE_KINDS", "NotFound", "area_year_root", "find_file", "resolve_draft"]
 

@@ -11,7 +11,7 @@ taken under the area-year's publish lock and checked again, row-locked, in the t
 that records the new version, so a styrgrupp decision made while a draft was being built
 still closes the area-year.
 
-Every version directory carries ``manifest.json`` (``outputs.publish_manifest``): what its
+Every version directory carries ``manifest.json`` (``outputs.publish.manifest``): what its
 row says and the sha256 of every file. Before choosing a number, directories that a killed
 run left without a row are adopted or quarantined (``approval.drafts.recovery``).
 """
@@ -31,14 +31,14 @@ from approval.audit.anchor import anchor_version
 from approval.drafts.recovery import recover_unrecorded
 from approval.drafts.versions import ADOPTED_STATE, VersionInfo, VersionRepository
 from lagesbild.errors import AreaYearAdopted, PipelineError
-from outputs.publish import (
+from outputs.publish.manifest import write_manifest
+from outputs.publish.versions import (
     fault_point,
     next_version_number,
     sha256_file,
     version_dir,
     write_version,
 )
-from outputs.publish_manifest import write_manifest
 
 __all__ = ["ADOPTED", "CREATED", "DRAFT_NAME", "UNCHANGED", "PublishResult", "publish_version"]
 
@@ -119,7 +119,7 @@ def publish_version(
         out: root of the version directories.
         area: area id.
         year: report year.
-        inputs_fingerprint: see ``outputs.publish.fingerprint``.
+        inputs_fingerprint: see ``outputs.publish.versions.fingerprint``.
         inputs: one dict per raw input (name, sha256, origin, retrieved_at).
         flow_run_id: the Prefect flow run that produced it.
         build: ``build(directory, version)`` writes the files (the draft among them).

@@ -11,7 +11,7 @@ that area-year (under its lock) finds it before choosing a number:
 * **quarantined** otherwise (or when the area-year was fastställd since it was built):
   renamed to ``.vNNN.quarantine-<UTC time>`` beside the versions (hidden, never deleted)
   with a warning naming every problem. Its number is not reused
-  (``outputs.publish.next_version_number`` counts it), and the skip is logged.
+  (``outputs.publish.versions.next_version_number`` counts it), and the skip is logged.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from approval.audit.anchor import anchor_version
 from approval.drafts.versions import VersionRepository
 from lagesbild.errors import AreaYearAdopted
-from outputs.publish_manifest import check_manifest
+from outputs.publish.manifest import check_manifest
 
 __all__ = ["Recovered", "recover_unrecorded"]
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from approval.audit import chain
 from approval.drafts.files import resolve_draft
 from approval.review.states import Action
-from outputs.publish import sha256_file
+from outputs.publish.versions import sha256_file
 
 if TYPE_CHECKING:
     from approval.accounts.users import UserInfo

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from outputs._indicator_row import row_change, row_flag, row_number, row_significant, row_value
-from outputs.narrative import crime_label
+from outputs.text._indicator_row import row_change, row_flag, row_number, row_significant, row_value
 from outputs.text.groups import group_values, who
+from outputs.text.narrative import crime_label
 from outputs.text.sentences import Sentences
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The summary a styrgrupp reads in a minute: three to five key sentences.
 
-The figures behind them are in the summary table (``outputs.draft_summary``); the full
+The figures behind them are in the summary table (``outputs.draft.word.summary``); the full
 list of tests is in the appendix. Wording from the sentence templates; no statistic is
 computed here (the count of tests expected significant by chance is ``tested × alpha``, the
 figure the methods note explains).
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from outputs._indicator_row import row_change, row_number, row_significant, row_value
-from outputs.narrative import crime_label
+from outputs.text._indicator_row import row_change, row_number, row_significant, row_value
 from outputs.text.groups import who
+from outputs.text.narrative import crime_label
 from outputs.text.prose import Place
 from outputs.text.sentences import Sentences
 

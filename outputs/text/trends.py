@@ -1,6 +1,6 @@
 """Five-year trends of the crime categories a section shows, worded together by theme.
 
-The total ("Samtliga brott") has a sentence of its own (``outputs.narrative.trend_sentence``).
+The total ("Samtliga brott") has a sentence of its own (``outputs.text.narrative.trend_sentence``).
 Every other category the draft shows gets its trend here, one sentence per direction and
 section, so "Våld i offentlig miljö" says "visar ingen av kategorierna brott mot liv och
 hälsa (3 kap.) eller misshandel inkl. grov någon säker trend" once instead of two sentences
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from outputs._indicator_row import row_number, row_value
-from outputs.narrative import crime_label
+from outputs.text._indicator_row import row_number, row_value
+from outputs.text.narrative import crime_label
 from outputs.text.sentences import Sentences
 
 __all__ = ["trend_sentences"]

@@ -23,8 +23,8 @@ import pytest
 from approval.db.models import make_engine
 from approval.drafts.publish import publish_version
 from approval.drafts.versions import VersionRepository
-from outputs.publish import FAULT_PAUSE_ENV, sha256_file, version_dir, write_version
-from outputs.publish_manifest import MANIFEST, check_manifest, write_manifest
+from outputs.publish.manifest import MANIFEST, check_manifest, write_manifest
+from outputs.publish.versions import FAULT_PAUSE_ENV, sha256_file, version_dir, write_version
 from tests.flows.conftest import ROOT, stop_group, subprocess_env
 from tests.flows.test_concurrency import PLAIN_RUN, assert_consistent
 

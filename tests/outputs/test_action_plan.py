@@ -1,4 +1,4 @@
-"""Tests for outputs.action_plan: YAML and xlsx input, errors, and the appendix layout."""
+"""Tests for the åtgärdsplan: YAML and xlsx input, errors, and the appendix layout."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from docx.enum.section import WD_ORIENT
 from openpyxl import Workbook
 
 from lagesbild.errors import InputError
-from outputs.action_plan import (
-    APPENDIX_HEADING,
+from outputs.draft.content.action_plan import (
     COLUMNS,
-    GUIDANCE,
     Action,
     ActionPlan,
     ProblemArea,
-    add_action_plan,
     load_action_plan,
 )
+from outputs.draft.word.action_plan import APPENDIX_HEADING, GUIDANCE, add_action_plan
 
 SAMPLE_TEXT = Path(__file__).resolve().parents[2] / "lagesbild" / "sample_data" / "text"
 HEADER = ["Problemområde", *COLUMNS]

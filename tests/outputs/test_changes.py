@@ -1,4 +1,4 @@
-"""Tests for outputs.changes: what moved between two versions."""
+"""Tests for outputs.publish.changes: what moved between two versions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import docx
 import docx.document
 import pandas as pd
 
-from outputs.changes import Changes, diff_versions
-from outputs.changes_section import add_changes_section, changes_heading
+from outputs.draft.word.changes_section import add_changes_section, changes_heading
+from outputs.publish.changes import Changes, diff_versions
 
 
 def _rows(document: docx.document.Document) -> list[list[str]]:

@@ -1,10 +1,10 @@
-"""Tests for outputs.charts: deterministic PNGs with caption and alt text."""
+"""Tests for outputs.draft.word.charts: deterministic PNGs with caption and alt text."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from outputs.charts import crime_chart, survey_chart
+from outputs.draft.word.charts import crime_chart, survey_chart
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -100,6 +100,6 @@ def test_charts_draw_in_threads_without_pyplot() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: crime_chart(_series(), "Södermalm").png, range(8)))
     assert all(r == alone for r in results)
-    import outputs.charts as charts
+    import outputs.draft.word.charts as charts
 
     assert not hasattr(charts, "plt") and not hasattr(charts, "_PYPLOT")

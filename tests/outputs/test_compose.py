@@ -1,4 +1,4 @@
-"""Tests for outputs.compose: which section each generated sentence lands in."""
+"""Tests for outputs.draft.content.compose: which section each generated sentence lands in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from lagesbild.config import load_areas
 from lagesbild.errors import InputError
-from outputs.compose import REPORT_CONFIG, compose_context, load_section_routing
+from outputs.draft.content.compose import compose_context
+from outputs.draft.content.report_config import REPORT_CONFIG, load_section_routing
 
 SAFETY = ("Känner sig trygg ute ensam sent en kväll",)
 

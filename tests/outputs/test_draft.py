@@ -1,4 +1,4 @@
-"""Tests for outputs.draft: the Word draft writer, read back with python-docx."""
+"""Tests for outputs.draft.word.writer: the Word draft writer, read back with python-docx."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ import docx
 import pandas as pd
 import pytest
 
-from outputs.draft import HEADINGS, QUALITY_NOTICE, SAMPLE_MARK, TOC_PLACEHOLDER, write_draft
-from outputs.draft_context import DraftContext, SourceUsed
+from outputs.draft.content.context import DraftContext, SourceUsed
+from outputs.draft.word.writer import (
+    HEADINGS,
+    QUALITY_NOTICE,
+    SAMPLE_MARK,
+    TOC_PLACEHOLDER,
+    write_draft,
+)
 
 PRIORITY = ("Unga i risk för kriminalitet", "Otillåten påverkan", "Kamerabevakning")
 SIG_SENTENCE = "Ökningen är statistiskt signifikant (p = 0,036)."
@@ -388,8 +394,8 @@ def test_charts_can_be_left_out(tmp_path: Path) -> None:
 
 
 def test_action_plan_appendix_and_changes_section(tmp_path: Path) -> None:
-    from outputs.action_plan import Action, ActionPlan, ProblemArea
-    from outputs.changes import diff_versions
+    from outputs.draft.content.action_plan import Action, ActionPlan, ProblemArea
+    from outputs.publish.changes import diff_versions
 
     plan = ActionPlan((ProblemArea("Otrygga platser", (Action("Klotter", "Sanera"),)),))
     changes = diff_versions(
@@ -458,7 +464,7 @@ def test_table_section_moves_a_survey_table(tmp_path: Path) -> None:
 
 
 def test_plan_warning_matches_priority_areas_by_configured_key() -> None:
-    from outputs.action_plan import Action, ActionPlan, ProblemArea, plan_warnings
+    from outputs.draft.content.action_plan import Action, ActionPlan, ProblemArea, plan_warnings
 
     areas = ("Unga i risk för kriminalitet", "Otillåten påverkan", "Ordningsvakter")
     editorial = {f"status:{a}": "atgardsplan" for a in areas[:2]}

@@ -1,4 +1,4 @@
-"""Tests for outputs.editorial: people's text in YAML, warnings and clear errors."""
+"""Tests for outputs.draft.content.editorial: people's text in YAML, warnings and clear errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from lagesbild.config import load_areas
 from lagesbild.errors import InputError
-from outputs.draft_context import DraftContext
-from outputs.editorial import REQUIRED_SECTIONS, load_editorial, unfold
+from outputs.draft.content.context import DraftContext
+from outputs.draft.content.editorial import REQUIRED_SECTIONS, load_editorial, unfold
 
 SAMPLE_TEXT = Path(__file__).resolve().parents[2] / "lagesbild" / "sample_data" / "text"
 AREAS = ("Unga i risk för kriminalitet", "Otillåten påverkan")

@@ -1,4 +1,4 @@
-"""Tests for outputs.footnotes: real Word footnotes, read back from the saved .docx."""
+"""Tests for ooxml.footnotes: real Word footnotes, read back from the saved .docx."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from docx import Document
 
 from lagesbild.errors import InputError
-from outputs.footnotes import attach, cite, footnote_texts
-from outputs.template import DEFAULT_TEMPLATE
+from outputs.draft.word.ooxml.footnotes import attach, cite, footnote_texts
+from outputs.draft.word.ooxml.template import DEFAULT_TEMPLATE
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -12,7 +12,7 @@ import pytest
 
 from lagesbild.config import load_areas
 from lagesbild.errors import InputError
-from outputs.compose import sources_used
+from outputs.draft.content.kallor import sources_used
 from sources.inbox import read_inbox
 from sources.rawstore import RawStore
 from sources.retrieved import retrieval_dates

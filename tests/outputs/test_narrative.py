@@ -1,4 +1,4 @@
-"""Tests for outputs.narrative: the spec's exact Swedish wording and seed-003-like sentences."""
+"""Tests for text.narrative: the spec's exact Swedish wording and seed-003-like sentences."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from outputs.narrative import (
+from outputs.swedish import NBSP
+from outputs.text.narrative import (
     change_sentence,
     crime_label,
     methods_note,
@@ -14,9 +15,8 @@ from outputs.narrative import (
     significance_sentence,
     trend_sentence,
 )
-from outputs.significance_wording import methods_appendix
-from outputs.swedish import NBSP
 from outputs.text.sentences import load_sentences
+from outputs.text.significance_wording import methods_appendix
 from tasks.indicators import INDICATOR_COLUMNS as COLUMNS
 
 

@@ -1,4 +1,4 @@
-"""Tests for outputs.pdf: a PDF whose TOC and page fields LibreOffice has computed."""
+"""Tests for outputs.pdf.render: a PDF whose TOC and page fields LibreOffice has computed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from outputs.draft import TOC_PLACEHOLDER, write_draft
-from outputs.pdf import render_pdf
+from outputs.draft.word.writer import TOC_PLACEHOLDER, write_draft
+from outputs.pdf.render import render_pdf
 from tests.outputs.test_draft import _context
 
 needs_soffice = pytest.mark.skipif(
@@ -56,8 +56,8 @@ def test_table_of_contents_has_page_numbers(pdf_text: tuple[Path, str]) -> None:
 def test_without_libreoffice_returns_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("outputs.pdf.shutil.which", lambda _name: None)
-    with caplog.at_level(logging.WARNING, logger="outputs.pdf"):
+    monkeypatch.setattr("outputs.pdf.render.shutil.which", lambda _name: None)
+    with caplog.at_level(logging.WARNING, logger="outputs.pdf.render"):
         assert render_pdf(tmp_path / "x.docx", tmp_path / "out") is None
     assert "LibreOffice" in caplog.text
     assert not (tmp_path / "out").exists()

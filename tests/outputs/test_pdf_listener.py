@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from outputs import pdf
-from outputs.pdf import WARM_UP_DOCX, render_pdf
+from outputs.pdf.render import WARM_UP_DOCX, render_pdf
+from outputs.pdf import render as pdf
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or not Path(pdf.UNO_PYTHON).exists(),
@@ -82,7 +82,7 @@ def test_one_soffice_serves_every_pdf_and_a_dead_one_is_replaced(tmp_path: Path)
 
 _OWNER = """
 import sys, time
-from outputs import pdf
+from outputs.pdf import render as pdf
 assert pdf.warm_listener()
 print(pdf._listener.pid, pdf._listener.work, flush=True)
 time.sleep(600)

@@ -1,4 +1,4 @@
-"""Tests for outputs.template: the generated template and drafts written from templates."""
+"""Tests for draft.word.template: the generated template and drafts written from templates."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import docx
 from docx.shared import Pt
 
-from outputs.draft import SAMPLE_MARK, write_draft
-from outputs.template import DEFAULT_TEMPLATE, FONT, build_template
+from outputs.draft.word.ooxml.template import DEFAULT_TEMPLATE, FONT, build_template
+from outputs.draft.word.writer import SAMPLE_MARK, write_draft
 from tests.outputs.test_draft import _context
 
 

@@ -125,7 +125,7 @@ def test_decision_date_is_refused_beside_the_field(portal, day, message) -> None
 
 def test_drafts_and_pdfs_follow_the_umask(tmp_path) -> None:
     """mkstemp writes 0600; a draft must be readable by the group sharing the directory."""
-    from outputs.publish import make_shareable
+    from outputs.publish.versions import make_shareable
 
     old = os.umask(0o027)
     try:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from outputs.compose import headline_sentence, suppressed_sentence
-from outputs.draft_tables import add_ia_table, add_survey_table, suppression_footnote
+from outputs.draft.content.headlines import headline_sentence, suppressed_sentence
+from outputs.draft.word.tables import add_ia_table, add_survey_table, suppression_footnote
 from tasks.disclosure import (
     DERIVED_COLUMNS,
     SUPPRESSION_LOG_COLUMNS,

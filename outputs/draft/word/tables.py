@@ -4,7 +4,7 @@ Every cell is a value of the input frame passed through ``outputs.swedish``; the
 arithmetic is unit conversion for printing (a relative change 0.125 printed as "+12,5 %").
 
 The shared pieces (styles, flags, cell texts, footnotes, the styled table itself) are in
-``outputs.draft_table_helpers``; their public names are re-exported here.
+``outputs.draft.word.table_helpers``; their public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import pandas as pd
 from docx.document import Document as DocumentObject
 
-from outputs.draft_table_helpers import (
+from outputs.draft.word.table_helpers import (
     CELL_STYLE,
     NOTE_STYLE,
     TABLE_STYLE,
@@ -25,7 +25,6 @@ from outputs.draft_table_helpers import (
     any_true,
     as_number,
     cell_style,
-    format_window,
     is_suppressed,
     is_true,
     relative_text,
@@ -41,6 +40,7 @@ from outputs.swedish import (
     format_int,
     format_percent,
     format_signed,
+    format_window,
     share_decimals,
 )
 
@@ -54,7 +54,6 @@ __all__ = [
     "add_series_table",
     "add_survey_table",
     "cell_style",
-    "format_window",
     "is_suppressed",
     "is_true",
     "significance_text",

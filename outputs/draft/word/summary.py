@@ -10,18 +10,18 @@ from __future__ import annotations
 import pandas as pd
 from docx.document import Document as DocumentObject
 
-from outputs.docx_fields import add_field
-from outputs.draft_context import DraftContext
-from outputs.draft_table_helpers import (
+from outputs.draft.content.context import DraftContext
+from outputs.draft.word.ooxml.fields import add_field
+from outputs.draft.word.ooxml.template import style_or_none
+from outputs.draft.word.table_helpers import (
     add_note,
     add_table,
     as_number,
-    format_window,
     is_suppressed,
     is_true,
     relative_text,
 )
-from outputs.draft_tables import label_text
+from outputs.draft.word.tables import label_text
 from outputs.swedish import (
     MISSING,
     NBSP,
@@ -30,8 +30,8 @@ from outputs.swedish import (
     format_percent,
     format_share,
     format_signed,
+    format_window,
 )
-from outputs.template import style_or_none
 
 __all__ = [
     "SOURCE_LINES",

@@ -17,8 +17,8 @@ Wording decisions:
 * Survey indicators are quoted as the producer wrote them (”…”): they are question labels,
   not noun phrases, and paraphrasing them risks changing their meaning.
 
-The significance sentence and the methods note are in ``outputs.significance_wording`` (re-
-exported here); reading a row (NaN, NA, CSV strings) is in ``outputs._indicator_row``.
+The significance sentence and the methods note are in ``outputs.text.significance_wording`` (re-
+exported here); reading a row (NaN, NA, CSV strings) is in ``outputs.text._indicator_row``.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 
-from outputs._indicator_row import row_change as _change
-from outputs._indicator_row import row_flag as _flag
-from outputs._indicator_row import row_number as _num
-from outputs._indicator_row import row_significant as _is_significant
-from outputs._indicator_row import row_value as _get
-from outputs.significance_wording import CANNOT_TEST, methods_note, significance_sentence
 from outputs.swedish import NBSP, format_decimal, format_int, format_percent, format_relative
+from outputs.text._indicator_row import row_change as _change
+from outputs.text._indicator_row import row_flag as _flag
+from outputs.text._indicator_row import row_number as _num
+from outputs.text._indicator_row import row_significant as _is_significant
+from outputs.text._indicator_row import row_value as _get
 from outputs.text.sentences import Sentences
+from outputs.text.significance_wording import CANNOT_TEST, methods_note, significance_sentence
 from tasks.statistics import DEFAULT_ALPHA
 
 __all__ = [

@@ -1,7 +1,7 @@
 """What changed since the previous version: figures, source files and people's text.
 
 ``diff_versions`` compares two versions' inputs and outputs; the draft prints the result
-as its last section (``outputs.changes_section``) and the run writes it as
+as its last section (``outputs.draft.word.changes_section``) and the run writes it as
 ``changes.json`` (:meth:`Changes.to_json`).
 
 Differences obey the disclosure rules of the figures (``tasks.disclosure``): a change

@@ -50,9 +50,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-if TYPE_CHECKING:  # runtime imports would be circular (outputs.editorial imports this module)
-    from outputs.action_plan import ActionPlan
-    from outputs.changes import Changes
+if TYPE_CHECKING:  # runtime imports would be circular (content.editorial imports this module)
+    from outputs.draft.content.action_plan import ActionPlan
+    from outputs.publish.changes import Changes
 
 __all__ = [
     "CRIME_SERIES_COLUMNS",
@@ -97,7 +97,7 @@ SECTION_NAMES: dict[str, str] = {
 }
 SECTION_KEYS: tuple[str, ...] = tuple(SECTION_NAMES)
 #: Sections only people can write: without their text the draft shows a placeholder (even
-#: where generated sentences follow) and ``outputs.editorial`` reports a warning.
+#: where generated sentences follow) and ``outputs.draft.content.editorial`` reports a warning.
 PEOPLE_SECTIONS: tuple[str, ...] = (
     "sammanfattning",
     "inledning",

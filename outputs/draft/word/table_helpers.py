@@ -1,12 +1,11 @@
 """Shared pieces of the draft's tables: styles, cell texts, footnotes and the table itself.
 
-``outputs.draft_tables`` builds one table per source from these (and re-exports the public
+``outputs.draft.word.tables`` builds one table per source from these (and re-exports the public
 names); every cell is a value of the input frame passed through ``outputs.swedish``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import re
@@ -20,9 +19,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from outputs.docx_fields import repeat_header_row
-from outputs.swedish import MISSING, NBSP, format_relative
-from outputs.template import style_or_none
+from outputs.draft.word.ooxml.fields import repeat_header_row
+from outputs.draft.word.ooxml.template import style_or_none
+from outputs.swedish import MISSING, format_relative
 
 __all__ = [
     "CELL_STYLE",
@@ -34,7 +33,6 @@ __all__ = [
     "any_true",
     "as_number",
     "cell_style",
-    "format_window",
     "is_suppressed",
     "is_true",
     "relative_text",
@@ -52,10 +50,6 @@ CELL_STYLE = "Tabelltext"
 NOTE_STYLE = "Anteckning"
 _USABLE_WIDTH_CM = 16.0  # A4 minus 2,5 cm margins
 _CELL_MARGIN_TWIPS = 57  # 0,1 cm
-_MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-)  # fmt: skip
 
 
 def is_true(value: object) -> bool | None:
@@ -155,20 +149,6 @@ def add_footnote(document: DocumentObject, rows: pd.DataFrame) -> None:
 def significance_cell(row: pd.Series) -> str:
     """The Signifikant cell, "–" when the row's figures are withheld."""
     return MISSING if is_suppressed(row) else significance_text(row)
-
-
-def format_window(window: tuple[dt.date, dt.date]) -> str:
-    """A calendar window without years: ``"1 januari–15 november"``.
-
-    Args:
-        window: first and last day (inclusive).
-
-    Returns:
-        The Swedish wording.
-    """
-    start, end = window
-    return (f"{start.day}{NBSP}{_MONTHS[start.month - 1]}–"
-            f"{end.day}{NBSP}{_MONTHS[end.month - 1]}")  # fmt: skip
 
 
 def as_number(value: object) -> float | None:

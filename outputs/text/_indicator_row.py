@@ -2,7 +2,7 @@
 
 A row comes either from a frame (floats, NaN, bools, pandas NA) or back from the CSV
 (strings, "true"/"false", empty strings); these helpers read both the same way, so
-``outputs.narrative`` and ``outputs.significance_wording`` agree on what a row says.
+``outputs.text.narrative`` and ``outputs.text.significance_wording`` agree on what a row says.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from outputs.publish import sha256_file, write_json_atomic
+from outputs.publish.versions import sha256_file, write_json_atomic
 
 __all__ = ["MANIFEST", "ManifestCheck", "check_manifest", "write_manifest"]
 

@@ -1,6 +1,6 @@
 """Open a .docx in LibreOffice, update its indexes and fields, and store it as PDF.
 
-Run by ``outputs.pdf.render_pdf`` under the *system* Python (the one with python3-uno),
+Run by ``outputs.pdf.render.render_pdf`` under the *system* Python (the one with python3-uno),
 never imported by the pipeline:
 
     /usr/bin/python3 uno_update_indexes.py SOFFICE PROFILE_URL INPUT.docx OUTPUT.pdf
@@ -10,7 +10,7 @@ calls don't share state, and always terminates it.
 
     /usr/bin/python3 uno_update_indexes.py --serve SOFFICE PROFILE_URL
 
-keeps one soffice warm and converts the requests read from stdin (``outputs.pdf``'s
+keeps one soffice warm and converts the requests read from stdin (``outputs.pdf.render``'s
 listener), until its input closes.
 """
 

@@ -42,7 +42,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from outputs.docx_fields import add_field, normalise_zip, set_document_language
+from outputs.draft.word.ooxml.fields import add_field, normalise_zip, set_document_language
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -56,7 +56,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TEMPLATE = Path(__file__).parent / "templates" / "lagesbild.docx"
+DEFAULT_TEMPLATE = Path(__file__).parents[3] / "templates" / "lagesbild.docx"
 #: Arial in Word, Liberation Sans (same metrics) in LibreOffice: the PDF matches Word's pages.
 FONT = "Arial"
 RED = RGBColor(0xC0, 0x00, 0x00)

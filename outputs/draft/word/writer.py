@@ -3,7 +3,7 @@
 Writers format; they don't compute: ``write_draft`` prints a :class:`DraftContext` whose
 numbers and sentences are all finished. What it adds is layout: the title block, the
 diarienummer block on every page, "Sid X av Y", a table of contents Word fills in on
-opening, the standard sections in the standard order (``outputs.draft_sections``), and
+opening, the standard sections in the standard order (``outputs.draft.word.sections``), and
 visible placeholders ("[Text saknas: …]") wherever people still have to write.
 """
 
@@ -17,11 +17,10 @@ from pathlib import Path
 from docx import Document
 from docx.document import Document as DocumentObject
 
-from outputs.action_plan import add_action_plan
-from outputs.changes_section import add_changes_section
-from outputs.docx_fields import add_figure, normalise_zip
-from outputs.draft_context import DraftContext
-from outputs.draft_front import (
+from outputs.draft.content.context import DraftContext
+from outputs.draft.word.action_plan import add_action_plan
+from outputs.draft.word.changes_section import add_changes_section
+from outputs.draft.word.front import (
     QUALITY_NOTICE,
     SAMPLE_MARK,
     TOC_PLACEHOLDER,
@@ -32,10 +31,12 @@ from outputs.draft_front import (
     setup_properties,
     template_values,
 )
-from outputs.draft_sections import HEADINGS, add_appendices, add_body
-from outputs.draft_tables import cell_style, table_style
-from outputs.publish import make_shareable
-from outputs.template import DEFAULT_TEMPLATE, fill_template, style_or_none
+from outputs.draft.word.layout import HEADINGS
+from outputs.draft.word.ooxml.fields import add_figure, normalise_zip
+from outputs.draft.word.ooxml.template import DEFAULT_TEMPLATE, fill_template, style_or_none
+from outputs.draft.word.sections import add_appendices, add_body
+from outputs.draft.word.tables import cell_style, table_style
+from outputs.publish.versions import make_shareable
 
 __all__ = [
     "HEADINGS",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from outputs.publish import write_csv_atomic
+from outputs.publish.versions import write_csv_atomic
 
 __all__ = ["BOOLEAN_COLUMNS", "format_indicators", "write_indicators"]
 

@@ -28,7 +28,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from outputs.draft_table_helpers import is_true
+from outputs.draft.word.table_helpers import is_true
 from outputs.swedish import format_int
 
 __all__ = ["Chart", "DPI", "TOTAL_LABEL", "crime_chart", "survey_chart"]

@@ -44,7 +44,7 @@ __all__ = [
     "load_source_meta",
 ]
 
-KALLOR_FILE = Path(__file__).resolve().parent / "templates" / "kallor.yaml"
+KALLOR_FILE = Path(__file__).resolve().parents[3] / "templates" / "kallor.yaml"
 REFERENCE_STYLE = "FootnoteReference"
 TEXT_STYLE = "FootnoteText"
 _ATTRIBUTE = "_lagesbild_footnotes"

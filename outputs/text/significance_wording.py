@@ -1,6 +1,6 @@
 """The significance wording of statistics v2, and the draft's methods texts.
 
-Split from ``outputs.narrative`` (which re-exports these names): the narrative writes what
+Split from ``outputs.text.narrative`` (which re-exports these names): the narrative writes what
 changed, this module says whether the change is statistically significant, in the Swedish
 wording of ``spec/statistics.md`` ("statistiskt signifikant" throughout; never "p = 1").
 The verdict is the row's own ``significant`` (the same model as its interval). The methods
@@ -15,12 +15,12 @@ from pathlib import Path
 
 import jinja2
 
-from outputs._indicator_row import row_change as _change
-from outputs._indicator_row import row_flag as _flag
-from outputs._indicator_row import row_number as _num
-from outputs._indicator_row import row_significant as _is_significant
-from outputs._indicator_row import row_value as _get
 from outputs.swedish import format_p
+from outputs.text._indicator_row import row_change as _change
+from outputs.text._indicator_row import row_flag as _flag
+from outputs.text._indicator_row import row_number as _num
+from outputs.text._indicator_row import row_significant as _is_significant
+from outputs.text._indicator_row import row_value as _get
 from tasks.statistics import DEFAULT_ALPHA
 
 __all__ = [
@@ -41,7 +41,7 @@ NOT_ESTIMATED_SENTENCE = (
     "Serien är för kort för att skatta den årliga variationen, så prövningen bygger på "
     "slumpvariation enbart."
 )
-_TEMPLATES = Path(__file__).parent / "templates" / "methods"
+_TEMPLATES = Path(__file__).parent.parent / "templates" / "methods"
 
 
 def significance_sentence(row: Mapping, *, alpha: float = DEFAULT_ALPHA) -> str:

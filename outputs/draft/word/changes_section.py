@@ -2,11 +2,11 @@
 
 The portal's "Jämför version N med M" shows the figures that moved (old → new with the
 verdict before → after), the changed sentences per section and the source files that were
-refreshed; this section prints the same from :class:`outputs.changes.Changes`, so a reader
+refreshed; this section prints the same from :class:`outputs.publish.changes.Changes`, so a reader
 of the Word file or PDF sees what a reader of the portal sees. The wording is in
 ``outputs/templates/sentences.yaml`` (``changes_*``).
 
-Disclosure: a figure withheld by ``outputs.changes`` (``withheld``) is printed as "ändrad"
+Disclosure: a figure withheld by ``outputs.publish.changes`` (``withheld``) is printed as "ändrad"
 with neither value nor verdict — never the numbers, whatever the template says.
 
 Layout: the heading, the intro lines and every table row but the last keep with the next
@@ -20,9 +20,9 @@ import re
 from docx.document import Document as DocumentObject
 from docx.text.paragraph import Paragraph
 
-from outputs.changes import Changes, EditorialChange, FigureChange
-from outputs.draft_context import SECTION_NAMES
-from outputs.draft_table_helpers import add_note, add_table
+from outputs.draft.content.context import SECTION_NAMES
+from outputs.draft.word.table_helpers import add_note, add_table
+from outputs.publish.changes import Changes, EditorialChange, FigureChange
 from outputs.swedish import format_decimal
 from outputs.text.sentences import Sentences, load_sentences
 

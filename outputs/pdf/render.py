@@ -33,7 +33,7 @@ import uuid
 from pathlib import Path
 
 from lagesbild import reaper
-from outputs.publish import make_shareable
+from outputs.publish.versions import make_shareable
 
 __all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "listener_died",
            "render_pdf", "warm_listener"]  # fmt: skip
@@ -45,7 +45,7 @@ DEFAULT_TIMEOUT = 180.0
 UNO_PYTHON = "/usr/bin/python3"
 UNO_SCRIPT = Path(__file__).with_name("uno_update_indexes.py")
 #: Converted once by :func:`warm_listener`, so the first draft finds Writer loaded.
-WARM_UP_DOCX = Path(__file__).with_name("templates") / "lagesbild.docx"
+WARM_UP_DOCX = Path(__file__).parent.parent / "templates" / "lagesbild.docx"
 
 
 def find_soffice() -> str | None:

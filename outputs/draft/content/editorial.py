@@ -20,10 +20,10 @@
         kommentar: |
           ...
 
-Any section key of :data:`outputs.draft_context.SECTION_KEYS` may be given; in a section
+Any section key of :data:`outputs.draft.content.context.SECTION_KEYS` may be given; in a section
 that also has generated sentences (e.g. ``vald_offentlig_miljo``) people's text stands
 first. Missing text of a section only people can write
-(:data:`outputs.draft_context.PEOPLE_SECTIONS`) is not an error (the draft shows
+(:data:`outputs.draft.content.context.PEOPLE_SECTIONS`) is not an error (the draft shows
 "[Text saknas: …]" and the loader returns a warning); a wrong status, an unknown priority
 area or an unknown key is, and names the file, line and key.
 """
@@ -39,7 +39,12 @@ from pathlib import Path
 import yaml
 
 from lagesbild.errors import InputError
-from outputs.draft_context import PEOPLE_SECTIONS, SECTION_KEYS, SECTION_NAMES, STATUS_OPTIONS
+from outputs.draft.content.context import (
+    PEOPLE_SECTIONS,
+    SECTION_KEYS,
+    SECTION_NAMES,
+    STATUS_OPTIONS,
+)
 
 __all__ = [
     "AREA_FIELDS",

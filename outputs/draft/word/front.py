@@ -1,8 +1,8 @@
 """The draft's front matter: properties, header, footer and title page.
 
-Split from ``outputs.draft``: what the writer puts into (or around) the template before
-the body. The template's markers are filled by ``outputs.template.fill_template``; the
-functions here supply the values and the pieces a template without markers lacks.
+Split from ``writer``: what the writer puts into (or around) the template before the body.
+The template's markers are filled by ``ooxml.template.fill_template``; the functions here
+supply the values and the pieces a template without markers lacks.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt
 
-from outputs.docx_fields import add_field, enable_update_fields, set_document_language
-from outputs.draft_context import DraftContext
+from outputs.draft.content.context import DraftContext
+from outputs.draft.word.ooxml.fields import add_field, enable_update_fields, set_document_language
+from outputs.draft.word.ooxml.template import RED, style_or_none
 from outputs.swedish import format_date
-from outputs.template import RED, style_or_none
 
 __all__ = [
     "QUALITY_NOTICE",
