@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from outputs.pdf.render import WARM_UP_DOCX, render_pdf
 from outputs.pdf import render as pdf
+from outputs.pdf.render import WARM_UP_DOCX, render_pdf
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or not Path(pdf.UNO_PYTHON).exists(),
