@@ -199,7 +199,7 @@ def warm_listener(python: str = UNO_PYTHON) -> bool:
     soffice = find_soffice()
     if soffice is None or not Path(python).exists():
         return False
-    if _listener is not None and _listener.alive():
+    if _listener is not None and _listener.alive() and _listener.key == (soffice, python):
         return True
     try:
         listener = _current(soffice, python)
@@ -207,8 +207,18 @@ def warm_listener(python: str = UNO_PYTHON) -> bool:
             listener.convert(WARM_UP_DOCX, Path(tmp) / "warm-up.pdf", DEFAULT_TIMEOUT)
     except (ListenerDied, OSError) as exc:
         logger.warning("LibreOffice listener did not start: %s", exc)
+        _drop()  # not retried in a loop: each PDF then tries a listener of its own
         return False
     return True
+
+
+def _drop() -> None:
+    global _listener
+    with _lock:
+        if _listener is not None and _listener.owner == os.getpid():
+            _listener.kill()
+            _listener.close()
+        _listener = None
 
 
 def render_pdf(

@@ -126,6 +126,17 @@ def _convert(desktop, source: str, target: str) -> str | None:  # noqa: ANN001 -
     return None
 
 
+def _answers(process: subprocess.Popen, desktop) -> bool:  # noqa: ANN001 - a UNO proxy
+    """soffice runs and its bridge still answers a cheap call."""
+    if process.poll() is not None:
+        return False
+    try:
+        desktop.getComponents()
+    except Exception:  # noqa: BLE001 - DisposedException and friends: the bridge is gone
+        return False
+    return True
+
+
 def main(soffice: str, profile_url: str, source: str, target: str) -> int:
     process, desktop = _start(soffice, profile_url)
     try:
@@ -164,8 +175,10 @@ def serve(soffice: str, profile_url: str) -> int:
                         process.kill()
                     process.wait()
                     continue
-                if error and process.poll() is not None:
-                    continue  # soffice died while opening the file: once more, fresh
+                if error and not _answers(process, desktop):
+                    process.kill()  # soffice died (or hangs) under the file: once more, fresh
+                    process.wait()
+                    continue
                 break
             print(json.dumps({"id": request.get("id"), "error": error}), flush=True)
     finally:

@@ -106,3 +106,10 @@ def test_a_kill_9_of_the_owner_leaves_no_soffice_and_no_profile() -> None:
     while Path(work).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(work).exists()
+
+
+def test_a_listener_that_cannot_start_is_dropped_not_retried() -> None:
+    # /bin/false stands in for a python3 without uno: the listener exits at once.
+    assert pdf.warm_listener(python="/bin/false") is False
+    assert not pdf.listener_died()  # the worker's loop does not restart it every second
+    assert pdf._listener is None
