@@ -9,7 +9,7 @@ several files. Re-exported by ``sources._csv``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,8 @@ from lagesbild.errors import InputError
 
 __all__ = [
     "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "as_canonical", "as_incidents",
-    "combine_observations", "empty_canonical", "empty_incidents",
+    "combine_observations", "drop_repeats", "empty_canonical", "empty_incidents",
+    "observation_frame",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,47 @@ def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     for column in columns:
         out[column] = out[column].astype(_DTYPES.get(column, "str"))
     return out
+
+
+def observation_frame(index: pd.Index, *, source: str, file: str,
+                      **columns: object) -> pd.DataFrame:  # fmt: skip
+    """An adapter's rows in the canonical columns: counts, not survey shares, by default.
+
+    ``unit`` is ``antal``, ``preliminary`` False, ``group`` empty and ``n``,
+    ``published_rate``, ``producer_significant`` missing unless given; ``row`` is the index
+    (the row number a data steward sees).
+    """
+    defaults = {"unit": "antal", "preliminary": False, "group": "", "n": np.nan,
+                "published_rate": np.nan, "producer_significant": pd.NA}  # fmt: skip
+    return pd.DataFrame({"source": source, **defaults, **columns, "file": file, "row": index},
+                        index=index)  # fmt: skip
+
+
+def drop_repeats(frame: pd.DataFrame, key: Sequence[str], *, label: str, column: str,
+                 describe: Callable[[pd.Series], str]) -> pd.DataFrame:  # fmt: skip
+    """Drop identical repeats of a row; the same key with two values is an ``InputError``.
+
+    Args:
+        frame: rows indexed by row number, with the ``key`` columns and ``value``.
+        key: the columns that identify one observation.
+        label: the file name for the error.
+        column: the value's column label in the file.
+        describe: the observation as the error names it, e.g. ``"samma uppgift (…)"``.
+    """
+    key = list(key)
+    compared = frame[key + ["value"]].fillna({"value": -1.0})
+    keep = ~compared.duplicated()
+    frame, compared = frame[keep], compared[keep]
+    clash = compared.duplicated(subset=key, keep="first")
+    if clash.any():
+        second = int(clash.index[np.argmax(clash.to_numpy())])
+        same = (compared[key] == compared.loc[second, key]).all(axis=1)
+        first = int(compared.index[same.to_numpy()][0])
+        raise InputError(
+            f"{describe(frame.loc[second])} har olika värden på rad {first} och rad {second}",
+            file=label, row=second, column=column,
+        )
+    return frame
 
 
 def empty_canonical() -> pd.DataFrame:

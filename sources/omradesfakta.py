@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from lagesbild.config import AreasConfig
 from lagesbild.errors import InputError
+from sources._canonical import drop_repeats, observation_frame
 from sources._csv import (
     as_canonical,
     empty_canonical,
@@ -48,25 +48,6 @@ def _units(values: pd.Series, label: str, column: str) -> pd.Series:
         raise InputError(f"{values.loc[row]!r} är ingen känd enhet ('procent' eller 'antal')",
                          file=label, row=row, column=column)
     return key.map(UNITS)
-
-
-def _check_conflicts(frame: pd.DataFrame, label: str, column: str) -> pd.DataFrame:
-    key = ["region", "category", "period_end", "unit"]
-    compared = frame[key + ["value"]].fillna({"value": -1.0})
-    keep = ~compared.duplicated()
-    frame, compared = frame[keep], compared[keep]
-    clash = compared.duplicated(subset=key, keep="first")
-    if clash.any():
-        second = first_row(clash)
-        same = (compared[key] == compared.loc[second, key]).all(axis=1)
-        first = int(compared.index[same.to_numpy()][0])
-        row = frame.loc[second]
-        raise InputError(
-            f"samma nyckeltal ({row['region']}, {row['category']}, "
-            f"{row['period_end']:%Y}) har olika värden på rad {first} och rad {second}",
-            file=label, row=second, column=column,
-        )
-    return frame
 
 
 def read_omradesfakta(
@@ -113,25 +94,13 @@ def read_omradesfakta(
         raise InputError("en andel ska ligga mellan 0 och 100 och ett antal kan inte vara "
                          "negativt", file=label, row=row, column=cols["value"])
     day = pd.to_datetime(years.astype(str) + "-12-31")
-    frame = pd.DataFrame(
-        {
-            "source": "omradesfakta",
-            "area": regions.map(mapped),
-            "region": regions,
-            "period_start": day,
-            "period_end": day,
-            "period_kind": "year",
-            "category": data[cols["category"]],
-            "value": value,
-            "unit": units,
-            "preliminary": False,
-            "group": "",
-            "n": np.nan,
-            "published_rate": np.nan,
-            "producer_significant": pd.NA,
-            "file": label,
-            "row": data.index,
-        },
-        index=data.index,
-    )
-    return as_canonical(_check_conflicts(frame, label, cols["value"]))
+    frame = observation_frame(
+        data.index, source="omradesfakta", file=label, area=regions.map(mapped),
+        region=regions, period_start=day, period_end=day, period_kind="year",
+        category=data[cols["category"]], value=value, unit=units,
+    )  # fmt: skip
+    return as_canonical(drop_repeats(
+        frame, ["region", "category", "period_end", "unit"], label=label, column=cols["value"],
+        describe=lambda r: (f"samma nyckeltal ({r['region']}, {r['category']}, "
+                            f"{r['period_end']:%Y})"),
+    ))  # fmt: skip

@@ -22,6 +22,7 @@ import pandas as pd
 
 from lagesbild.config import AreasConfig
 from lagesbild.errors import InputError
+from sources._canonical import drop_repeats, observation_frame
 from sources._csv import (
     as_canonical,
     empty_canonical,
@@ -57,27 +58,6 @@ def _months(values: pd.Series, label: str, column: str) -> pd.Series:
         raise InputError(f"{values.loc[row]!r} är inte en månad (1–12, eller tomt för helår)",
                          file=label, row=row, column=column)
     return number.astype("int64")
-
-
-def _check_conflicts(frame: pd.DataFrame, label: str, value_column: str) -> pd.DataFrame:
-    """Drop identical repeats; the same key with two values is an error naming both rows."""
-    key = ["region", "category", "period_start", "period_end"]
-    compared = frame[key + ["value"]].fillna({"value": -1.0})
-    frame = frame[~compared.duplicated()]
-    compared = compared[~compared.duplicated()]
-    clash = compared.duplicated(subset=key, keep="first")
-    if clash.any():
-        second = first_row(clash)
-        same = (compared[key] == compared.loc[second, key]).all(axis=1)
-        first = int(compared.index[same.to_numpy()][0])
-        row = frame.loc[second]
-        raise InputError(
-            f"samma uppgift ({row['region']}, {row['category']}, "
-            f"{row['period_start']:%Y-%m-%d}–{row['period_end']:%Y-%m-%d}) har olika värden "
-            f"på rad {first} och rad {second}",
-            file=label, row=second, column=value_column,
-        )
-    return frame
 
 
 def read_police(
@@ -128,27 +108,18 @@ def read_police(
         row = first_row(negative)
         raise InputError("ett antal kan inte vara negativt", file=label, row=row,
                          column=cols["value"])
-    frame = pd.DataFrame(
-        {
-            "source": "polis",
-            "region": data[cols["region"]],
-            "period_start": start,
-            "period_end": end.astype("datetime64[ns]"),
-            "period_kind": np.where(months > 0, "month", "year"),
-            "category": data[cols["category"]],
-            "value": value,
-            "unit": "antal",
-            "preliminary": False,
-            "group": "",
-            "n": np.nan,
-            "published_rate": np.nan,
-            "producer_significant": pd.NA,
-            "file": label,
-            "row": data.index,
-        },
-        index=data.index,
-    )
-    frame = _check_conflicts(frame, label, cols["value"])
+    frame = observation_frame(
+        data.index, source="polis", file=label, region=data[cols["region"]],
+        period_start=start, period_end=end.astype("datetime64[ns]"),
+        period_kind=np.where(months > 0, "month", "year"), category=data[cols["category"]],
+        value=value,
+    )  # fmt: skip
+    frame = drop_repeats(
+        frame, ["region", "category", "period_start", "period_end"], label=label,
+        column=cols["value"],
+        describe=lambda r: (f"samma uppgift ({r['region']}, {r['category']}, "
+                            f"{r['period_start']:%Y-%m-%d}–{r['period_end']:%Y-%m-%d})"),
+    )  # fmt: skip
     return as_canonical(_assign_areas(frame, areas))
 
 
