@@ -14,6 +14,7 @@ from docx.shared import Cm, Pt
 
 from outputs.draft.content.action_plan import COLUMNS, ActionPlan
 from outputs.draft.word.ooxml.fields import repeat_header_row
+from outputs.draft.word.ooxml.template import paragraph_style_id
 
 __all__ = ["APPENDIX_HEADING", "GUIDANCE", "add_action_plan"]
 
@@ -50,6 +51,7 @@ def add_action_plan(document: DocumentObject, plan: ActionPlan, *, table_style: 
         section.page_width, section.page_height = height, width
     section.left_margin = section.right_margin = Cm(2.5)
     document.add_heading(APPENDIX_HEADING, 1)
+    style_id = paragraph_style_id(document, cell_style) if cell_style else None
     for area in plan.areas:
         document.add_heading(area.name, 2)
         table = document.add_table(rows=1, cols=len(COLUMNS) + 1)
@@ -57,16 +59,17 @@ def add_action_plan(document: DocumentObject, plan: ActionPlan, *, table_style: 
             table.style = document.styles[table_style]
         table.autofit = False
         _plain_first_column(table)
-        _fill_row(table.rows[0].cells, (area.name, *COLUMNS), cell_style, bold=True)
+        _fill_row(table.rows[0].cells, (area.name, *COLUMNS), cell_style, style_id, bold=True)
         repeat_header_row(table)
         guidance = table.add_row().cells
-        _fill_row(guidance, GUIDANCE, cell_style, bold=False)
+        _fill_row(guidance, GUIDANCE, cell_style, style_id, bold=False)
         for cell in guidance:
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.italic = True
         for action in area.actions:
-            _fill_row(table.add_row().cells, ("", *action.cells()), cell_style, bold=False)
+            _fill_row(table.add_row().cells, ("", *action.cells()), cell_style, style_id,
+                      bold=False)  # fmt: skip
         for row in table.rows:
             for cell, cm in zip(row.cells, _WIDTHS_CM, strict=True):
                 cell.width = Cm(cm)
@@ -85,7 +88,8 @@ def _plain_first_column(table) -> None:  # noqa: ANN001 - python-docx Table
     look.set(qn("w:val"), "0420")  # first row, no vertical banding
 
 
-def _fill_row(cells, texts, cell_style: str | None, *, bold: bool) -> None:  # noqa: ANN001
+def _fill_row(cells, texts, cell_style: str | None, style_id: str | None, *,  # noqa: ANN001
+              bold: bool) -> None:  # fmt: skip
     for cell, text in zip(cells, texts, strict=True):
         parts = [p for p in str(text).split("\n\n") if p.strip()] or [""]
         cell.text = parts[0].strip()
@@ -93,7 +97,7 @@ def _fill_row(cells, texts, cell_style: str | None, *, bold: bool) -> None:  # n
             cell.add_paragraph(part.strip())
         for paragraph in cell.paragraphs:
             if cell_style:
-                paragraph.style = cell_style
+                paragraph._p.style = style_id  # cell_style's id, looked up once
             else:
                 paragraph.paragraph_format.space_after = Pt(0)
             for run in paragraph.runs:

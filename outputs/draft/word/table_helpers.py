@@ -20,7 +20,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 
 from outputs.draft.word.ooxml.fields import repeat_header_row
-from outputs.draft.word.ooxml.template import style_or_none
+from outputs.draft.word.ooxml.template import paragraph_style_id, style_or_none
 from outputs.swedish import MISSING, format_relative
 
 __all__ = [
@@ -241,6 +241,7 @@ def add_table(
         widths_cm = [first_width_cm, *[rest] * (len(header) - 1)]
     widths = [Cm(w) for w in widths_cm]
     paragraph_style = cell_style(document)
+    style_id = paragraph_style_id(document, paragraph_style) if paragraph_style else None
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
@@ -251,7 +252,7 @@ def add_table(
             if index >= numeric_from:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             if paragraph_style:
-                paragraph.style = document.styles[paragraph_style]
+                paragraph._p.style = style_id
             else:
                 paragraph.paragraph_format.space_after = Pt(0)
                 for run in paragraph.runs:

@@ -87,6 +87,19 @@ def style_or_none(document: DocumentObject, name: str):  # noqa: ANN201 - python
         return None
 
 
+def paragraph_style_id(document: DocumentObject, name: str) -> str | None:
+    """The style id that ``paragraph.style = name`` would write, looked up once.
+
+    python-docx resolves a style name by scanning styles.xml on every assignment (and
+    once more for the default style); a table sets the same style on hundreds of cells.
+    Set the id with ``paragraph._p.style = style_id``, as python-docx's setter does.
+
+    Raises:
+        KeyError: the document has no such style.
+    """
+    return document.part.get_style_id(document.styles[name], WD_STYLE_TYPE.PARAGRAPH)
+
+
 # --- building the default template ---------------------------------------------------------
 
 
