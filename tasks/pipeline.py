@@ -41,6 +41,7 @@ from outputs.pdf.render import render_pdf
 from outputs.publish.changes import diff_versions
 from outputs.publish.indicators_csv import write_indicators
 from outputs.publish.versions import fingerprint, sha256_file, write_json_atomic, write_text_atomic
+from outputs.text.sentences import configured_sentences_file
 from quality.report import ValidationReport
 from quality.validate import InboxChecks, validate_inbox, validate_inputs
 from sources.fetch import (
@@ -364,6 +365,9 @@ def run_fingerprint(spec: RunSpec, inputs: Inputs) -> str:
     parts += [f"text:{p.name}:{sha256_file(p)}" for p in texts if p.is_file()]
     if spec.template:
         parts.append(f"template:{sha256_file(spec.template)}")
+    own = configured_sentences_file(load_report_config(), spec.area, base=REPORT_CONFIG_FILE)
+    if own is not None:  # a district's edited wording is a new draft
+        parts.append(f"sentences:{sha256_file(own)}")
     return fingerprint(parts)
 
 
@@ -405,6 +409,7 @@ def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: Val
         ia_series=computed.ia_series,
         caveats=load_caveats(config.get("caveats"), path=REPORT_CONFIG_FILE),
         key_figures=config.get("befolkningsfakta") or {},
+        sentences_file=configured_sentences_file(config, spec.area, base=REPORT_CONFIG_FILE),
         status_texts=config.get("status_texts") or None,
         priority_areas=areas.priority_areas,
         editorial=editorial,

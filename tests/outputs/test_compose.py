@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import docx
 import pandas as pd
 import pytest
 
@@ -12,6 +13,8 @@ from lagesbild.config import load_areas
 from lagesbild.errors import InputError
 from outputs.draft.content.compose import compose_context
 from outputs.draft.content.report_config import REPORT_CONFIG, load_section_routing
+from outputs.draft.word.writer import write_draft
+from outputs.text.sentences import configured_sentences_file
 
 SAFETY = ("Känner sig trygg ute ensam sent en kväll",)
 
@@ -106,3 +109,29 @@ def test_bad_routing_names_file_and_key(
     with pytest.raises(InputError, match=message) as caught:
         load_section_routing(path)
     assert caught.value.file == str(path) and caught.value.column == column
+
+
+def test_a_district_sentence_file_named_in_report_yaml_changes_the_draft(tmp_path) -> None:
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "sodermalm.yaml").write_text(
+        'count_up:\n  - "Fler anmälda brott än förra året: {{ value|num }} år {{ year }}."\n',
+        encoding="utf-8",
+    )
+    report = conf / "report.yaml"
+    config = {"sentences_file": {"sodermalm": "sodermalm.yaml"}}
+    own = configured_sentences_file(config, "sodermalm", base=report)
+    assert own == conf / "sodermalm.yaml"
+    assert configured_sentences_file(config, "norra_innerstaden", base=report) is None
+    assert configured_sentences_file({}, "sodermalm", base=report) is None
+    changed = "Fler anmälda brott än förra året: 60 år 2023."
+    default = _compose()
+    assert not _where(default, changed)
+    district = _compose(sentences_file=own)
+    assert _where(district, changed)  # the one snippet it overrides …
+    assert _where(district, "statistiskt signifikant") == _where(default, "statistiskt signifikant")
+    draft = write_draft(district, tmp_path / "utkast.docx", charts=False)
+    assert any(changed in p.text for p in docx.Document(str(draft)).paragraphs)
+    with pytest.raises(InputError, match="report.yaml") as info:
+        configured_sentences_file({"sentences_file": "saknas.yaml"}, "sodermalm", base=report)
+    assert "sentences_file" in str(info.value)
