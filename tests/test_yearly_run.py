@@ -13,6 +13,7 @@ import re
 import shutil
 import stat
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -550,3 +551,61 @@ def test_the_drafts_changes_section_shows_what_the_portal_shows(tmp_path):
     assert hot_rows == [["Hot", "2022", "ändrad", "ändrad", "ändrad"]]
     heading = next(p for p in document.paragraphs if p.text == "Ändringar sedan version 1")
     assert heading.paragraph_format.keep_with_next
+
+
+def _section(document, start: str, stop: str) -> list[str]:  # noqa: ANN001 - Document
+    """The paragraph texts between two headings."""
+    texts, inside = [], False
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading") and paragraph.text in (start, stop):
+            inside = paragraph.text == start
+            continue
+        if inside:
+            texts.append(paragraph.text)
+    return texts
+
+
+def test_sample_2022_compares_crime_and_safety_with_the_city(first):
+    document = docx.Document(str(first.draft))
+    body = _section(document, "Beskrivning av brottsligheten", "Prioriterade samverkansområden")
+    sentences = [s for t in body for s in re.split(r"(?<=[.)])\s+(?=[A-ZÅÄÖ])", t)]
+    compared = [s for s in sentences if "staden som helhet" in s and re.search(r"\d", s)]
+    assert len(compared) >= 5, compared
+    joined = "\n".join(_all_text(document))
+    assert not re.search(r"\d \d{3}\b", joined), re.findall(r".{0,15}\d \d{3}\b.{0,5}", joined)[:3]
+
+
+def test_sample_2022_trends_of_the_other_categories_by_theme(first):
+    document = docx.Document(str(first.draft))
+    crime = _section(document, "Anmälda brott enligt BRÅ", "Anmälda brott enligt polisen")
+    assert any(t.startswith("Sett över fem år (2018–2022) visar anmälda brott inom kategorierna "
+                            "brott mot person (3–7\u00a0kap.)".replace("\u00a0", " "))
+               for t in crime)  # fmt: skip
+    violence = _section(document, "Våld i offentlig miljö", "Narkotikabrottslighet")
+    assert sum("trend" in t for t in violence) == 1  # 3 kap. and misshandel in one sentence
+    police = _section(document, "Anmälda brott enligt polisen", "Trygghetsmätningar")
+    assert any("enligt polisens statistik" in t and "ökande trend" in t for t in police)
+
+
+def test_sample_2022_cites_each_source_in_a_real_footnote(first):
+    with zipfile.ZipFile(first.draft) as archive:
+        notes = archive.read("word/footnotes.xml").decode()
+        body = archive.read("word/document.xml").decode()
+    found = {n: "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)) for n, xml in
+             re.findall(r'<w:footnote w:id="(\d+)">(.*?)</w:footnote>', notes)}  # fmt: skip
+    assert sorted(re.findall(r'<w:footnoteReference w:id="(\d+)"/>', body)) == sorted(found)
+    joined = " ".join(found.values())
+    for source in ("Brottsförebyggande rådet (BRÅ)", "Polismyndigheten", "Stockholmsenkäten 2022",
+                   "Stockholms stads trygghetsmätning 2020", "IA, incidentrapporteringssystem",
+                   "Områdesfakta, befolkning", "Områdesfakta, nyckeltal"):  # fmt: skip
+        assert joined.count(source) == 1, source
+    document = docx.Document(str(first.draft))
+    kallor = _section(document, "Källor", "Beskrivning av stadsdelsområdet")
+    dates = {d for t in kallor for d in re.findall(r"hämtad (\d{4}-\d\d-\d\d)", t)}
+    assert dates and dates == set(re.findall(r"hämtad (\d{4}-\d\d-\d\d)", joined))
+    pdf = Path(first.version.directory) / first.draft.with_suffix(".pdf").name
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    flat = re.sub(r"\s+", " ", text)
+    assert "Brottsförebyggande rådet (BRÅ), Statistik över anmälda brott" in flat
+    assert "Stockholms stad, Stockholmsenkäten 2022, resultat per stadsdelsområde" in flat

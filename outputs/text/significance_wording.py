@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from outputs.swedish import format_p
+from outputs.swedish import NBSP, format_p
 from outputs.text._indicator_row import row_change as _change
 from outputs.text._indicator_row import row_flag as _flag
 from outputs.text._indicator_row import row_number as _num
@@ -110,4 +110,6 @@ def methods_note(**values: object) -> str:
 def methods_appendix(**values: object) -> list[str]:
     """The technical appendix "Metod och statistisk prövning", one string per paragraph."""
     text = _environment().get_template("appendix.txt.j2").render(_context(**values))
-    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+    # "per 100 000 invånare": the template's thousands space must not break across lines.
+    return [" ".join(p.split()).replace("100 000", f"100{NBSP}000")
+            for p in text.split("\n\n") if p.strip()]  # fmt: skip

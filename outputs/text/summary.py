@@ -28,8 +28,9 @@ def _label(row: dict) -> str:
     indicator = str(row["indicator"])
     if source == "ia":
         return f"incidenter av {indicator.lower()} i IA"
-    if source in ("bra", "polis"):
-        return f"anmälda brott inom kategorin {crime_label(indicator)}"
+    if source in ("bra", "polis"):  # the police's own count is not BRÅ's: say whose
+        police = " enligt polisen" if source == "polis" else ""
+        return f"anmälda brott inom kategorin {crime_label(indicator)}{police}"
     return f"andelen ”{indicator}”"
 
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
+
 from outputs.text._indicator_row import row_number, row_value
 from outputs.text.narrative import crime_label
 from outputs.text.sentences import Sentences
 
-__all__ = ["trend_sentences"]
+__all__ = ["section_trends", "trend_sentences"]
 
 _TOTALS = {"samtliga brott", "totalt antal brott"}
 
@@ -37,7 +39,6 @@ def trend_sentences(
     *,
     year: int,
     flat: bool,
-    others: bool = False,
     alpha: float = 0.05,
 ) -> list[str]:
     """The trend sentences of one section's crime categories (one source).
@@ -50,7 +51,6 @@ def trend_sentences(
             trend are left out.
         year: the report year (the window is ``year − 4``–``year``).
         flat: also say so when the trends are flat (the categories a section is about).
-        others: the categories follow another trend sentence in the section ("också").
         alpha: the level the intervals were computed at.
 
     Returns:
@@ -62,11 +62,56 @@ def trend_sentences(
         and (i := _item(r)) is not None
     ]  # fmt: skip
     police = any(row_value(r, "source") == "polis" for r in rows)
-    common = dict(year=year, first_year=year - 4, level=100 * (1 - alpha), police=police,
-                  others=others)  # fmt: skip
+    common = dict(year=year, first_year=year - 4, level=100 * (1 - alpha), police=police)
     sentences = []
     for direction in ("up", "down") + (("flat",) if flat else ()):
         chosen = [i for i in items if i["direction"] == direction]
         if chosen:
             sentences.append(words.say(f"trend_theme_{direction}", items=chosen, **common))
     return sentences
+
+
+def section_trends(
+    words: Sentences,
+    indicators: pd.DataFrame,
+    routed: Mapping[str, Mapping[str, Sequence[Mapping]]],
+    *,
+    year: int,
+    alpha: float = 0.05,
+) -> dict[str, list[str]]:
+    """Section key → the trend sentences of the crime categories it shows.
+
+    A themed section ("Våld i offentlig miljö", "Rån" …) words the trends of the headline
+    categories routed to it, flat ones included; "Anmälda brott enligt BRÅ" and
+    "Anmälda brott enligt polisen" word the significant trends of the other categories
+    of their tables (the total has its own sentence).
+
+    Args:
+        words: the draft's sentence templates.
+        indicators: the report's indicators.
+        routed: section key → source → headline rows (as ``compose_context`` routes them).
+        year: the report year.
+        alpha: the level of the intervals.
+    """
+    out: dict[str, list[str]] = {}
+    themed: set[tuple[str, str]] = set()
+    for key, by_source in routed.items():
+        for source, rows in by_source.items():
+            if source not in ("bra", "polis") or key in ("brottslighet", "polis"):
+                continue
+            out.setdefault(key, []).extend(
+                trend_sentences(words, rows, year=year, flat=True, alpha=alpha)
+            )
+            themed.update((source, str(r["indicator"])) for r in rows)
+    if indicators.empty:
+        return {k: v for k, v in out.items() if v}
+    current = indicators[indicators["year"] == year]
+    for source, key in (("bra", "brottslighet"), ("polis", "polis")):
+        rest = [
+            r for r in current[current["source"] == source].to_dict("records")
+            if (source, str(r["indicator"])) not in themed
+        ]  # fmt: skip
+        out.setdefault(key, []).extend(
+            trend_sentences(words, rest, year=year, flat=False, alpha=alpha)
+        )
+    return {k: v for k, v in out.items() if v}

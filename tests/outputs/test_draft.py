@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -142,6 +143,7 @@ def _context(**changes: object) -> DraftContext:
                 dt.datetime(2024, 11, 20, 9, 30),
                 "ab" * 32,
                 ("x.txt",),
+                key="bra",
             ),
         ),
         missing_notes={"ia": "Underlag från IA saknas för 2023."},
@@ -477,3 +479,18 @@ def test_plan_warning_matches_priority_areas_by_configured_key() -> None:
     unkeyed = ActionPlan((ProblemArea("Unga i risk för kriminalitet", (Action("o", "a"),)),))
     assert len(plan_warnings(unkeyed, editorial, areas)) == 2  # free text is not a match
     assert "åtgärdsplanen saknas" in plan_warnings(None, editorial, areas)[0]
+
+
+def test_the_first_sentence_citing_a_source_carries_its_footnote(written: Path) -> None:
+    with zipfile.ZipFile(written) as archive:
+        notes = archive.read("word/footnotes.xml").decode()
+        body = archive.read("word/document.xml").decode()
+    texts = re.findall(r'<w:footnote w:id="(\d+)">(.*?)</w:footnote>', notes)
+    assert [n for n, _ in texts] == ["1"]  # one source, one footnote
+    text = "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", texts[0][1]))
+    assert "Brottsförebyggande rådet (BRÅ), Statistik över anmälda brott" in text
+    assert text.endswith("hämtad 2024-11-20.")  # the raw file's date, as Källor prints it
+    assert body.count('<w:footnoteReference w:id="1"/>') == 1
+    cited = next(p for p in docx.Document(str(written)).paragraphs
+                 if "footnoteReference" in p._p.xml)  # fmt: skip
+    assert _text(cited.text) == SIG_SENTENCE  # the first generated BRÅ sentence

@@ -53,6 +53,18 @@ def test_table_of_contents_has_page_numbers(pdf_text: tuple[Path, str]) -> None:
     assert re.search(r"Figur\s+1\. Anmälda brott i Södermalm", text)
 
 
+@needs_soffice
+def test_footnote_stands_at_the_bottom_of_the_citing_page(pdf_text: tuple[Path, str]) -> None:
+    _, text = pdf_text
+    page = next(p for p in text.split("\f") if "statistiskt signifikant (p = 0,036)." in
+                p.replace("\u00a0", " "))  # fmt: skip
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    note = next(i for i, line in enumerate(lines) if "Brottsförebyggande rådet (BRÅ)" in line)
+    cited = next(i for i, line in enumerate(lines) if "(p = 0,036)." in line.replace("\u00a0", " "))
+    assert cited < note and lines[-1].startswith("Sid ")  # under the text, above the footer
+    assert "hämtad 2024-11-20" in " ".join(lines[note:])
+
+
 def test_without_libreoffice_returns_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -17,9 +17,9 @@ def test_significant_trends_are_worded_together_and_the_total_is_left_out() -> N
             _row("4 kap. Brott mot frihet och frid", 2.74, 1.53, 3.97),
             _row("Samtliga brott", 0.5, -4.4, 5.6),
             _row("6 kap. Sexualbrott", 0.49, -2.56, 3.63)]  # fmt: skip
-    (sentence,) = trend_sentences(words, rows, year=2022, flat=False, others=True)
+    (sentence,) = trend_sentences(words, rows, year=2022, flat=False)
     assert sentence == (
-        "Sett över fem år (2018–2022) visar också anmälda brott inom kategorierna brott mot "
+        "Sett över fem år (2018–2022) visar anmälda brott inom kategorierna brott mot "
         "person (3–7 kap.) och brott mot frihet och frid (4 kap.) en ökande trend, "
         "i genomsnitt 1,3\u00a0% respektive 2,7\u00a0% fler per år."
     )

@@ -36,6 +36,7 @@ from outputs.text.prose import Caveat, Place, count_paragraph, ia_paragraphs, su
 from outputs.text.sentences import load_sentences
 from outputs.text.significance_wording import methods_appendix
 from outputs.text.summary import key_sentences
+from outputs.text.trends import section_trends
 
 __all__ = ["compose_context"]
 
@@ -184,6 +185,8 @@ def compose_context(
                     words, [r for r in rows if not is_suppressed(r)], where,
                     order=headline.get(source, []),
                 )
+    for key, texts in section_trends(words, indicators, routed, year=year).items():
+        sentences[key][0:0] = texts  # the long run first, then the year's change (as 003)
     sentences["sammanfattning"] = key_sentences(words, indicators, where, year=year)
     total = indicators[(indicators["source"] == "bra") & (indicators["year"] == year)
                        & (indicators["indicator"] == "Samtliga brott")]  # fmt: skip

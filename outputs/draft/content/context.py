@@ -175,6 +175,9 @@ class SourceUsed:
         retrieved_at: when it was fetched or dropped into the inbox.
         sha256: fingerprint of the raw file(s).
         files: the raw files' names.
+        key: the source kind (``bra``, ``stockholmsenkaten`` …): its publisher, title and
+            address in ``outputs/templates/kallor.yaml``, and its footnote.
+        year: a survey's year (the wave the draft shows), else None.
     """
 
     label: str
@@ -182,6 +185,8 @@ class SourceUsed:
     retrieved_at: dt.datetime
     sha256: str
     files: tuple[str, ...] = ()
+    key: str = ""
+    year: int | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,21 +30,21 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
     own date for inbox files, see ``sources.retrieved``), the latest when several files
     make one source.
     """
-    by_label: dict[str, list[Mapping]] = {}
+    by_label: dict[tuple[str, str, int | None], list[Mapping]] = {}
     for raw in raw_files:
         kind = str(raw.get("kind") or Path(str(raw["origin"])).parent.name)
-        labels = [SOURCE_LABELS.get(kind, kind)]
+        labels = [(SOURCE_LABELS.get(kind, kind), kind, None)]
         if kind == "enkater":
             surveys = indicators[indicators["source"].isin(["stockholmsenkaten",
                                                              "trygghetsmatningen"])]
             labels = [
-                f"{SOURCE_LABELS[s]} {int(y)}"
+                (f"{SOURCE_LABELS[s]} {int(y)}", str(s), int(y))
                 for s, y in surveys.groupby("source")["year"].max().items()
-            ] or [SOURCE_LABELS["stockholmsenkaten"]]
+            ] or [(SOURCE_LABELS["stockholmsenkaten"], "stockholmsenkaten", None)]
         for label in labels:
             by_label.setdefault(label, []).append(raw)
     used = []
-    for label, files in sorted(by_label.items()):
+    for (label, key, year), files in sorted(by_label.items(), key=lambda kv: kv[0][0]):
         retrieved = max(dt.datetime.fromisoformat(str(f["retrieved_at"])) for f in files)
         used.append(
             SourceUsed(
@@ -53,6 +53,8 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
                 retrieved_at=retrieved,
                 sha256=str(files[0]["sha256"]),
                 files=tuple(dict.fromkeys(str(f["name"]) for f in files)),
+                key=key,
+                year=year,
             )
         )
     return tuple(used)

@@ -19,7 +19,9 @@ from outputs.draft.word.ooxml.template import paragraph_style_id
 __all__ = ["APPENDIX_HEADING", "GUIDANCE", "add_action_plan"]
 
 APPENDIX_HEADING = "Bilaga: Åtgärdsplan"
-_WIDTHS_CM = (3.0, 3.6, 4.5, 3.3, 2.2, 3.3, 4.8)  # sums to the 24,7 cm of a landscape page
+#: Sums to the 24,7 cm of a landscape page; Vem fits "(stadsdelsförvaltningen)" unbroken
+#: (LibreOffice breaks a word wider than its cell mid-word, without a hyphen).
+_WIDTHS_CM = (3.0, 3.6, 4.5, 3.3, 2.2, 4.1, 4.0)
 #: 004's guidance row under the header: what each column asks for.
 GUIDANCE = (
     "Ange identifierat problemområde eller utmaning här",

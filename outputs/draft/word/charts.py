@@ -29,7 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from outputs.draft.word.table_helpers import is_true
-from outputs.swedish import format_int
+from outputs.swedish import NBSP, format_int
 
 __all__ = ["Chart", "DPI", "TOTAL_LABEL", "crime_chart", "survey_chart"]
 
@@ -168,7 +168,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
                       prop=_FONT)  # fmt: skip
     figure.tight_layout(rect=(0, 0.06 if has_city else 0, 1, 1), h_pad=0.8)
     png = _png(figure)
-    unit = "per 100 000 invånare" if use_rate else "antal"
+    unit = f"per 100{NBSP}000 invånare" if use_rate else "antal"
     caption = f"Anmälda brott {where} {years[0]}–{years[-1]} enligt BRÅ, {unit}"
     caption += (", med staden som jämförelse (streckad linje)." if has_city else ".")
     caption += " Varje kategori har egen skala."

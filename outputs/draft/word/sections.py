@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 from docx.document import Document as DocumentObject
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 from outputs.draft.content.context import (
     PEOPLE_SECTIONS,
@@ -24,6 +25,7 @@ from outputs.draft.content.context import (
 from outputs.draft.word.charts import crime_chart, survey_chart
 from outputs.draft.word.front import placeholder
 from outputs.draft.word.layout import APPENDICES, LAYOUT
+from outputs.draft.word.ooxml.footnotes import cite
 from outputs.draft.word.ooxml.template import RED, style_or_none
 from outputs.draft.word.summary import (
     add_caption,
@@ -73,6 +75,16 @@ _CSV_NOTE = (
     "som levereras tillsammans med utkastet. Där anges för varje jämförelse metod, "
     "p-värde och konfidensintervall."
 )
+#: The source a section's generated sentences cite besides its table's (footnotes).
+_SECTION_SOURCES = {
+    "befolkning": ("befolkning",),  # områdesfakta's footnote stands at its own table
+    "brottslighet": ("bra",),
+    "vald_offentlig_miljo": ("bra",),
+    "narkotika": ("bra",),
+    "ran": ("bra",),
+    "polis": ("polis",),
+    "ia": ("ia",),
+}
 _SURVEY_LABELS = {
     "trygghetsmatningen": "Stockholms stads trygghetsmätning",
     "stockholmsenkaten": "Stockholmsenkäten",
@@ -137,7 +149,9 @@ def _fill(document: DocumentObject, ctx: DraftContext, key: str | None, add_figu
         _paragraphs(document, [text])
     elif key in PEOPLE_SECTIONS:
         _placeholder(document, SECTION_NAMES[key])
-    _paragraphs(document, ctx.sentences.get(key, ()))
+    written = _paragraphs(document, ctx.sentences.get(key, ()))
+    if written and key != "sammanfattning":  # the summary's table names its sources
+        cite(document, written[0], *_cited_sources(ctx, key))
     if key in ctx.missing_notes:
         _note(document, ctx.missing_notes[key])
     _tables(document, ctx, key, add_figure)
@@ -209,11 +223,20 @@ def _has_police(ctx: DraftContext) -> bool:
             or "polis" in ctx.missing_notes)  # fmt: skip
 
 
-def _paragraphs(document: DocumentObject, texts: Sequence[str]) -> None:
+def _paragraphs(document: DocumentObject, texts: Sequence[str]) -> list[Paragraph]:
+    written = []
     for text in texts:
         for part in str(text).split("\n\n"):
             if part.strip():
-                document.add_paragraph(part.strip())
+                written.append(document.add_paragraph(part.strip()))
+    return written
+
+
+def _cited_sources(ctx: DraftContext, key: str) -> tuple[str, ...]:
+    """The sources whose figures a section's generated sentences quote (footnote keys)."""
+    rows = section_rows(ctx, key)
+    found = [str(s) for s in rows["source"].unique()] if not rows.empty else []
+    return tuple(dict.fromkeys([*_SECTION_SOURCES.get(key, ()), *found]))
 
 
 def _note(document: DocumentObject, text: str) -> None:
@@ -254,6 +277,8 @@ def _status_lines(document: DocumentObject, ctx: DraftContext, chosen: str | Non
         paragraph = document.add_paragraph(f"{box} {text}")
         paragraph.paragraph_format.left_indent = Cm(0.75)
         paragraph.paragraph_format.space_after = Pt(2)
+        # The heading, the three boxes and the area's description stand on one page.
+        paragraph.paragraph_format.keep_with_next = True
 
 
 def _labelled(document: DocumentObject, label: str, text: str | None, what: str) -> None:
@@ -308,10 +333,13 @@ def _methods_appendix(document: DocumentObject, ctx: DraftContext) -> None:
 
 
 def add_appendices(document: DocumentObject, ctx: DraftContext) -> None:
-    """The appendices of :data:`APPENDICES`, each on a new page."""
+    """The appendices of :data:`APPENDICES`.
+
+    No forced page break: the body ends with the short "Om statistiken" and "Datakvalitet",
+    which would otherwise stand alone on a mostly blank page.
+    """
     for section in APPENDICES:
-        heading = document.add_heading(section.title, section.level)
-        heading.paragraph_format.page_break_before = True
+        document.add_heading(section.title, section.level)
         _fill(document, ctx, section.key, lambda *_: None)
 
 

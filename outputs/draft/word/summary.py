@@ -12,6 +12,7 @@ from docx.document import Document as DocumentObject
 
 from outputs.draft.content.context import DraftContext
 from outputs.draft.word.ooxml.fields import add_field
+from outputs.draft.word.ooxml.footnotes import cite
 from outputs.draft.word.ooxml.template import style_or_none
 from outputs.draft.word.table_helpers import (
     add_note,
@@ -53,7 +54,7 @@ SOURCE_LINES = {
     "trygghetsmatningen": "Källa: Stockholms stads trygghetsmätning.",
     "befolkning": "Källa: Stockholms stad, Statistik om Stockholm (områdesfakta).",
     "omradesfakta": "Källa: Stockholms stad, Statistik om Stockholm (områdesfakta).",
-    "alla": "Källa: BRÅ, IA, Stockholmsenkäten och Stockholms stads trygghetsmätning.",
+    "alla": "Källa: BRÅ, Polisen, IA, Stockholmsenkäten och Stockholms stads trygghetsmätning.",
 }
 _SOURCE_NAMES = {"bra": "BRÅ", "polis": "Polisen", "ia": "IA",
                  "stockholmsenkaten": "Stockholmsenkäten",
@@ -79,9 +80,14 @@ def add_caption(document: DocumentObject, text: str) -> int:
     return number
 
 
-def add_source(document: DocumentObject, source: str) -> None:
-    """The source line under a table (a source kind of :data:`SOURCE_LINES`, or a text)."""
-    add_note(document, SOURCE_LINES.get(source, source))
+def add_source(document: DocumentObject, source: str, *cited: str) -> None:
+    """The source line under a table (a source kind of :data:`SOURCE_LINES`, or a text).
+
+    The line carries the footnote of ``source`` (and of each of ``cited``) where no
+    sentence has cited it before (``outputs.draft.word.ooxml.footnotes``).
+    """
+    paragraph = add_note(document, SOURCE_LINES.get(source, source))
+    cite(document, paragraph, *((source, *cited) if source in SOURCE_LINES else cited))
 
 
 def verdict(row: pd.Series | dict) -> str:
@@ -153,7 +159,8 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
               "Bedömning"]  # fmt: skip
     body = [[_name(r), _SOURCE_NAMES.get(r["source"], r["source"]), _value(r), _change(r),
              *([_city(r)] if with_city else []), verdict(r)] for r in rows]  # fmt: skip
-    widths = (4.8, 2.9, 1.6, 1.9, 2.2, 3.0) if with_city else (5.9, 2.9, 1.7, 2.0, 3.1)
+    # Källa fits "Trygghetsmätningen" on one line (a narrower cell breaks it mid-word).
+    widths = (4.4, 3.5, 1.5, 1.8, 2.2, 3.0) if with_city else (5.5, 3.5, 1.5, 1.9, 3.0)
     add_caption(document, f"Nyckeltal {ctx.area_name} {ctx.year} jämfört med föregående "
                           "mätning")  # fmt: skip
     add_table(document, header, body, numeric_from=2, widths_cm=widths)
@@ -233,7 +240,7 @@ def add_tests_table(document: DocumentObject, ctx: DraftContext) -> None:
                      _prev(row), _value(row), _p_cell(p), verdict(row)])  # fmt: skip
     add_caption(document, f"Samtliga statistiska prövningar, {ctx.area_name} {ctx.year}")
     add_table(document, ["Indikator", "Källa", "Förra", "Nu", "p", "Bedömning"], body,
-              numeric_from=2, widths_cm=(5.6, 2.9, 1.5, 1.5, 1.6, 3.1))  # fmt: skip
+              numeric_from=2, widths_cm=(5.1, 3.5, 1.4, 1.4, 1.6, 3.2))  # fmt: skip
     add_source(document, "alla")
 
 

@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 from outputs.draft.word.ooxml.fields import repeat_header_row
 from outputs.draft.word.ooxml.template import paragraph_style_id, style_or_none
@@ -260,12 +261,14 @@ def add_table(
     document.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def add_note(document: DocumentObject, text: str) -> None:
+def add_note(document: DocumentObject, text: str) -> Paragraph:
     """An italic note paragraph: the template's :data:`NOTE_STYLE`, else 9 pt italic."""
     if style_or_none(document, NOTE_STYLE) is not None:
-        document.add_paragraph(text, style=NOTE_STYLE).runs[0].italic = True
-        return
+        paragraph = document.add_paragraph(text, style=NOTE_STYLE)
+        paragraph.runs[0].italic = True
+        return paragraph
     paragraph = document.add_paragraph()
     run = paragraph.add_run(text)
     run.italic = True
     run.font.size = Pt(9)
+    return paragraph

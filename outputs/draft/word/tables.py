@@ -106,7 +106,7 @@ def add_count_table(
         "Förändring %",
     ]
     if with_rate:
-        header.append("Per 100 000 inv.")
+        header.append(f"Per 100{NBSP}000 inv.")
     header.append("Signifikant")
     body = []
     for _, row in rows.iterrows():

@@ -33,6 +33,7 @@ from outputs.draft.word.front import (
 )
 from outputs.draft.word.layout import HEADINGS
 from outputs.draft.word.ooxml.fields import add_figure, normalise_zip
+from outputs.draft.word.ooxml.footnotes import attach, footnote_texts
 from outputs.draft.word.ooxml.template import DEFAULT_TEMPLATE, fill_template, style_or_none
 from outputs.draft.word.sections import add_appendices, add_body
 from outputs.draft.word.tables import cell_style, table_style
@@ -109,6 +110,9 @@ def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     if not had_title_page:
         add_title_page(document, ctx)
     add_footer(document)
+    texts = footnote_texts(ctx.sources)
+    if texts:  # each source's footnote, at the first sentence or table citing it
+        attach(document, texts)
     figures = _Figures(charts)
     add_body(document, ctx, figures.add)
     bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
