@@ -78,7 +78,7 @@ def test_crime_chart_uses_rates_and_the_city_reference_with_its_place() -> None:
     chart = crime_chart(series, "Södermalm", place="på Södermalm")
     assert chart is not None
     assert chart.caption.startswith("Anmälda brott på Södermalm 2022–2024 enligt BRÅ, "
-                                    "per 100 000 invånare, med staden som jämförelse")
+                                    "per 100\u00a0000 invånare, med staden som jämförelse")
     assert "Värden per 100 000 invånare." in chart.alt_text
 
 

@@ -376,7 +376,7 @@ def test_figures_have_captions_and_alt_text(written: Path) -> None:
     document = docx.Document(str(written))
     captions = [p.text for p in document.paragraphs if p.text.startswith("Figur ")]
     assert captions[0].startswith("Figur 1. Anmälda brott i Södermalm 2022–2024 enligt BRÅ, "
-                                  "per 100 000 invånare.")
+                                  "per 100\u00a0000 invånare.")
     assert captions[1].startswith("Figur 2. Stockholmsenkäten: andel (%)")
     shapes = document.inline_shapes
     assert len(shapes) == 2
