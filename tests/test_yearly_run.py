@@ -609,3 +609,17 @@ def test_sample_2022_cites_each_source_in_a_real_footnote(first):
     flat = re.sub(r"\s+", " ", text)
     assert "Brottsförebyggande rådet (BRÅ), Statistik över anmälda brott" in flat
     assert "Stockholms stad, Stockholmsenkäten 2022, resultat per stadsdelsområde" in flat
+
+
+def test_sample_2022_pdf_has_no_stray_page_and_no_word_broken_in_a_cell(first):
+    pdf = Path(first.version.directory) / first.draft.with_suffix(".pdf").name
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert "Bilaga: Metod och statistisk prövning" in pages[1]  # the whole Innehåll, page 2
+    assert "Sammanfattning lokal lägesbild" in pages[2].split("Innehåll")[-1]
+    for number, page in enumerate(pages[1:-1], start=2):  # the title page stands alone
+        lines = [line for line in page.splitlines() if line.strip()]
+        # A page of text is not mostly blank (a page with a figure holds its image instead).
+        assert "Figur " in page or len(lines) >= 25, (number, lines[4:8])
+    assert not re.search(r"Trygghetsmätninge *\n", text)  # Källa cells fit the word
