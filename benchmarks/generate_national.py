@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from lagesbild.config import slugify
+from lagesbild.areas.model import slugify
 from lagesbild.municipalities import COUNTIES
 from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
 

@@ -24,7 +24,7 @@ from prefect.artifacts import (
 )
 
 from approval.drafts.publish import PublishResult
-from lagesbild.config import slugify
+from lagesbild.areas.model import slugify
 from outputs.swedish import format_decimal, format_p, format_signed
 from tasks.pipeline import load_report_config
 

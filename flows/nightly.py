@@ -35,7 +35,8 @@ from approval.drafts.publish import ADOPTED as PUBLISH_ADOPTED
 from approval.drafts.publish import PublishResult
 from flows import logs
 from flows.artifacts import artifact_key, create_run_artifacts
-from lagesbild.config import AreasConfig, load_areas
+from lagesbild.areas.load import load_areas
+from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
 from tasks.pipeline import SAMPLE_INBOX, RunSpec

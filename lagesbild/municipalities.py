@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from lagesbild.config import slugify
+from lagesbild.areas.model import slugify
 
 __all__ = [
     "COUNTIES", "STOCKHOLMS_LAN", "municipality_areas", "regions_from_pxweb", "write_areas",

@@ -1,6 +1,6 @@
 """How ``lagesbild run`` runs the yearly flow, and what the person at the terminal sees.
 
-In order: the arguments are checked (:mod:`lagesbild.preflight`, no heavy import); then
+In order: the arguments are checked (:mod:`lagesbild.cli.preflight`, no heavy import); then
 the flow runs against ``PREFECT_API_URL`` when set, else against the data root's kept
 local server (:mod:`lagesbild.localserver`), started on the first run. Each step prints one
 Swedish line; Prefect's and Great Expectations' own output goes to

@@ -53,7 +53,7 @@ class _Portal(FastAPI):
 
 def _areas_config():  # type: ignore[no-untyped-def]  # noqa: ANN202
     try:
-        from lagesbild.config import load_areas
+        from lagesbild.areas.load import load_areas
 
         return load_areas()
     except Exception as exc:  # the portal still works with bare ids

@@ -203,7 +203,7 @@ def validate_inputs(
         One report over all sources; BRÅ for ``year`` and ``year - 1`` is blocking.
     """
     if members_for_year is None:
-        from lagesbild.config import load_areas
+        from lagesbild.areas.load import load_areas
 
         config = load_areas()
 

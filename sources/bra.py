@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError
 from sources._csv import (
     as_canonical,

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError, SourceSchemaChanged
 from sources._csv import as_canonical, empty_canonical
 from sources.population import AGE_GROUPS

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig, slugify
+from lagesbild.areas.model import AreasConfig, slugify
 from lagesbild.errors import InputError
 from sources._csv import (
     as_canonical,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lagesbild.config import AreasConfig, ComparisonLevel
+from lagesbild.areas.model import AreasConfig, ComparisonLevel
 from quality.report import CheckResult, Severity
 from sources.inbox import Inputs
 from tasks._rows import year_of

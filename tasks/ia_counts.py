@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from tasks._rows import apply_count_test, blank_row
 from tasks.crime_rows import NOT_ESTIMATED
 from tasks.statistics import choose_dispersion, fit_trends

@@ -15,7 +15,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from tasks.disclosure import DisclosureRules, apply_disclosure_control
 from tasks.ia_counts import ia_window, ia_window_counts
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from tasks._rows import INDICATOR_COLUMNS, blank_row, is_missing
 from tasks.area_facts import fact_rows
 from tasks.crime_rows import (

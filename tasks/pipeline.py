@@ -27,7 +27,8 @@ import lagesbild
 from approval.db.models import make_engine
 from approval.drafts.publish import DRAFT_NAME, PublishResult, publish_version
 from approval.drafts.versions import VersionRepository
-from lagesbild.config import AreasConfig, load_areas
+from lagesbild.areas.load import load_areas
+from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.progress import step
 from lagesbild.settings import SAMPLE_INBOX, Settings

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lagesbild.config import AreasConfig
+from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import PipelineError
 from sources.inbox import Inputs
 

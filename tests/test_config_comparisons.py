@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lagesbild.config import DEFAULT_AREAS_FILE, load_areas
+from lagesbild.areas.load import DEFAULT_AREAS_FILE, load_areas
 from lagesbild.errors import ConfigError
 
 

@@ -213,7 +213,7 @@ def test_nightly_cli_out_of_the_box_one_line_per_area(first, home, api):
     """``lagesbild nightly`` without arguments: the inbox's latest year (2024, not the
     calendar year), one Swedish line per area, no traceback, exit 0."""
     from flows.nightly import areas_to_refresh
-    from lagesbild.config import load_areas
+    from lagesbild.areas.load import load_areas
 
     env = subprocess_env(api, home)
     done = subprocess.run([str(Path(sys.executable).parent / "lagesbild"), "nightly"],

@@ -14,7 +14,7 @@ from flows.artifacts import artifact_key, headline_rows, quality_markdown
 from flows.deploy import NIGHTLY_CRON, TIMEZONE, deployments
 from flows.logs import ExpectedErrorFilter
 from flows.nightly import AreaOutcome, NightlySummary, areas_to_refresh
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import ConfigError, DataQualityError, PipelineError
 from lagesbild.settings import load_settings
 from sources.inbox import Inputs

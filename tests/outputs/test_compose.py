@@ -9,7 +9,7 @@ import docx
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError
 from outputs.draft.content.compose import compose_context
 from outputs.draft.content.report_config import REPORT_CONFIG, load_section_routing

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError
 from outputs.draft.content.context import DraftContext
 from outputs.draft.content.editorial import REQUIRED_SECTIONS, load_editorial, unfold

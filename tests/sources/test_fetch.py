@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import ConfigError, SourceUnavailable
 from sources.bra import read_bra
 from sources.fetch import (

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import yaml
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from sources.fetch import fetch_or_fallback, fetch_source, load_fetch_specs
 from sources.inbox import read_inbox
 from sources.jsonstat_write import jsonstat_dataset

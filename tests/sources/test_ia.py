@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
 from sources._csv import INCIDENT_COLUMNS
 from sources.ia import DEFAULT_IA_COLUMNS, read_ia

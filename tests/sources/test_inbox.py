@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError
 from sources._csv import CANONICAL_COLUMNS, INCIDENT_COLUMNS
 from sources.inbox import SOURCE_KINDS, merge_incidents, read_inbox

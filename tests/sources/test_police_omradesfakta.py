@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
 from sources._csv import CANONICAL_COLUMNS
 from sources.bra import bra_yearly

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
 from sources._csv import CANONICAL_COLUMNS
 from sources.population import AGE_GROUPS, read_population

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
 from sources._csv import CANONICAL_COLUMNS
 from sources.jsonstat_write import jsonstat_dataset, write_jsonstat

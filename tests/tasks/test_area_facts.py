@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from sources._csv import as_canonical
 from tasks.area_facts import fact_rows
 from tasks.indicators import police_rows

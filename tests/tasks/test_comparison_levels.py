@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from lagesbild.municipalities import municipality_areas, write_areas
 from sources._csv import as_canonical
 from tasks.comparison_levels import build_levels, level_check_results, with_level_rows

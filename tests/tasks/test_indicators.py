@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lagesbild.config import load_areas
+from lagesbild.areas.load import load_areas
 from tasks.indicators import (
     INDICATOR_COLUMNS,
     area_crime_series,

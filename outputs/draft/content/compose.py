@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lagesbild.config import Area
+from lagesbild.areas.model import Area
 from lagesbild.errors import InputError
 from outputs.draft.content.context import (
     SECTION_KEYS,

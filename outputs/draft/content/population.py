@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from lagesbild.config import Area
+from lagesbild.areas.model import Area
 from outputs.draft.content.headlines import row_dicts
 from outputs.swedish import format_int, format_percent
 from outputs.text.prose import Place

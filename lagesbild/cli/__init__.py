@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from lagesbild.cli_services import serve_flows_command, server_app, worker_command
-from lagesbild.cli_users import users_app
+from lagesbild.cli.services import serve_flows_command, server_app, worker_command
+from lagesbild.cli.users import os_user, users_app
 from lagesbild.errors import PipelineError
 
 __all__ = ["app"]
@@ -47,16 +47,6 @@ def _prefect_defaults() -> None:
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 
-def _os_user() -> str:
-    """Who runs the command, for the audit log (``LAGESBILD_ACTOR`` overrides)."""
-    import getpass
-
-    try:
-        return os.environ.get("LAGESBILD_ACTOR") or getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return f"uid:{os.getuid()}"
-
-
 def _fail(exc: Exception) -> None:
     typer.secho(f"fel: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
@@ -74,7 +64,7 @@ def _date(value: str | None) -> dt.date | None:
 def _preflight_or_exit(area: str, year: int, inbox: Path | None, areas_file: Path | None,
                        **paths: Path | None):  # noqa: ANN202 - a Preflight
     """Refuse arguments that cannot work, in under a second, before any heavy import."""
-    from lagesbild.preflight import ArgumentError, preflight
+    from lagesbild.cli.preflight import ArgumentError, preflight
     from lagesbild.settings import SAMPLE_INBOX, load_settings
 
     try:
@@ -139,7 +129,7 @@ def run(
     settings = load_settings()
     request = RunRequest(area=area, year=year, inbox=inbox, out=out, ia_cutoff=cutoff,
                          areas_file=areas_file, text_dir=text_dir, template=template,
-                         pdf=pdf, revision=revision, actor=_os_user())  # fmt: skip
+                         pdf=pdf, revision=revision, actor=os_user())  # fmt: skip
     log = None if verbose else log_path(settings, area, year)
     with quiet_terminal(log) as (console, errors):
         code = run_yearly(request, settings, console, errors, log)
@@ -307,7 +297,7 @@ def audit_baseline() -> None:
     from approval.db.engine import init_db
     from lagesbild.settings import load_settings
 
-    counts = baseline(init_db(load_settings().database_url), _os_user())
+    counts = baseline(init_db(load_settings().database_url), os_user())
     typer.echo(f"grundläge registrerat: {counts['versions']} versioner, {counts['comments']} "
                f"kommentarer, {counts['users']} konton, {counts['anchors']} förankringar")
 

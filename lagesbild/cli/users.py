@@ -6,13 +6,14 @@ session of the account at once (its session generation is raised).
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from lagesbild.errors import PipelineError
 
-__all__ = ["users_app"]
+__all__ = ["os_user", "users_app"]
 
 users_app = typer.Typer(help="Local accounts of the review portal.", no_args_is_help=True)
 UsernameOption = Annotated[str, typer.Option("--username", help="Login name (any case).")]
@@ -30,10 +31,14 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(code=1)
 
 
-def _actor() -> str:
-    from lagesbild.cli import _os_user
+def os_user() -> str:
+    """Who runs the command, for the audit log (``LAGESBILD_ACTOR`` overrides)."""
+    import getpass
 
-    return _os_user()
+    try:
+        return os.environ.get("LAGESBILD_ACTOR") or getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return f"uid:{os.getuid()}"
 
 
 def _new_password(password: str | None) -> str:
@@ -88,7 +93,7 @@ def _set_active(username: str, active: bool, done: str) -> None:
     from approval.accounts.users import set_active
 
     try:
-        set_active(_engine(), username, active, actor=_actor())
+        set_active(_engine(), username, active, actor=os_user())
     except PipelineError as exc:
         _fail(exc)
     typer.echo(done)
@@ -122,9 +127,9 @@ def users_reset_password(
     try:
         if find_user(engine, username) is None:
             raise PipelineError(f"det finns ingen användare {username!r}")
-        reset_password(engine, username, _new_password(password), actor=_actor())
+        reset_password(engine, username, _new_password(password), actor=os_user())
         if enable:
-            set_active(engine, username, True, actor=_actor())
+            set_active(engine, username, True, actor=os_user())
     except PipelineError as exc:
         _fail(exc)
     typer.echo(f"nytt lösenord för {username}; alla dess sessioner är avslutade")

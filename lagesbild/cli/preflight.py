@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lagesbild.config import AreasConfig, load_areas, slugify
+from lagesbild.areas.load import load_areas
+from lagesbild.areas.model import AreasConfig, slugify
 from lagesbild.errors import ConfigError
 
 __all__ = ["ArgumentError", "Preflight", "bra_years", "preflight", "suggest_area"]

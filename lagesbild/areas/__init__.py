@@ -1,0 +1,1 @@
+"""The areas configuration: the areas and their queries (``model``), reading the YAML (``load``)."""
