@@ -73,17 +73,19 @@ def main() -> None:
         start = time.perf_counter()
         write_draft(context, home / "first.docx", template=spec.template)
         first = time.perf_counter() - start
-        warm = []
+        warm, cpu = [], []
         for number in range(args.repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             write_draft(context, home / f"warm-{number}.docx", template=spec.template)
             warm.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
         charts = [_charts(context) for _ in range(max(1, args.repeat // 2))]
         if args.keep:
             write_draft(context, args.keep, template=spec.template)
         print(f"write_draft, first in process: {first:6.2f} s")
         print(f"write_draft, warm (median of {len(warm)}): {statistics.median(warm):6.2f} s "
-              f"(min {min(warm):.2f}, max {max(warm):.2f})")  # fmt: skip
+              f"(min {min(warm):.2f}, max {max(warm):.2f}); "
+              f"CPU {statistics.median(cpu):.2f} s")  # fmt: skip
         print(f"charts alone, warm (median of {len(charts)}): {statistics.median(charts):6.2f} s")
         print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
         if args.profile:
