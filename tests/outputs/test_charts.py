@@ -103,3 +103,36 @@ def test_charts_draw_in_threads_without_pyplot() -> None:
     import outputs.draft.word.charts as charts
 
     assert not hasattr(charts, "plt") and not hasattr(charts, "_PYPLOT")
+
+
+CATEGORIES = ("Samtliga brott", "3 kap. Brott mot liv och hälsa", "3-7 kap. Brott mot person",
+              "4 kap. Brott mot frihet och frid", "6 kap. Sexualbrott",
+              "8 kap. Stöld, rån och andra tillgreppsbrott", "Narkotikabrott",
+              "därav misshandel inkl. grov", "därav rån inkl. grovt")  # fmt: skip
+
+
+def test_crime_panel_titles_wrap_on_words_and_are_never_cut() -> None:
+    rows = [(year, label, 100.0 + i, False) for year in (2021, 2022)
+            for i, label in enumerate(CATEGORIES)]  # fmt: skip
+    series = pd.DataFrame(rows, columns=["year", "indicator", "value", "preliminary"])
+    chart = crime_chart(series.assign(rate_per_100k=float("nan")), "Södermalm")
+    assert chart is not None
+    titles = [t.replace("\u00a0", " ") for t in chart.labels]
+    assert "Brott mot person\n(3–7 kap.)" in titles
+    assert "Brott mot frihet och frid\n(4 kap.)" in titles
+    assert "Stöld, rån och andra\ntillgreppsbrott (8 kap.)" in titles
+    for title in titles:
+        assert "…" not in title and len(title.splitlines()) <= 2
+        assert "kap" not in title or title.endswith("kap.)")
+
+
+def test_long_survey_labels_wrap_over_two_lines_instead_of_an_ellipsis() -> None:
+    long = "Narkotikamissbrukare på offentliga platser upplevs som problem"
+    frame = pd.DataFrame({"indicator": [long, "Otrygg"], "group": ["Alla", "Alla"],
+                          "year": [2020, 2020], "prev_year": [2017, 2017],
+                          "value": [13.0, 5.0], "prev_value": [11.0, 6.0]})  # fmt: skip
+    chart = survey_chart(frame, "Trygghetsmätningen")
+    assert chart is not None
+    label = next(x for x in chart.labels if x.startswith("Narkotika"))
+    assert "…" not in label and len(label.splitlines()) >= 2
+    assert " ".join(label.splitlines()) == long

@@ -35,6 +35,7 @@ def _indicators() -> pd.DataFrame:
             value=41234.0,
             unit="antal",
             rate_per_100k=31674.0,
+            city_value=28512.0,
             prev_year=2023,
             prev_value=39876.0,
             change_abs=1358.0,
@@ -83,6 +84,7 @@ def _indicators() -> pd.DataFrame:
             value=3.0,
             unit="procent",
             rate_per_100k=float("nan"),
+            city_value=4.0,
             prev_year=2022,
             prev_value=7.0,
             change_abs=-4.0,
@@ -218,7 +220,9 @@ def test_bra_table_formats_and_marks_preliminary(written: Path) -> None:
         t for t in _table_cells(written) if t[0][0] == "Brottskategori" and "Signifikant" in t[0]
     )
     assert bra[0][1:3] == ["2023", "2024 (prel.)"]
-    assert bra[1] == ["Samtliga brott", "39 876", "41 234", "+1 358", "+3 %", "31 674", "Ja"]
+    assert bra[0][5:7] == ["Per 100 000 inv.", "Staden per 100 000"]
+    assert bra[1] == ["Samtliga brott", "39 876", "41 234", "+1 358", "+3 %", "31 674",
+                      "28 512", "Ja"]  # fmt: skip
     assert bra[2][-1] == "Kan inte prövas"
     assert bra[2][4] == "–"
     assert "Siffrorna för 2024 är preliminära." in _body_text(written)
@@ -229,8 +233,9 @@ def test_series_and_survey_and_ia_tables(written: Path) -> None:
     series = next(t for t in tables if t[0] == ["Brottskategori", "2022", "2023", "2024 (prel.)"])
     assert series[1] == ["Samtliga brott", "38 000", "39 876", "41 234"]
     survey = next(t for t in tables if t[0][0] == "Indikator")
-    assert survey[0][2:5] == ["2022 (%)", "2024 (%)", "Förändring (procentenheter)"]
-    assert survey[1] == ["Utsatt för misshandel", "Åk 9 pojkar", "7", "3", "−4", "Nej"]
+    assert survey[0][2:6] == ["2022 (%)", "2024 (%)", "Förändring (procentenheter)",
+                              "Staden (%)"]  # fmt: skip
+    assert survey[1] == ["Utsatt för misshandel", "Åk 9 pojkar", "7", "3", "−4", "4", "Nej"]
     ia = next(t for t in tables if t[0][0] == "Kategori")
     assert ia[1][:4] == ["Otillåten påverkan", "6", "47", "+41"]
     body = _body_text(written)
@@ -494,3 +499,31 @@ def test_the_first_sentence_citing_a_source_carries_its_footnote(written: Path) 
     cited = next(p for p in docx.Document(str(written)).paragraphs
                  if "footnoteReference" in p._p.xml)  # fmt: skip
     assert _text(cited.text) == SIG_SENTENCE  # the first generated BRÅ sentence
+
+
+def test_summary_puts_the_areas_rate_next_to_the_citys_rate(tmp_path: Path) -> None:
+    headline = (("bra", "Samtliga brott"), ("stockholmsenkaten", "Utsatt för misshandel"))
+    path = write_draft(_context(headline=headline), tmp_path / "draft.docx")
+    summary = next(t for t in _table_cells(path) if t[0][:2] == ["Indikator", "Källa"])
+    assert summary[0][2:6] == ["Värde", "Per 100 000 inv.", "Förändring", "Staden"]
+    assert summary[1][:3] == ["Samtliga brott", "BRÅ", "41 234"]
+    assert summary[1][3] == "31 674" and summary[1][5] == "28 512"
+    assert summary[2][3] == "–"
+    assert any("Staden: anmälda brott per 100 000 invånare" in p for p in _body_text(path))
+
+
+def test_survey_table_without_groups_has_no_grupp_column() -> None:
+    from outputs.draft.word.tables import add_survey_table
+
+    rows = pd.DataFrame({"indicator": ["Oro att utsättas för brott", "Otrygg"],
+                         "group": ["Alla", "Alla"], "year": [2020, 2020],
+                         "prev_year": [2017, 2017], "value": [6.0, 5.0],
+                         "prev_value": [10.0, 6.0], "change_abs": [-4.0, -1.0],
+                         "city_value": [10.0, None], "significant": [True, False],
+                         "method": ["chi2", "chi2"], "note": ["", ""]})  # fmt: skip
+    document = docx.Document()
+    add_survey_table(document, rows)
+    table = [[_text(c.text) for c in r.cells] for r in document.tables[0].rows]
+    assert table[0][:2] == ["Indikator", "2017 (%)"] and "Grupp" not in table[0]
+    assert table[0][-2] == "Staden (%)"
+    assert [r[-2] for r in table[1:]] == ["10", "–"]

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from outputs.draft.word.table_helpers import is_true
 from outputs.swedish import NBSP, format_int
 
-__all__ = ["Chart", "DPI", "TOTAL_LABEL", "crime_chart", "survey_chart"]
+__all__ = ["Chart", "DPI", "TOTAL_LABEL", "crime_chart", "survey_chart", "wrap_label"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,13 @@ _WIDTH_IN = 6.3
 _MAX_PANELS = 9
 _BLUE, _LIGHT, _GREY, _CITY = "#004B87", "#8FB8DE", "#555555", "#C05000"
 _FONT = font_manager.FontProperties(family="DejaVu Sans")
+#: Characters per title line of a crime panel, by number of panel columns (7 pt DejaVu).
+_TITLE_CHARS = {1: 70, 2: 40, 3: 25}
+
+
+def _font(size: float) -> font_manager.FontProperties:
+    """The chart font at ``size`` pt: ``fontproperties`` overrides a separate ``fontsize``."""
+    return font_manager.FontProperties(family="DejaVu Sans", size=size)
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,14 @@ class Chart:
         caption: the text after "Figur N. ".
         alt_text: a description for screen readers (``wp:docPr/@descr``).
         width_cm: the printed width.
+        labels: the panel titles and bar labels as drawn (wrapped), to check none is cut.
     """
 
     png: bytes
     caption: str
     alt_text: str
     width_cm: float = 16.0
+    labels: tuple[str, ...] = ()
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -92,12 +101,19 @@ def _panel_title(label: str) -> str:
     match = re.match(r"^(\d+(?:\s*[-–]\s*\d+)?)\s*kap\.?\s+(.+)$", text)
     if match:
         chapters = re.sub(r"\s*[-–]\s*", "–", match.group(1))
-        text = f"{match.group(2)} ({chapters} kap.)"
+        text = f"{match.group(2)} ({chapters}{NBSP}kap.)"
     return text[:1].upper() + text[1:]
 
 
-def _short(label: str, width: int = 34) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+def wrap_label(label: str, width: int) -> str:
+    """``label`` on lines of about ``width`` characters, broken between words, never cut.
+
+    A "(3–7 kap.)" stays on one line (no-break space); a word longer than ``width`` keeps
+    its own line rather than being split or truncated.
+    """
+    text = re.sub(r"[ \t\r\n]+", " ", str(label)).strip()  # str.split() would eat NBSP
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False,
+                                    break_on_hyphens=False)) or text  # fmt: skip
 
 
 def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABEL,
@@ -138,6 +154,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
     figure = _figure(_WIDTH_IN, 0.45 + 1.55 * rows)
     axes = figure.subplots(rows, columns, squeeze=False)
     short = [f"{str(y)[2:]}*" if y in prel else str(y)[2:] for y in years]
+    titles = []
     for ax, indicator in zip(axes.flat, indicators, strict=False):
         part = frame[frame["indicator"] == indicator]
         column = "rate_per_100k" if use_rate else "value"
@@ -157,15 +174,16 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
         ax.set_ylim(bottom=0)
         ax.set_xticks(range(len(years)), short)
         ax.yaxis.set_major_formatter(_thousands)
-        title = "\n".join(textwrap.wrap(_panel_title(str(indicator)), 30)[:2])
-        ax.set_title(title, fontsize=7, loc="left", fontproperties=_FONT)
+        title = wrap_label(_panel_title(str(indicator)), _TITLE_CHARS.get(columns, 25))
+        ax.set_title(title, loc="left", fontproperties=_font(7), linespacing=1.1)
+        titles.append(title)
         _style(ax)
     for ax in list(axes.flat)[len(indicators):]:
         ax.set_visible(False)
     if has_city:
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="lower center", ncol=2, frameon=False, fontsize=7,
-                      prop=_FONT)  # fmt: skip
+        figure.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
+                      prop=_font(7))  # fmt: skip
     figure.tight_layout(rect=(0, 0.06 if has_city else 0, 1, 1), h_pad=0.8)
     png = _png(figure)
     unit = f"per 100{NBSP}000 invånare" if use_rate else "antal"
@@ -175,7 +193,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
     if prel:
         caption += f" * Preliminära siffror ({', '.join(map(str, sorted(prel)))}); ofylld punkt."
     alt = _crime_alt(frame, years, indicators, area_name, total, use_rate)
-    return Chart(png=png, caption=caption, alt_text=alt)
+    return Chart(png=png, caption=caption, alt_text=alt, labels=tuple(titles))
 
 
 def _crime_alt(frame: pd.DataFrame, years: Sequence[int], indicators: Sequence[str],
@@ -219,13 +237,16 @@ def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
     columns = 1 if len(panels) == 1 else 2
     grid_rows = math.ceil(len(panels) / columns)
     bars = max(len(p) for _, p in panels)
-    panel_height = 0.55 + 0.24 * bars
+    # Indicator names wrap over two lines (never truncated), so each bar pair gets room.
+    wrapped = single and any(len(str(i)) > 30 for i in frame["indicator"])
+    panel_height = 0.55 + (0.32 if wrapped else 0.24) * bars
     top = float(max(frame["value"].max(), frame["prev_value"].max()))
     figure = _figure(_WIDTH_IN, 0.55 + panel_height * grid_rows)
     axes = figure.subplots(grid_rows, columns, squeeze=False, sharex=True)
+    drawn: list[str] = []
     for ax, (indicator, part) in zip(axes.flat, panels, strict=False):
         if single:
-            names = [_short(str(i), 40) for i in part["indicator"]]
+            names = [wrap_label(str(i), 30) for i in part["indicator"]]
         else:
             names = [str(g) if str(g or "").strip() else "Alla" for g in part["group"]]
         pos = list(range(len(part)))[::-1]
@@ -234,19 +255,22 @@ def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
         ax.barh([p - 0.2 for p in pos], part["value"], height=0.38, color=_BLUE,
                 label=str(year))  # fmt: skip
         ax.set_yticks(pos, names)
+        drawn += names
         if indicator:
-            ax.set_title(_short(str(indicator), 44), fontsize=8, loc="left", fontproperties=_FONT)
+            title = wrap_label(str(indicator), 38 if columns == 2 else 80)
+            ax.set_title(title, loc="left", fontproperties=_font(8))
+            drawn.append(title)
         ax.set_xlim(0, top * 1.08 if top > 0 else 1)
         ax.xaxis.set_major_formatter(lambda v, _p: f"{v:.0f}")
         _style(ax)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("Andel (%)", fontsize=7, fontproperties=_FONT)
+        ax.set_xlabel("Andel (%)", fontproperties=_font(7))
         ax.xaxis.set_tick_params(labelbottom=True)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="upper right", ncol=2, frameon=False, fontsize=7,
-                  prop=_FONT)  # fmt: skip
+    figure.legend(handles, labels, loc="upper right", ncol=2, frameon=False,
+                  prop=_font(7))  # fmt: skip
     figure.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (0.55 + panel_height * grid_rows)))
     png = _png(figure)
     since = f"{prev} och {year}" if prev else str(year)
@@ -258,7 +282,7 @@ def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
         + f": {_pct(r.prev_value)} → {_pct(r.value)}"
         for r in frame.itertuples()
     )
-    return Chart(png=png, caption=caption, alt_text=alt + ".")
+    return Chart(png=png, caption=caption, alt_text=alt + ".", labels=tuple(drawn))
 
 
 def _pct(value: float) -> str:

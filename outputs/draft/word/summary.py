@@ -119,6 +119,13 @@ def _change(row: dict) -> str:
     return relative_text(row.get("change_rel"))
 
 
+def _rate(row: dict) -> str:
+    """The area's rate per 100 000 (crime rows), the figure the city's rate compares with."""
+    if row.get("unit") == "procent":
+        return MISSING
+    return format_int(as_number(row.get("rate_per_100k")))
+
+
 def _city(row: dict) -> str:
     city = as_number(row.get("city_value"))
     if city is None:
@@ -155,17 +162,30 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
     if not rows:
         return
     with_city = any(as_number(r.get("city_value")) is not None for r in rows)
-    header = ["Indikator", "Källa", "Värde", "Förändring", *(["Staden"] if with_city else []),
-              "Bedömning"]  # fmt: skip
-    body = [[_name(r), _SOURCE_NAMES.get(r["source"], r["source"]), _value(r), _change(r),
+    # The city's figure for a crime row is a rate: the area's rate stands next to it, so a
+    # count is never read against a rate.
+    with_rate = any(_rate(r) != MISSING for r in rows)
+    rate_head = [f"Per 100{NBSP}000 inv."] if with_rate else []
+    header = ["Indikator", "Källa", "Värde", *rate_head, "Förändring",
+              *(["Staden"] if with_city else []), "Bedömning"]  # fmt: skip
+    body = [[_name(r), _SOURCE_NAMES.get(r["source"], r["source"]), _value(r),
+             *([_rate(r)] if with_rate else []), _change(r),
              *([_city(r)] if with_city else []), verdict(r)] for r in rows]  # fmt: skip
     # Källa fits "Trygghetsmätningen" on one line (a narrower cell breaks it mid-word).
-    widths = (4.4, 3.5, 1.5, 1.8, 2.2, 3.0) if with_city else (5.5, 3.5, 1.5, 1.9, 3.0)
+    if with_rate and with_city:
+        widths: tuple[float, ...] = (4.2, 3.0, 1.3, 1.5, 1.8, 2.1, 2.1)
+    elif with_rate or with_city:
+        widths = (4.4, 3.5, 1.5, 1.8, 2.2, 3.0)
+    else:
+        widths = (5.5, 3.5, 1.5, 1.9, 3.0)
     add_caption(document, f"Nyckeltal {ctx.area_name} {ctx.year} jämfört med föregående "
                           "mätning")  # fmt: skip
     add_table(document, header, body, numeric_from=2, widths_cm=widths)
+    unit = (f" Staden: anmälda brott per 100{NBSP}000 invånare, enkäterna i procent."
+            if with_rate and with_city else "")  # fmt: skip
     add_source(document, "Källa: BRÅ, IA, Stockholmsenkäten och trygghetsmätningen; "
-                         "förändring i procent (antal) eller procentenheter, p.e. (andelar).")
+                         "förändring i procent (antal) eller procentenheter, p.e. (andelar)."
+                         + unit)  # fmt: skip
 
 
 def add_facts_table(document: DocumentObject, ctx: DraftContext) -> None:

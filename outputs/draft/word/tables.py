@@ -91,7 +91,8 @@ def add_count_table(
         document: where the table goes.
         rows: indicators rows of one count source (BRÅ, polisen).
         year: the report year.
-        with_rate: add the "Per 100 000 inv." column.
+        with_rate: add the "Per 100 000 inv." column, and "Staden per 100 000" (the
+            comparison level's rate, ``city_value`` of a rate row) where a row has one.
     """
     if rows.empty:
         return
@@ -105,8 +106,11 @@ def add_count_table(
         "Förändring",
         "Förändring %",
     ]
+    with_city = with_rate and "city_value" in rows.columns and rows["city_value"].notna().any()
     if with_rate:
         header.append(f"Per 100{NBSP}000 inv.")
+    if with_city:
+        header.append(f"Staden per 100{NBSP}000")
     header.append("Signifikant")
     body = []
     for _, row in rows.iterrows():
@@ -119,9 +123,17 @@ def add_count_table(
         ]
         if with_rate:
             cells.append(format_int(as_number(row["rate_per_100k"])))
+        if with_city:
+            rate = as_number(row["rate_per_100k"])
+            cells.append(format_int(as_number(row["city_value"]) if rate is not None else None))
         cells.append(significance_cell(row))
         body.append(cells)
-    widths = (4.0, 1.6, 1.9, 1.9, 2.3, 2.1, 2.2) if with_rate else (5.0, 2.0, 2.2, 2.1, 2.4, 2.3)
+    if with_city:
+        widths: tuple[float, ...] = (3.4, 1.3, 1.3, 1.9, 1.9, 1.9, 2.0, 2.3)
+    elif with_rate:
+        widths = (4.0, 1.6, 1.9, 1.9, 2.3, 2.1, 2.2)
+    else:
+        widths = (5.0, 2.0, 2.2, 2.1, 2.4, 2.3)
     add_table(document, header, body, numeric_from=1, widths_cm=widths)
     add_footnote(document, rows)
     if preliminary:
@@ -194,7 +206,10 @@ def add_ia_table(
 
 
 def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
-    """Survey shares of this and the previous wave, change in percentage points.
+    """Survey shares of this and the previous wave, change in percentage points, the city.
+
+    "Staden (%)" is the comparison level's share (``city_value``), "–" where the inputs
+    have none; the Grupp column is left out when every row is the whole population.
 
     Args:
         document: where the table goes.
@@ -204,26 +219,32 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
         return
     prev = single_year(rows["prev_year"])
     this = single_year(rows["year"])
+    groups = ["" if pd.isna(g) else str(g).strip() for g in rows["group"]]
+    with_group = any(g and g.lower() != "alla" for g in groups)
+    city = rows["city_value"] if "city_value" in rows.columns else pd.Series(None, rows.index)
     header = [
         "Indikator",
-        "Grupp",
+        *(["Grupp"] if with_group else []),
         f"{prev} (%)" if prev is not None else "Föregående mätning (%)",
         f"{this} (%)" if this is not None else "Senaste mätning (%)",
         "Förändring (procentenheter)",
+        "Staden (%)",
         "Signifikant",
     ]
     body = [
         [
             str(row["indicator"]),
-            "" if pd.isna(row["group"]) else str(row["group"]).replace(" ", NBSP),
+            *([group.replace(" ", NBSP)] if with_group else []),
             _share(row["prev_value"]),
             _share(row["value"]),
             _points(row["change_abs"]),
+            _share(city_value),
             significance_cell(row),
         ]
-        for _, row in rows.iterrows()
+        for (_, row), group, city_value in zip(rows.iterrows(), groups, city, strict=True)
     ]
-    add_table(document, header, body, numeric_from=2, widths_cm=(5.3, 2.2, 1.8, 1.8, 2.6, 2.3))
+    widths = (4.4, 2.0, 1.5, 1.5, 2.7, 1.7, 2.2) if with_group else (6.2, 1.7, 1.7, 2.6, 1.7, 2.1)
+    add_table(document, header, body, numeric_from=2 if with_group else 1, widths_cm=widths)
     add_footnote(document, rows)
 
 
