@@ -23,19 +23,19 @@ from lagesbild.settings import load_settings
 from outputs.draft.content.action_plan import load_action_plan
 from outputs.draft.content.editorial import load_editorial
 from outputs.draft.word.writer import write_draft
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 
 def _context(year: int, home: Path):  # noqa: ANN202 - a DraftContext
     settings = load_settings({"LAGESBILD_HOME": str(home)})
     spec = RunSpec(area="sodermalm", year=year, inbox=SAMPLE_INBOX, out=home / "out")
-    inputs = pipeline.ingest(spec, settings)
-    report = pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
+    inputs = stages.ingest(spec, settings)
+    report = stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
     areas = spec.areas()
     editorial = load_editorial(spec.texts, spec.area, spec.year, areas.priority_areas)
-    context = pipeline.draft_context(spec, inputs, computed, report, version=1,
+    context = publishing.draft_context(spec, inputs, computed, report, version=1,
                                      editorial=editorial.text)  # fmt: skip
     plan = load_action_plan(spec.texts, spec.area, spec.year)
     return dataclasses.replace(context, action_plan=plan), spec

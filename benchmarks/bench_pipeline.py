@@ -7,7 +7,7 @@ The inputs are in the real formats: BRÅ's SOL "Databasfil" exports and SCB's Px
 JSON-stat 2.0 population, so the real parsers are measured. Each municipality is compared
 with its county, summed from its members' complete inputs.
 
-(a) ingest + checks + indicators for every area (``tasks.pipeline.ingest``, ``check`` and
+(a) ingest + checks + indicators for every area (``tasks.pipeline.stages.ingest``, ``check`` and
     ``compute`` per area; the national yearly aggregation is computed once per inbox read
     and shared by every area, as in the nightly flow);
 (b) the same computation as a bare pandas/scipy script, and the ratio pipeline / bare;
@@ -41,7 +41,9 @@ from scipy.stats import binomtest
 
 from benchmarks.generate_national import generate
 from lagesbild.settings import Settings
-from tasks.pipeline import RunSpec, check, compute, ingest, publish
+from tasks.pipeline.publishing import publish
+from tasks.pipeline.spec import RunSpec
+from tasks.pipeline.stages import check, compute, ingest
 
 YEAR = 2024
 AS_OF = dt.date(2025, 2, 1)
@@ -157,7 +159,7 @@ def run(
     print(f"  {shown:<58} {t_measured:8.2f} s")
     if not all_areas:
         print(f"  {f'  → extrapolated to all {len(area_ids)} areas':<58} {t_areas:8.2f} s")
-    _, t_compute_one = timed("tasks.pipeline.compute, one area (as the flow calls it)",
+    _, t_compute_one = timed("tasks.pipeline.stages.compute, one area (as the flow calls it)",
                              compute, first, inputs)  # fmt: skip
     second = RunSpec(**{**base.__dict__, "area": area_ids[1]})
     _, t_check_next = timed("check, another area (inbox checks reused, as the nightly)",

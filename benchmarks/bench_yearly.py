@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from lagesbild.settings import load_settings
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,16 +48,16 @@ def _plain_run(year: int, home: Path, *, pdf: bool) -> dict[str, float]:
     spec = RunSpec(area="sodermalm", year=year, inbox=SAMPLE_INBOX, out=home / "out", pdf=pdf)
     times: dict[str, float] = {}
     start = time.perf_counter()
-    inputs = pipeline.ingest(spec, settings)
+    inputs = stages.ingest(spec, settings)
     times["ingest"] = time.perf_counter() - start
     mark = time.perf_counter()
-    report = pipeline.check(spec, inputs, None)
+    report = stages.check(spec, inputs, None)
     times["check"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    computed = pipeline.compute(spec, inputs)
+    computed = stages.compute(spec, inputs)
     times["compute"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    pipeline.publish(spec, settings, inputs, computed, report)
+    publishing.publish(spec, settings, inputs, computed, report)
     times["publish"] = time.perf_counter() - mark
     times["total"] = time.perf_counter() - start
     return times

@@ -26,7 +26,7 @@ from prefect.artifacts import (
 from approval.drafts.publish import PublishResult
 from lagesbild.areas.model import slugify
 from outputs.swedish import format_decimal, format_p, format_signed
-from tasks.pipeline import load_report_config
+from tasks.pipeline.spec import load_report_config
 
 __all__ = [
     "artifact_key",

@@ -39,7 +39,7 @@ from lagesbild.areas.load import load_areas
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 from tasks.selection import has_input, latest_data_year
 from tasks.steps import fetch_sources, ingest_sources, refresh_area
 

@@ -20,8 +20,8 @@ from flows.artifacts import create_run_artifacts
 from lagesbild.errors import AreaYearAdopted
 from lagesbild.progress import step
 from lagesbild.settings import load_settings
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 from tasks.steps import (
     check_inputs,
     compute_indicators,
@@ -62,7 +62,7 @@ def yearly_report(
         out=Path(out or settings.reports_dir), ia_cutoff=ia_cutoff, areas_file=areas_file,
         text_dir=text_dir, template=template, revision=revision, actor=actor, pdf=pdf,
     )  # fmt: skip
-    if pipeline.fetch_specs(spec, settings):
+    if stages.fetch_specs(spec, settings):
         with step("Hämtar källor"):
             fetched = fetch_sources(spec, settings)
     else:

@@ -27,8 +27,8 @@ from lagesbild.settings import Settings
 from quality.report import ValidationReport
 from sources.fetch import FetchResult, FetchSpec, retry_condition
 from sources.inbox import Inputs
-from tasks import pipeline
-from tasks.pipeline import Computed, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import Computed, RunSpec
 
 __all__ = [
     "check_inputs",
@@ -66,7 +66,7 @@ def _publish(
     flow_run_id: str | None,
     data_docs_dir: Path | None,
 ) -> PublishResult:
-    return pipeline.publish_locked(
+    return publishing.publish_locked(
         spec, settings, inputs, computed, report,
         flow_run_id=flow_run_id, data_docs_dir=data_docs_dir,
     )  # fmt: skip
@@ -76,7 +76,7 @@ def _publish(
       retry_delay_seconds=FETCH_RETRY_DELAYS, retry_condition_fn=retry_condition)  # fmt: skip
 def fetch_source(source: FetchSpec, spec: RunSpec, settings: Settings) -> FetchResult:
     """One conditional HTTP fetch into the inbox; retried with back-off on transient errors."""
-    return pipeline.fetch_one(source, spec, settings)
+    return stages.fetch_one(source, spec, settings)
 
 
 def fetch_sources(spec: RunSpec, settings: Settings,
@@ -85,13 +85,13 @@ def fetch_sources(spec: RunSpec, settings: Settings,
     replaced by its last good snapshot (the draft then says so), or stops the run with
     ``SourceUnavailable`` when it was never fetched."""
     results = []
-    for source in pipeline.fetch_specs(spec, settings, areas):
+    for source in stages.fetch_specs(spec, settings, areas):
         state = fetch_source(source, spec, settings, return_state=True)
         if state.is_completed():
             results.append(state.result())
         else:
             error = state.result(raise_on_failure=False)
-            results.append(pipeline.fall_back(source, spec, settings, error))
+            results.append(stages.fall_back(source, spec, settings, error))
     return results
 
 
@@ -100,19 +100,19 @@ def fetch_sources(spec: RunSpec, settings: Settings,
 def ingest_sources(spec: RunSpec, settings: Settings,
                    fetched: list[FetchResult] | None = None) -> Inputs:  # fmt: skip
     """Keep the inbox's files in the raw store and read them."""
-    return pipeline.ingest(spec, settings, fetched or ())
+    return stages.ingest(spec, settings, fetched or ())
 
 
 @task(name="check-inputs", cache_policy=NO_CACHE, persist_result=False)
 def check_inputs(spec: RunSpec, inputs: Inputs, data_docs_dir: Path | None) -> ValidationReport:
     """Run the data-quality suites; a blocking failure stops the run here."""
-    return pipeline.check(spec, inputs, data_docs_dir)
+    return stages.check(spec, inputs, data_docs_dir)
 
 
 @task(name="compute-indicators", cache_policy=NO_CACHE, persist_result=False)
 def compute_indicators(spec: RunSpec, inputs: Inputs) -> Computed:
     """Counts, rates, changes and significance for the area and year."""
-    return pipeline.compute(spec, inputs)
+    return stages.compute(spec, inputs)
 
 
 @task(name="publish-draft", cache_policy=NO_CACHE, persist_result=False, retries=2,
@@ -157,7 +157,7 @@ def find_unchanged(spec: RunSpec, settings: Settings, inputs: Inputs) -> Publish
         engine.dispose()
     if latest is None:
         return None
-    changed = latest.inputs_fingerprint != pipeline.run_fingerprint(spec, inputs)
+    changed = latest.inputs_fingerprint != publishing.run_fingerprint(spec, inputs)
     adopted = latest.state == ADOPTED_STATE
     if changed and not (adopted and spec.revision is None):
         return None
@@ -192,6 +192,6 @@ def refresh_area(
         return unchanged
     with tempfile.TemporaryDirectory(prefix="lagesbild-docs-") as staging:
         docs = Path(staging) / "data_docs"
-        report = pipeline.check(spec, inputs, docs)
-        computed = pipeline.compute(spec, inputs)
+        report = stages.check(spec, inputs, docs)
+        computed = stages.compute(spec, inputs)
         return _publish(spec, settings, inputs, computed, report, flow_run_id, docs)

@@ -17,8 +17,8 @@ import pytest
 
 from lagesbild.errors import SourceUnavailable
 from lagesbild.settings import load_settings
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 BRA_FILE = "Databasfil_sodermalm_2022.txt"
 
@@ -71,15 +71,15 @@ def _setup(tmp_path: Path, server: ThreadingHTTPServer) -> tuple[RunSpec, dict[s
 def _run(spec: RunSpec, env: dict[str, str]):
     settings = load_settings(env)
     fetched = []
-    for source in pipeline.fetch_specs(spec, settings):
+    for source in stages.fetch_specs(spec, settings):
         try:
-            fetched.append(pipeline.fetch_one(source, spec, settings))
+            fetched.append(stages.fetch_one(source, spec, settings))
         except Exception as error:  # what the Prefect task does after its last retry
-            fetched.append(pipeline.fall_back(source, spec, settings, error))
-    inputs = pipeline.ingest(spec, settings, fetched)
-    report = pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
-    return fetched, pipeline.publish(spec, settings, inputs, computed, report)
+            fetched.append(stages.fall_back(source, spec, settings, error))
+    inputs = stages.ingest(spec, settings, fetched)
+    report = stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
+    return fetched, publishing.publish(spec, settings, inputs, computed, report)
 
 
 def test_outage_falls_back_to_the_last_good_snapshot_and_the_draft_says_so(tmp_path, server):

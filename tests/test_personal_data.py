@@ -37,7 +37,7 @@ import pytest
 from approval.db.models import make_engine
 from approval.drafts.versions import VersionRepository
 from lagesbild.settings import load_settings
-from tasks.pipeline import SAMPLE_INBOX
+from tasks.pipeline.spec import SAMPLE_INBOX
 
 MARKER = "PERSONUPPGIFT-7Q3Z"
 FOOTNOTE = "– = uppgiften redovisas inte (färre än 5 händelser) för att skydda enskildas identitet."

@@ -24,18 +24,18 @@ from scipy import stats
 from lagesbild.errors import DataQualityError, InputError, PipelineError
 from lagesbild.settings import load_settings
 from outputs.swedish import format_percent
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 CUTOFF = dt.date(2022, 11, 15)
 
 
 def _run(spec: RunSpec, env: dict[str, str]):
     settings = load_settings(env)
-    inputs = pipeline.ingest(spec, settings)
-    report = pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
-    return pipeline.publish(spec, settings, inputs, computed, report, flow_run_id="test-run")
+    inputs = stages.ingest(spec, settings)
+    report = stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
+    return publishing.publish(spec, settings, inputs, computed, report, flow_run_id="test-run")
 
 
 @pytest.fixture(scope="module")
@@ -449,13 +449,13 @@ def test_sample_2022_no_sentence_template_is_used_more_than_five_times(spec, env
     from outputs.text.sentences import MAX_USES
 
     settings = load_settings(env)
-    inputs = pipeline.ingest(spec, settings)
-    report = pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
+    inputs = stages.ingest(spec, settings)
+    report = stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
     from outputs.draft.content.editorial import load_editorial
 
     text = load_editorial(spec.texts, spec.area, spec.year, spec.areas().priority_areas).text
-    context = pipeline.draft_context(spec, inputs, computed, report, version=1, editorial=text)
+    context = publishing.draft_context(spec, inputs, computed, report, version=1, editorial=text)
     assert context.template_uses, "no generated sentence came from the templates"
     over = {k: n for k, n in context.template_uses.items() if n > MAX_USES}
     assert not over, over

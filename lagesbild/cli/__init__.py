@@ -175,7 +175,8 @@ def check(
     _preflight_or_exit(area, year, inbox, areas_file)
     from lagesbild.settings import load_settings
     from quality.validate import validate_inputs
-    from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest, load_report_config
+    from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec, load_report_config
+    from tasks.pipeline.stages import ingest
 
     settings = load_settings()
     spec = RunSpec(area=area, year=year, inbox=inbox or SAMPLE_INBOX,

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from lagesbild.settings import load_settings
 from quality.report import ValidationReport
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 
 def main() -> None:
@@ -35,9 +35,9 @@ def main() -> None:
     settings = load_settings()
     spec = RunSpec(area=args.area, year=args.year, inbox=SAMPLE_INBOX, out=args.out,
                    pdf=not args.no_pdf)  # fmt: skip
-    inputs = pipeline.ingest(spec, settings)
-    report = ValidationReport(results=()) if args.no_checks else pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
+    inputs = stages.ingest(spec, settings)
+    report = ValidationReport(results=()) if args.no_checks else stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
     if args.barrier:
         args.barrier.mkdir(parents=True, exist_ok=True)
         (args.barrier / args.name).touch()
@@ -45,7 +45,7 @@ def main() -> None:
         while len(list(args.barrier.iterdir())) < args.parties and time.monotonic() < deadline:
             time.sleep(0.02)
     print(json.dumps({"phase": "publish", "t": time.time()}), flush=True)
-    result = pipeline.publish_locked(spec, settings, inputs, computed, report,
+    result = publishing.publish_locked(spec, settings, inputs, computed, report,
                                      flow_run_id=args.name)  # fmt: skip
     print(json.dumps({"created": result.created, "version": result.version.version,
                       "directory": result.version.directory}), flush=True)  # fmt: skip

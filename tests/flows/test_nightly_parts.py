@@ -18,7 +18,8 @@ from lagesbild.areas.load import load_areas
 from lagesbild.errors import ConfigError, DataQualityError, PipelineError
 from lagesbild.settings import load_settings
 from sources.inbox import Inputs
-from tasks.pipeline import SAMPLE_INBOX, RunSpec, ingest
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
+from tasks.pipeline.stages import ingest
 from tasks.selection import NoReportYear, has_input, latest_data_year
 
 

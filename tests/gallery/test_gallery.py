@@ -29,8 +29,8 @@ from lagesbild.cli import app
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import load_settings
 from quality.report import Severity
-from tasks import pipeline
-from tasks.pipeline import SAMPLE_INBOX, RunSpec
+from tasks.pipeline import publishing, stages
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 
 CUTOFF = dt.date(2022, 11, 15)
 CASES = BASE_CASES + gallery_more.CASES
@@ -76,9 +76,9 @@ def clean(home: Path, env: dict[str, str]):
     """The good version every broken run must leave untouched."""
     spec = _spec(home, SAMPLE_INBOX)
     settings = load_settings(env)
-    inputs = pipeline.ingest(spec, settings)
-    report = pipeline.check(spec, inputs, None)
-    result = pipeline.publish(spec, settings, inputs, pipeline.compute(spec, inputs), report)
+    inputs = stages.ingest(spec, settings)
+    report = stages.check(spec, inputs, None)
+    result = publishing.publish(spec, settings, inputs, stages.compute(spec, inputs), report)
     assert result.created and result.version.version == 1
     directory = Path(result.version.directory)
     return directory, _digests(directory), _versions(env)
@@ -114,10 +114,10 @@ def assert_no_ia_content(text: str, case: Case | None = None) -> None:
 def _run(spec: RunSpec, env: dict[str, str], case: Case | None = None):
     """The plain yearly run; it must stop before ``publish`` writes anything."""
     settings = load_settings({**env, **dict(case.env if case else ())})
-    inputs = pipeline.ingest(spec, settings)
-    report = pipeline.check(spec, inputs, None)
-    computed = pipeline.compute(spec, inputs)
-    return pipeline.publish(spec, settings, inputs, computed, report)
+    inputs = stages.ingest(spec, settings)
+    report = stages.check(spec, inputs, None)
+    computed = stages.compute(spec, inputs)
+    return publishing.publish(spec, settings, inputs, computed, report)
 
 
 def _assert_untouched(home: Path, env: dict[str, str], clean) -> None:
@@ -153,7 +153,7 @@ def test_broken_input_stops_the_run_naming_file_row_and_column(case, tmp_path, h
 
 @pytest.fixture(scope="module")
 def clean_bra(home: Path, env: dict[str, str]):
-    inputs = pipeline.ingest(_spec(home, SAMPLE_INBOX), load_settings(env))
+    inputs = stages.ingest(_spec(home, SAMPLE_INBOX), load_settings(env))
     return inputs.bra[inputs.bra["file"] == BRA]
 
 
@@ -163,8 +163,8 @@ def test_accepted_input_passes_the_gate_with_its_severity(
 ):
     inbox = _broken_inbox(tmp_path, case)
     spec = _spec(home, inbox)
-    inputs = pipeline.ingest(spec, load_settings(env))
-    report = pipeline.check(spec, inputs, None)
+    inputs = stages.ingest(spec, load_settings(env))
+    report = stages.check(spec, inputs, None)
     assert report.success
     assert_no_ia_content(report.to_json(), case)
     if case.outcome == "ok":
@@ -196,9 +196,9 @@ def test_thin_survey_cell_goes_through_and_is_withheld(tmp_path, home, env, clea
     assert old in text
     path.write_text(text.replace(old, old.replace(";1691;", ";12;")), encoding="utf-8-sig")
     spec = _spec(home, inbox)
-    inputs = pipeline.ingest(spec, load_settings(env))
-    assert pipeline.check(spec, inputs, None).success
-    computed = pipeline.compute(spec, inputs)
+    inputs = stages.ingest(spec, load_settings(env))
+    assert stages.check(spec, inputs, None).success
+    computed = stages.compute(spec, inputs)
     row = computed.indicators.set_index("indicator").loc["Oro att utsättas för brott"]
     assert row["suppressed"] and row["value"] != row["value"]  # NaN
     assert "1691" not in row["note"] and "12" not in row["note"]

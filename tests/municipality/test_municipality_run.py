@@ -28,7 +28,8 @@ from inbox_builder import COUNTY, build_inbox
 from lagesbild.settings import load_settings
 from tasks.comparison_levels import level_builds
 from tasks.indicators import area_crime_series, area_population
-from tasks.pipeline import RunSpec, check, compute, ingest
+from tasks.pipeline.spec import RunSpec
+from tasks.pipeline.stages import check, compute, ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ROOT / "lagesbild" / "conf" / "municipalities_stockholms_lan.yaml"

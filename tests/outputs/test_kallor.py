@@ -16,7 +16,7 @@ from outputs.draft.content.kallor import sources_used
 from sources.inbox import read_inbox
 from sources.rawstore import RawStore
 from sources.retrieved import retrieval_dates
-from tasks.pipeline import _raw_inputs
+from tasks.pipeline.publishing import _raw_inputs
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 MTIME = dt.datetime(2024, 2, 14, 10, 0, tzinfo=dt.UTC)

@@ -25,7 +25,8 @@ from tasks.comparison_levels import comparison_ids, level_builds, with_level_row
 from tasks.crime_rows import crime_dispersion, inbox_dispersion
 from tasks.disclosure import DisclosureRules, apply_disclosure_control
 from tasks.indicators import area_crime_series, area_population, build_indicators, with_bh
-from tasks.pipeline import SAMPLE_INBOX, RunSpec, check, compute, load_report_config
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec, load_report_config
+from tasks.pipeline.stages import check, compute
 from tasks.survey_changes import SurveySettings
 
 

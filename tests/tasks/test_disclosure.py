@@ -27,7 +27,7 @@ from tasks.disclosure import (
     suppression_records,
 )
 from tasks.indicators import INDICATOR_COLUMNS
-from tasks.pipeline import load_report_config
+from tasks.pipeline.spec import load_report_config
 
 MARKER = "FRITEXTMARKOR-7Q3Z"
 FOOTNOTE = "– = uppgiften redovisas inte (färre än 5 händelser) för att skydda enskildas identitet."

@@ -9,7 +9,8 @@ import pytest
 
 from sources.inbox import read_inbox
 from sources.rawstore import RawStore
-from tasks.pipeline import SAMPLE_INBOX, RunSpec, compute
+from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
+from tasks.pipeline.stages import compute
 
 AREA_YEARS = [("sodermalm", y) for y in range(2018, 2025)] + [("norra-innerstaden", 2024)]
 

@@ -1,0 +1,1 @@
+"""The yearly run: its parameters, its stages as plain functions, and their Prefect tasks."""
