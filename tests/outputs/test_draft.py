@@ -505,11 +505,13 @@ def test_summary_puts_the_areas_rate_next_to_the_citys_rate(tmp_path: Path) -> N
     headline = (("bra", "Samtliga brott"), ("stockholmsenkaten", "Utsatt för misshandel"))
     path = write_draft(_context(headline=headline), tmp_path / "draft.docx")
     summary = next(t for t in _table_cells(path) if t[0][:2] == ["Indikator", "Källa"])
-    assert summary[0][2:6] == ["Värde", "Per 100 000 inv.", "Förändring", "Staden"]
+    assert summary[0][2:6] == ["Värde", "Per 100 000", "Förändring", "Staden"]
     assert summary[1][:3] == ["Samtliga brott", "BRÅ", "41 234"]
     assert summary[1][3] == "31 674" and summary[1][5] == "28 512"
     assert summary[2][3] == "–"
     assert any("Staden: anmälda brott per 100 000 invånare" in p for p in _body_text(path))
+    survey = next(t for t in _table_cells(path) if t[0][:2] == ["Indikator", "Grupp"])
+    assert survey[0][-2] == "Staden (%)"
 
 
 def test_survey_table_without_groups_has_no_grupp_column() -> None:

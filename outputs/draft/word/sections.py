@@ -41,6 +41,7 @@ from outputs.draft.word.tables import (
     add_population_table,
     add_series_table,
     add_survey_table,
+    has_groups,
 )
 from outputs.swedish import format_date
 
@@ -212,7 +213,8 @@ def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_f
     elif not rows.empty and rows["unit"].eq("procent").all():
         for (source, year), wave in rows.groupby(["source", "year"], sort=True):
             label = _SURVEY_LABELS.get(str(source), str(source))
-            add_caption(document, f"{label} {int(year)}: andel (%) per indikator och grupp")
+            per = "per indikator och grupp" if has_groups(wave) else "per indikator"
+            add_caption(document, f"{label} {int(year)}: andel (%) {per}")
             add_survey_table(document, wave)
             add_source(document, str(source))
             add_figure(document, survey_chart(wave, label))

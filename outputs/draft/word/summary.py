@@ -165,7 +165,7 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
     # The city's figure for a crime row is a rate: the area's rate stands next to it, so a
     # count is never read against a rate.
     with_rate = any(_rate(r) != MISSING for r in rows)
-    rate_head = [f"Per 100{NBSP}000 inv."] if with_rate else []
+    rate_head = [f"Per 100{NBSP}000"] if with_rate else []
     header = ["Indikator", "Källa", "Värde", *rate_head, "Förändring",
               *(["Staden"] if with_city else []), "Bedömning"]  # fmt: skip
     body = [[_name(r), _SOURCE_NAMES.get(r["source"], r["source"]), _value(r),
@@ -173,7 +173,7 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
              *([_city(r)] if with_city else []), verdict(r)] for r in rows]  # fmt: skip
     # Källa fits "Trygghetsmätningen" on one line (a narrower cell breaks it mid-word).
     if with_rate and with_city:
-        widths: tuple[float, ...] = (4.2, 3.0, 1.3, 1.5, 1.8, 2.1, 2.1)
+        widths: tuple[float, ...] = (4.4, 3.0, 1.3, 1.3, 1.8, 2.1, 2.1)
     elif with_rate or with_city:
         widths = (4.4, 3.5, 1.5, 1.8, 2.2, 3.0)
     else:
@@ -181,7 +181,8 @@ def add_summary_table(document: DocumentObject, ctx: DraftContext) -> None:
     add_caption(document, f"Nyckeltal {ctx.area_name} {ctx.year} jämfört med föregående "
                           "mätning")  # fmt: skip
     add_table(document, header, body, numeric_from=2, widths_cm=widths)
-    unit = (f" Staden: anmälda brott per 100{NBSP}000 invånare, enkäterna i procent."
+    unit = (f" Per 100{NBSP}000 och Staden: anmälda brott per 100{NBSP}000 invånare, "
+            "enkäterna i procent."
             if with_rate and with_city else "")  # fmt: skip
     add_source(document, "Källa: BRÅ, IA, Stockholmsenkäten och trygghetsmätningen; "
                          "förändring i procent (antal) eller procentenheter, p.e. (andelar)."

@@ -53,6 +53,7 @@ __all__ = [
     "add_population_table",
     "add_series_table",
     "add_survey_table",
+    "has_groups",
     "cell_style",
     "is_suppressed",
     "is_true",
@@ -220,7 +221,7 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
     prev = single_year(rows["prev_year"])
     this = single_year(rows["year"])
     groups = ["" if pd.isna(g) else str(g).strip() for g in rows["group"]]
-    with_group = any(g and g.lower() != "alla" for g in groups)
+    with_group = has_groups(rows)
     city = rows["city_value"] if "city_value" in rows.columns else pd.Series(None, rows.index)
     header = [
         "Indikator",
@@ -246,6 +247,12 @@ def add_survey_table(document: DocumentObject, rows: pd.DataFrame) -> None:
     widths = (4.4, 2.0, 1.5, 1.5, 2.7, 1.7, 2.2) if with_group else (6.2, 1.7, 1.7, 2.6, 1.7, 2.1)
     add_table(document, header, body, numeric_from=2 if with_group else 1, widths_cm=widths)
     add_footnote(document, rows)
+
+
+def has_groups(rows: pd.DataFrame) -> bool:
+    """Whether a survey's rows name a group other than the whole population ("Alla")."""
+    return any(str(g).strip() and str(g).strip().lower() != "alla"
+               for g in rows["group"] if not pd.isna(g))  # fmt: skip
 
 
 def _share(value: object) -> str:
