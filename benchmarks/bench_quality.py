@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from sources._csv import as_canonical
+from sources.readers._csv import as_canonical
 
 REPORT_YEARS = (2023, 2024)
 AS_OF = dt.date(2025, 2, 1)

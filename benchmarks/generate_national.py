@@ -35,7 +35,7 @@ import yaml
 
 from lagesbild.areas.model import slugify
 from lagesbild.municipalities import COUNTIES
-from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
+from sources.readers.jsonstat_write import jsonstat_dataset, write_jsonstat
 
 __all__ = ["CATEGORY_RATES", "Generated", "generate", "municipality_codes", "municipality_names"]
 

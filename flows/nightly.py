@@ -1,7 +1,7 @@
 """The nightly refresh: every configured area of the report year, in parallel.
 
 Inputs are read once. Without a year, the report year is the latest year the inbox has
-BRÅ year figures for (``tasks.selection``). Without a list of areas, the configured areas
+BRÅ year figures for (``tasks.pipeline.selection``). Without a list of areas, the configured areas
 of that year that have no input at all are reported "inga indata" and skipped. Then one
 task per area either finds its latest version unchanged (same inputs fingerprint: nothing
 is written) or checks, computes and publishes a new one. One area's failure (say, no BRÅ
@@ -39,9 +39,9 @@ from lagesbild.areas.load import load_areas
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import PipelineError
 from lagesbild.settings import load_settings
+from tasks.pipeline.selection import has_input, latest_data_year
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
-from tasks.selection import has_input, latest_data_year
-from tasks.steps import fetch_sources, ingest_sources, refresh_area
+from tasks.pipeline.steps import fetch_sources, ingest_sources, refresh_area
 
 __all__ = [
     "AreaOutcome",

@@ -1,6 +1,6 @@
 """The yearly lägesbild run for one area and year, as a Prefect flow.
 
-The flow is the table of contents; each step is one task in ``tasks/steps.py``. Publishing
+The flow is the table of contents; each step is one task in ``tasks/pipeline/steps.py``. Publishing
 holds the area-year's lock, so two runs started together make one version. The run leaves
 three artifacts keyed ``lagesbild-<area>-<year>`` (see ``flows.artifacts``).
 """
@@ -22,7 +22,7 @@ from lagesbild.progress import step
 from lagesbild.settings import load_settings
 from tasks.pipeline import stages
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
-from tasks.steps import (
+from tasks.pipeline.steps import (
     check_inputs,
     compute_indicators,
     fetch_sources,

@@ -5,7 +5,7 @@ municipality as an area like a stadsdelsområde: id from the name (``slugify``),
 municipality code (``scb_code``, for PxWeb population), BRÅ's region name
 (``Botkyrka kommun``), the police area, the parties, and the county and the country as its
 comparison levels. The county's members are its municipalities: a county figure is summed
-from them only when every one is present (``tasks.comparison_levels``).
+from them only when every one is present (``tasks.indicators.comparison_levels``).
 
 ``municipality_areas`` builds the configuration from a list of SCB codes and names — the
 ``Region`` dimension of any PxWeb response (``regions_from_pxweb``), or the bundled list of

@@ -36,7 +36,7 @@ class Settings:
 
     def raw_store(self):  # noqa: ANN201 - sources.rawstore.RawStore (no import here)
         """The raw store with this configuration's size limits."""
-        from sources.rawstore import RawStore
+        from sources.store.rawstore import RawStore
 
         return RawStore(self.raw_dir, max_file_bytes=self.raw_max_file_bytes,
                         max_total_bytes=self.raw_max_total_bytes)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Private helper shared by ``tasks.statistics`` and ``tasks.trends``."""
+"""Private helper shared by ``tasks.statistics`` and ``tasks.indicators.trends``."""
 
 from __future__ import annotations
 

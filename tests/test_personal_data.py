@@ -212,7 +212,8 @@ def test_the_version_shows_withheld_ia_cells_as_dashes(marked: MarkedRuns):
     document = docx.Document(str(draft))
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Kategori")
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows}
-    # the draft's IA table is the four-year series (tasks.ia_series): same protection per year
+    # the draft's IA table is the four-year series (tasks.indicators.ia_series): same
+    # protection per year
     assert rows["Kategori"][-2:] == ["2021", "2022"]
     assert rows["Våldsbejakande extremism"][-2:] == ["0", "–"]
     assert rows["Trakasserier"][-1] == "–"

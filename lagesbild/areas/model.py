@@ -57,7 +57,7 @@ class ComparisonLevel:
 
     ``members`` lists the areas that make up the level (a county's municipalities). Where a
     source has no row of its own for the level, its figure may be summed from the members
-    — but only when every member is present (``tasks.comparison_levels``); a partial sum
+    — but only when every member is present (``tasks.indicators.comparison_levels``); a partial sum
     would be a wrong figure. ``regions.scb`` holds the level's SCB region code(s) for PxWeb
     files (``01`` Stockholms län, ``00`` Riket), ``regions.polis`` its police name.
     """

@@ -4,7 +4,7 @@
 as its last section (``outputs.draft.word.changes_section``) and the run writes it as
 ``changes.json`` (:meth:`Changes.to_json`).
 
-Differences obey the disclosure rules of the figures (``tasks.disclosure``): a change
+Differences obey the disclosure rules of the figures (``tasks.indicators.disclosure``): a change
 between two versions is itself a count — the incidents registered late, corrected or
 falling into a longer IA window — so "8 → 7" would give a withheld count of 1 back. A
 moved figure is therefore shown without numbers ("ändrad", ``withheld`` in changes.json)
@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from tasks.disclosure import COUNT_SOURCES, DisclosureRules
+from tasks.indicators.disclosure import COUNT_SOURCES, DisclosureRules
 
 __all__ = [
     "Changes",

@@ -33,8 +33,8 @@ from outputs.publish.indicators_csv import write_indicators
 from outputs.publish.versions import fingerprint, sha256_file, write_json_atomic, write_text_atomic
 from outputs.text.sentences import configured_sentences_file
 from quality.report import ValidationReport
-from sources.inbox import Inputs
-from tasks.disclosure import (
+from sources.store.inbox import Inputs
+from tasks.indicators.disclosure import (
     apply_disclosure_control,
     suppression_records,
 )

@@ -18,7 +18,7 @@ import lagesbild
 from lagesbild.areas.load import load_areas
 from lagesbild.areas.model import AreasConfig
 from lagesbild.settings import SAMPLE_INBOX
-from tasks.disclosure import (
+from tasks.indicators.disclosure import (
     DisclosureRules,
     empty_suppression_log,
 )
@@ -79,7 +79,7 @@ class RunSpec:
 class Computed:
     """The indicators of a run and the frames the draft shows beside them.
 
-    ``indicators`` are the public ones: disclosure control (``tasks.disclosure``) has
+    ``indicators`` are the public ones: disclosure control (``tasks.indicators.disclosure``) has
     already withheld small IA counts and survey shares with few respondents; ``suppression``
     logs each withheld cell (never its value).
     """

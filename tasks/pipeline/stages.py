@@ -21,7 +21,7 @@ from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
 from quality.validate import InboxChecks, validate_inbox, validate_inputs
-from sources.fetch import (
+from sources.fetch.fetch import (
     FetchResult,
     FetchSpec,
     fetch_source,
@@ -29,20 +29,9 @@ from sources.fetch import (
     make_client,
     use_last_snapshot,
 )
-from sources.inbox import Inputs, read_inbox
-from sources.source_config import load_source_config
-from tasks.comparison_levels import (
-    level_builds,
-    level_check_results,
-    with_level_rows,
-)
-from tasks.crime_rows import inbox_dispersion
-from tasks.disclosure import (
-    DisclosureRules,
-    apply_disclosure_control,
-)
-from tasks.ia_series import ia_series
-from tasks.indicators import (
+from sources.readers.source_config import load_source_config
+from sources.store.inbox import Inputs, read_inbox
+from tasks.indicators.build import (
     area_crime_series,
     area_population,
     build_indicators,
@@ -50,12 +39,23 @@ from tasks.indicators import (
     with_city_rates,
     with_rates,
 )
+from tasks.indicators.comparison_levels import (
+    level_builds,
+    level_check_results,
+    with_level_rows,
+)
+from tasks.indicators.crime_rows import inbox_dispersion
+from tasks.indicators.disclosure import (
+    DisclosureRules,
+    apply_disclosure_control,
+)
+from tasks.indicators.ia_series import ia_series
+from tasks.indicators.survey_changes import SurveySettings
 from tasks.pipeline.spec import (
     Computed,
     RunSpec,
     load_report_config,
 )
-from tasks.survey_changes import SurveySettings
 
 __all__ = ["check", "compute", "fall_back", "fetch_one", "fetch_specs", "inbox_checks", "ingest"]
 

@@ -12,9 +12,10 @@ so a change is significant exactly when its interval excludes "no change".
 * ``shares``: the change of a survey share — Newcombe, design effect, rounding.
 * ``multiplicity``: Benjamini–Hochberg.
 
-The descriptive three- and five-year windows (``trend``) live in ``tasks.trends``.
+The descriptive three- and five-year windows (``trend``) live in ``tasks.indicators.trends``.
 """
 
+from tasks.indicators.trends import STABLE_THRESHOLD, Trend, TrendWindow, trend
 from tasks.statistics.counts import (
     DEFAULT_ALPHA,
     EXACT,
@@ -43,7 +44,6 @@ from tasks.statistics.shares import (
     rounding_unit,
     share_change,
 )
-from tasks.trends import STABLE_THRESHOLD, Trend, TrendWindow, trend
 
 __all__ = [
     "DEFAULT_ALPHA",

@@ -17,10 +17,10 @@ from flows.nightly import AreaOutcome, NightlySummary, areas_to_refresh
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import ConfigError, DataQualityError, PipelineError
 from lagesbild.settings import load_settings
-from sources.inbox import Inputs
+from sources.store.inbox import Inputs
+from tasks.pipeline.selection import NoReportYear, has_input, latest_data_year
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 from tasks.pipeline.stages import ingest
-from tasks.selection import NoReportYear, has_input, latest_data_year
 
 
 @pytest.fixture(scope="module")

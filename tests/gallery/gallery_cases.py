@@ -243,7 +243,7 @@ def _pxweb(change: Callable[[dict], None]) -> Callable[[Path], None]:
     """Add SCB's answer for Stockholm (0180) 2021–2022 as the sample table has it, changed."""
 
     def brk(inbox: Path) -> None:
-        from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
+        from sources.readers.jsonstat_write import jsonstat_dataset, write_jsonstat
 
         dims = {"Region": {"0180": "Stockholm"}, "ContentsCode": {"BE0101N1": "Folkmängd"},
                 "Tid": {"2021": "2021", "2022": "2022"}}

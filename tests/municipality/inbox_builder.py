@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 
 from lagesbild.municipalities import STOCKHOLMS_LAN
-from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
+from sources.readers.jsonstat_write import jsonstat_dataset, write_jsonstat
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "bra-sol" / "Databasfil_stockholms_lan_2020.txt"
 HEADER = "Region;Brott;År;Period;Antal;/100 000 inv"

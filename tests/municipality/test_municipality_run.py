@@ -26,8 +26,8 @@ import pytest
 from inbox_builder import COUNTY, build_inbox
 
 from lagesbild.settings import load_settings
-from tasks.comparison_levels import level_builds
-from tasks.indicators import area_crime_series, area_population
+from tasks.indicators.build import area_crime_series, area_population
+from tasks.indicators.comparison_levels import level_builds
 from tasks.pipeline.spec import RunSpec
 from tasks.pipeline.stages import check, compute, ingest
 

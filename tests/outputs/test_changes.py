@@ -141,7 +141,7 @@ def test_a_moved_survey_share_is_shown_unless_withheld() -> None:
 
 
 def test_the_threshold_follows_the_rules_and_bra_counts_are_public() -> None:
-    from tasks.disclosure import DisclosureRules
+    from tasks.indicators.disclosure import DisclosureRules
 
     before, after = _ia({"Hot": (50.0, False)}), _ia({"Hot": (57.0, False)})
     strict = diff_versions(before, after, [], [], {}, {}, rules=DisclosureRules(min_count=10))

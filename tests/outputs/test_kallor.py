@@ -13,9 +13,9 @@ import pytest
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError
 from outputs.draft.content.kallor import sources_used
-from sources.inbox import read_inbox
-from sources.rawstore import RawStore
-from sources.retrieved import retrieval_dates
+from sources.store.inbox import read_inbox
+from sources.store.rawstore import RawStore
+from sources.store.retrieved import retrieval_dates
 from tasks.pipeline.publishing import _raw_inputs
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -17,7 +17,7 @@ from outputs.text.narrative import (
 )
 from outputs.text.sentences import load_sentences
 from outputs.text.significance_wording import methods_appendix
-from tasks.indicators import INDICATOR_COLUMNS as COLUMNS
+from tasks.indicators.build import INDICATOR_COLUMNS as COLUMNS
 
 
 def _row(**values: object) -> dict:

@@ -1,4 +1,4 @@
-"""Tests for sources/bra.py against BRÅ's real SOL exports and small hand-made files."""
+"""Tests for sources/readers/bra.py against BRÅ's real SOL exports and small hand-made files."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import CANONICAL_COLUMNS
-from sources.bra import bra_quarterly, bra_yearly, read_bra
+from sources.readers._csv import CANONICAL_COLUMNS
+from sources.readers.bra import bra_quarterly, bra_yearly, read_bra
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "bra-sol"
 STADSDELAR_2020 = FIXTURES / "Databasfil_stockholm_stadsdelar_2020.txt"
@@ -229,7 +229,7 @@ def test_quarterly_sums_three_months(tmp_path, areas):
 
 
 def test_yearly_of_an_empty_frame_has_the_columns(areas):
-    from sources._csv import empty_canonical
+    from sources.readers._csv import empty_canonical
 
     yearly = bra_yearly(empty_canonical())
     assert yearly.empty

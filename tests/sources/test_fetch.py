@@ -1,4 +1,4 @@
-"""Tests for sources/fetch.py against a real HTTP server on 127.0.0.1 (no other network)."""
+"""Tests for sources/fetch/fetch.py against a real HTTP server on 127.0.0.1 (no other network)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import ConfigError, SourceUnavailable
-from sources.bra import read_bra
-from sources.fetch import (
+from sources.fetch.fetch import (
     FetchError,
     FetchSpec,
     fetch_or_fallback,
@@ -28,7 +27,8 @@ from sources.fetch import (
     retry_condition,
     stale_note,
 )
-from sources.rawstore import RawStore
+from sources.readers.bra import read_bra
+from sources.store.rawstore import RawStore
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BRA_FILE = FIXTURES / "bra-sol" / "Databasfil_stockholms_lan_2020.txt"

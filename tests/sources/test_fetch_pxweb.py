@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from lagesbild.areas.load import load_areas
-from sources.fetch import fetch_or_fallback, fetch_source, load_fetch_specs
-from sources.inbox import read_inbox
-from sources.jsonstat_write import jsonstat_dataset
-from sources.rawstore import RawStore
+from sources.fetch.fetch import fetch_or_fallback, fetch_source, load_fetch_specs
+from sources.readers.jsonstat_write import jsonstat_dataset
+from sources.store.inbox import read_inbox
+from sources.store.rawstore import RawStore
 
 QUERY = {"query": [{"code": "Region", "selection": {"filter": "vs:RegionKommun07",
                                                        "values": ["0180"]}},

@@ -1,4 +1,4 @@
-"""Tests for sources/ia.py, including that the free-text description never leaks."""
+"""Tests for sources/readers/ia.py, including that the free-text description never leaks."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import INCIDENT_COLUMNS
-from sources.ia import DEFAULT_IA_COLUMNS, read_ia
+from sources.readers._csv import INCIDENT_COLUMNS
+from sources.readers.ia import DEFAULT_IA_COLUMNS, read_ia
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sources" / "ia_export.csv"
 MARKER = "HEMLIG-PERSONUPPGIFT-7731"

@@ -1,4 +1,4 @@
-"""Tests for sources/inbox.py: discovery, raw store first, merging files of one kind."""
+"""Tests for sources/store/inbox.py: discovery, raw store first, merging files of one kind."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError
-from sources._csv import CANONICAL_COLUMNS, INCIDENT_COLUMNS
-from sources.inbox import SOURCE_KINDS, merge_incidents, read_inbox
-from sources.rawstore import RawStore
+from sources.readers._csv import CANONICAL_COLUMNS, INCIDENT_COLUMNS
+from sources.store.inbox import SOURCE_KINDS, merge_incidents, read_inbox
+from sources.store.rawstore import RawStore
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 BRA = FIXTURES / "bra-sol"
@@ -139,7 +139,7 @@ def test_missing_inbox_gives_empty_frames_with_the_columns(tmp_path, areas):
 
 
 def test_incident_in_two_exports_must_agree(areas):
-    from sources.ia import read_ia
+    from sources.readers.ia import read_ia
 
     one = read_ia(FIXTURES / "sources" / "ia_export.csv", areas, display_name="ia/jan.csv")
     two = read_ia(FIXTURES / "sources" / "ia_export.csv", areas, display_name="ia/feb.csv")

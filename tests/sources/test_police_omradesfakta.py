@@ -1,4 +1,5 @@
-"""Tests for sources/police.py and sources/omradesfakta.py on files shaped as §5 and §6."""
+"""Tests for sources/readers/police.py and sources/readers/omradesfakta.py on files shaped
+as §5 and §6."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import CANONICAL_COLUMNS
-from sources.bra import bra_yearly
-from sources.omradesfakta import read_omradesfakta
-from sources.police import read_police
+from sources.readers._csv import CANONICAL_COLUMNS
+from sources.readers.bra import bra_yearly
+from sources.readers.omradesfakta import read_omradesfakta
+from sources.readers.police import read_police
 
 POLICE = "Lokalpolisområde;Brottskategori;År;Månad;Antal"
 FACTS = "År;Område;Nyckeltal;Värde;Enhet"

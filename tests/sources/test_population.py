@@ -1,4 +1,4 @@
-"""Tests for sources/population.py."""
+"""Tests for sources/readers/population.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import CANONICAL_COLUMNS
-from sources.population import AGE_GROUPS, read_population
+from sources.readers._csv import CANONICAL_COLUMNS
+from sources.readers.population import AGE_GROUPS, read_population
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sources" / "befolkning_2022_2023.csv"
 HEADER = "År;Stadsdelsområde;Folkmängd;0-15 år;16-19 år;20-24 år;25-64 år;65-79 år;80- år"

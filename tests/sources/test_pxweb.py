@@ -1,4 +1,4 @@
-"""Tests for sources/pxweb.py on JSON-stat 2.0 responses shaped like SCB's PxWeb API."""
+"""Tests for sources/readers/pxweb.py on JSON-stat 2.0 responses shaped like SCB's PxWeb API."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import CANONICAL_COLUMNS
-from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
-from sources.population import AGE_GROUPS
-from sources.pxweb import read_pxweb
+from sources.readers._csv import CANONICAL_COLUMNS
+from sources.readers.jsonstat_write import jsonstat_dataset, write_jsonstat
+from sources.readers.population import AGE_GROUPS
+from sources.readers.pxweb import read_pxweb
 
 REGION = {"0180": "Stockholm", "0127": "Botkyrka"}
 KON = {"1": "män", "2": "kvinnor"}

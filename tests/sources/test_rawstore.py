@@ -1,4 +1,4 @@
-"""Tests for sources/rawstore.py: content-addressed, immutable, with a manifest."""
+"""Tests for sources/store/rawstore.py: content-addressed, immutable, with a manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 
-from sources.rawstore import RawStore, sha256_file
+from sources.store.rawstore import RawStore, sha256_file
 
 
 def test_keep_copies_bytes_under_their_hash_and_records_the_origin(tmp_path):
@@ -94,7 +94,7 @@ def test_the_store_refuses_what_would_take_it_past_its_limits(tmp_path):
     import pytest
 
     from lagesbild.errors import InputError, PipelineError
-    from sources.rawstore import RawStore
+    from sources.store.rawstore import RawStore
 
     small, big = tmp_path / "small.txt", tmp_path / "big.txt"
     small.write_bytes(b"x" * 600)

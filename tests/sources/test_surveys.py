@@ -1,4 +1,4 @@
-"""Tests for sources/surveys.py."""
+"""Tests for sources/readers/surveys.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import CANONICAL_COLUMNS
-from sources.surveys import read_surveys
+from sources.readers._csv import CANONICAL_COLUMNS
+from sources.readers.surveys import read_surveys
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "sources" / "enkater.csv"
 HEADER = "Undersökning;År;Område;Grupp;Indikator;Andel (%);Antal svar;Signifikant"

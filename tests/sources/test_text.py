@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from lagesbild.errors import InputError
-from sources._csv import read_csv_text
-from sources._text import check_complete_rows, check_text_bytes
+from sources.readers._csv import read_csv_text
+from sources.readers._text import check_complete_rows, check_text_bytes
 
 TEXT = "Region;Brott;År\nSödermalm;Rån;2022;\n"
 

@@ -18,16 +18,16 @@ import pytest
 
 from benchmarks.generate_national import generate
 from quality.validate import CHECKS_PAGE, validate_inputs
-from sources.inbox import Inputs, read_inbox
-from sources.rawstore import RawStore
-from sources.source_config import load_source_config
-from tasks.comparison_levels import comparison_ids, level_builds, with_level_rows
-from tasks.crime_rows import crime_dispersion, inbox_dispersion
-from tasks.disclosure import DisclosureRules, apply_disclosure_control
-from tasks.indicators import area_crime_series, area_population, build_indicators, with_bh
+from sources.readers.source_config import load_source_config
+from sources.store.inbox import Inputs, read_inbox
+from sources.store.rawstore import RawStore
+from tasks.indicators.build import area_crime_series, area_population, build_indicators, with_bh
+from tasks.indicators.comparison_levels import comparison_ids, level_builds, with_level_rows
+from tasks.indicators.crime_rows import crime_dispersion, inbox_dispersion
+from tasks.indicators.disclosure import DisclosureRules, apply_disclosure_control
+from tasks.indicators.survey_changes import SurveySettings
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec, load_report_config
 from tasks.pipeline.stages import check, compute
-from tasks.survey_changes import SurveySettings
 
 
 def _reference(spec: RunSpec, inputs: Inputs) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests for tasks/area_facts.py and the police rows of tasks/indicators.py."""
+"""Tests for tasks/indicators/area_facts.py and the police rows of tasks/indicators/build.py."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from lagesbild.areas.load import load_areas
-from sources._csv import as_canonical
-from tasks.area_facts import fact_rows
-from tasks.indicators import police_rows
+from sources.readers._csv import as_canonical
+from tasks.indicators.area_facts import fact_rows
+from tasks.indicators.build import police_rows
 
 
 @pytest.fixture(scope="module")

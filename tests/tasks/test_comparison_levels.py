@@ -1,4 +1,4 @@
-"""Tests for tasks/comparison_levels.py: a level only from complete inputs."""
+"""Tests for tasks/indicators/comparison_levels.py: a level only from complete inputs."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.municipalities import municipality_areas, write_areas
-from sources._csv import as_canonical
-from tasks.comparison_levels import build_levels, level_check_results, with_level_rows
-from tasks.indicators import area_crime_series, area_population
+from sources.readers._csv import as_canonical
+from tasks.indicators.build import area_crime_series, area_population
+from tasks.indicators.comparison_levels import build_levels, level_check_results, with_level_rows
 
 REGIONS = {"0127": "Botkyrka", "0126": "Huddinge", "0128": "Salem", "0330": "Knivsta"}
 
@@ -93,7 +93,7 @@ def test_areas_file_generated_from_a_pxweb_response(tmp_path: Path):
     import sys
 
     from lagesbild.municipalities import regions_from_pxweb
-    from sources.jsonstat_write import jsonstat_dataset, write_jsonstat
+    from sources.readers.jsonstat_write import jsonstat_dataset, write_jsonstat
 
     dims = {"Region": {"00": "Riket", "01": "Stockholms län", "0127": "0127 Botkyrka",
                        "0139": "Upplands-Bro", "0330": "Knivsta"},

@@ -19,14 +19,14 @@ import pytest
 
 from outputs.draft.content.headlines import headline_sentence, suppressed_sentence
 from outputs.draft.word.tables import add_ia_table, add_survey_table, suppression_footnote
-from tasks.disclosure import (
+from tasks.indicators.build import INDICATOR_COLUMNS
+from tasks.indicators.disclosure import (
     DERIVED_COLUMNS,
     SUPPRESSION_LOG_COLUMNS,
     DisclosureRules,
     apply_disclosure_control,
     suppression_records,
 )
-from tasks.indicators import INDICATOR_COLUMNS
 from tasks.pipeline.spec import load_report_config
 
 MARKER = "FRITEXTMARKOR-7Q3Z"
@@ -193,7 +193,7 @@ def test_ties_are_broken_by_name_and_a_lone_cell_is_reported(caplog):
     frame = _ia({"B": (8, 10), "A": (8, 10), "C": (2, 10)})
     public, _ = apply_disclosure_control(frame)
     assert set(public.loc[public["value"].isna(), "indicator"]) == {"A", "C"}
-    with caplog.at_level(logging.WARNING, logger="tasks.disclosure"):
+    with caplog.at_level(logging.WARNING, logger="tasks.indicators.disclosure"):
         public, _ = apply_disclosure_control(_ia({"A": (3, 10), "B": (0, 10)}))
     assert public["value"].isna().tolist() == [True, False]
     assert "do not publish the total" in caplog.text
@@ -201,7 +201,7 @@ def test_ties_are_broken_by_name_and_a_lone_cell_is_reported(caplog):
 
 def test_the_log_names_every_withheld_cell_but_never_its_value(caplog):
     frame = _ia({"A": (3, 77), "B": (61, 10), "C": (58, 10)})
-    with caplog.at_level(logging.INFO, logger="tasks.disclosure"):
+    with caplog.at_level(logging.INFO, logger="tasks.indicators.disclosure"):
         _, log = apply_disclosure_control(frame)
     assert log[["indicator", "column", "kind"]].values.tolist() == [
         ["A", "value", "primary"], ["C", "value", "secondary"]]

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from lagesbild.areas.load import load_areas
-from tasks.indicators import (
+from tasks.indicators.build import (
     INDICATOR_COLUMNS,
     area_crime_series,
     area_population,

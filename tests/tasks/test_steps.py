@@ -6,7 +6,7 @@ from prefect.states import Failed
 from sqlalchemy.exc import OperationalError
 
 from lagesbild.errors import DataQualityError
-from tasks.steps import _transient
+from tasks.pipeline.steps import _transient
 
 
 def test_io_and_lost_database_connections_are_retried():

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sources.inbox import read_inbox
-from sources.rawstore import RawStore
+from sources.store.inbox import read_inbox
+from sources.store.rawstore import RawStore
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
 from tasks.pipeline.stages import compute
 

@@ -136,7 +136,7 @@ def compose_context(
             ``lagesbild/conf/report.yaml`` (``report_config.load_section_routing``). Safety
             indicators go to "trygghet" first; what is routed nowhere stays in its
             source's section.
-        ia_series: IA counts per category over several years (``tasks.ia_series``).
+        ia_series: IA counts per category over several years (``tasks.indicators.ia_series``).
         caveats: configured remarks (``report_config.load_caveats``), printed before the
             significance statement they qualify.
         sentences_file: a district's sentence templates (default

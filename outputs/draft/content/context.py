@@ -223,7 +223,7 @@ class DraftContext:
         changes: what changed since the previous version, printed as the last section
             "Ändringar sedan version N", or None (first version: no section).
         ia_series: IA counts per category and year in one calendar window
-            (``tasks.ia_series``: year, category, count, suppressed, …), printed as the
+            (``tasks.indicators.ia_series``: year, category, count, suppressed, …), printed as the
             IA table; empty: the two-year table of ``indicators``.
         headline: (source, indicator) pairs of the summary table, in order.
         template_uses: sentence template (name#variant) → uses in this draft.

@@ -27,7 +27,7 @@ def sources_used(raw_files: Sequence[Mapping], indicators: pd.DataFrame) -> tupl
     """One Källor entry per source actually used, each listed once, with its retrieval date.
 
     The date is the raw input's ``retrieved_at`` (fetch time, or the steward's / the file's
-    own date for inbox files, see ``sources.retrieved``), the latest when several files
+    own date for inbox files, see ``sources.store.retrieved``), the latest when several files
     make one source.
     """
     by_label: dict[tuple[str, str, int | None], list[Mapping]] = {}

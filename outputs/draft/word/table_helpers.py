@@ -111,7 +111,7 @@ _WITHHELD = re.compile(r"undertryckt: ([^;]+)")
 def suppression_footnote(rows: pd.DataFrame) -> str | None:
     """The footnote under a table with withheld cells, or None when nothing was withheld.
 
-    The reasons are those ``tasks.disclosure`` wrote into the rows' notes ("färre än 5
+    The reasons are those ``tasks.indicators.disclosure`` wrote into the rows' notes ("färre än 5
     händelser", "färre än 30 svar"), so the footnote always names the thresholds applied.
 
     Args:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError
-from sources._csv import (
+from sources.readers._csv import (
     as_canonical,
     combine_observations,
     first_row,
@@ -27,7 +27,7 @@ from sources._csv import (
     read_csv_text,
     resolve_columns,
 )
-from sources._text import read_text_file
+from sources.readers._text import read_text_file
 
 __all__ = ["BRA_COLUMNS", "MONTHS", "bra_quarterly", "bra_yearly", "read_bra"]
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import yaml
 
 from lagesbild.errors import ConfigError
-from sources.inbox import SOURCE_KINDS
+from sources.store.inbox import SOURCE_KINDS
 
 __all__ = ["FETCH_KINDS", "FetchSpec", "load_fetch_specs"]
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from sources._csv import (
+from sources.readers._csv import (
     as_canonical,
     empty_canonical,
     parse_number,

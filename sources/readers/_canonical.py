@@ -3,7 +3,7 @@
 Every adapter ends with ``as_canonical`` (or ``as_incidents``), so all sources leave
 ``sources`` with the same columns in the same order and with the same dtypes (see
 ``docs/architecture.md``). ``combine_observations`` merges an observation reported by
-several files. Re-exported by ``sources._csv``.
+several files. Re-exported by ``sources.readers._csv``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import PipelineError
-from sources.inbox import Inputs
+from sources.store.inbox import Inputs
 
 __all__ = ["NoReportYear", "has_input", "latest_data_year"]
 

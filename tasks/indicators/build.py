@@ -3,8 +3,8 @@
 Pure functions, frames in and frames out: no files, no Prefect. The output has one row per
 source, indicator and group for the report year, with exactly the columns of
 ``indicators.csv`` (docs/indicators.md). The methods are statistics v2
-(docs/statistics.md): reported crime in ``tasks.crime_rows``, IA windows in
-``tasks.ia_counts``, survey shares in ``tasks.survey_changes``.
+(docs/statistics.md): reported crime in ``tasks.indicators.crime_rows``, IA windows in
+``tasks.indicators.ia_counts``, survey shares in ``tasks.indicators.survey_changes``.
 """
 
 from __future__ import annotations
@@ -16,18 +16,18 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from tasks._rows import INDICATOR_COLUMNS, blank_row, is_missing
-from tasks.area_facts import fact_rows
-from tasks.crime_rows import (
+from tasks.indicators._rows import INDICATOR_COLUMNS, blank_row, is_missing
+from tasks.indicators.area_facts import fact_rows
+from tasks.indicators.crime_rows import (
     area_crime_series,
     area_population,
     bra_rows,
     crime_dispersion,
     own_dispersion,
 )
-from tasks.ia_counts import ia_rows, ia_window, ia_window_counts
+from tasks.indicators.ia_counts import ia_rows, ia_window, ia_window_counts
+from tasks.indicators.survey_changes import SurveySettings, survey_rows
 from tasks.statistics import DEFAULT_ALPHA, Dispersion, benjamini_hochberg
-from tasks.survey_changes import SurveySettings, survey_rows
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -115,8 +115,8 @@ def build_indicators(
         police_yearly: the police counts' yearly figures (``bra_yearly`` of the police rows);
             tested exactly as BRÅ's, as source ``polis`` (φ from the area's own series).
         facts: områdesfakta key figures (canonical), as source ``befolkning`` rows with
-            the city's figure (``tasks.area_facts``); ``facts_lag`` and ``forecasts`` as in
-            ``conf/sources.yaml``.
+            the city's figure (``tasks.indicators.area_facts``); ``facts_lag`` and
+            ``forecasts`` as in ``conf/sources.yaml``.
 
     Returns:
         One row per source, indicator and group, BH-adjusted p-values over the report.

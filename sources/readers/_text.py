@@ -76,7 +76,7 @@ def read_text_file(path: Path, *, label: str, fallback: str) -> str:
     Returns:
         The text, BOM removed.
     """
-    from sources._csv import decode_text
+    from sources.readers._csv import decode_text
 
     data = Path(path).read_bytes()
     check_text_bytes(data, label=label)

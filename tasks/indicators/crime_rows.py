@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from sources.inbox import Inputs
-from tasks._rows import apply_count_test, blank_row, is_missing, vs_city, year_of
+from sources.store.inbox import Inputs
+from tasks.indicators._rows import apply_count_test, blank_row, is_missing, vs_city, year_of
 from tasks.statistics import compare_counts, fit_trends, rate_interval, trend_slope
 from tasks.statistics.dispersion import (
     MAX_YEARS,

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError
-from sources._csv import (
+from sources.readers._csv import (
     as_incidents,
     combine_observations,
     decode_text,
@@ -28,16 +28,16 @@ from sources._csv import (
     empty_incidents,
     normalise_label,
 )
-from sources.bra import bra_yearly, read_bra
-from sources.ia import read_ia
-from sources.omradesfakta import read_omradesfakta
-from sources.police import read_police
-from sources.population import read_population
-from sources.pxweb import read_pxweb
-from sources.rawstore import RawFile, RawStore
-from sources.retrieved import retrieval_dates
-from sources.source_config import SourceConfig, load_source_config
-from sources.surveys import read_surveys
+from sources.readers.bra import bra_yearly, read_bra
+from sources.readers.ia import read_ia
+from sources.readers.omradesfakta import read_omradesfakta
+from sources.readers.police import read_police
+from sources.readers.population import read_population
+from sources.readers.pxweb import read_pxweb
+from sources.readers.source_config import SourceConfig, load_source_config
+from sources.readers.surveys import read_surveys
+from sources.store.rawstore import RawFile, RawStore
+from sources.store.retrieved import retrieval_dates
 
 __all__ = [
     "SOURCE_KINDS",
@@ -80,7 +80,7 @@ class Inputs:
     files: dict[str, list[Path]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     retrieval: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: inbox path → when it was retrieved (``sources.retrieved``), for Källor.
+    #: inbox path → when it was retrieved (``sources.store.retrieved``), for Källor.
     retrieved: dict[str, dt.datetime] = field(default_factory=dict)
 
     @functools.cached_property

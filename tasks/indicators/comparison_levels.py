@@ -2,8 +2,8 @@
 
 A district is compared with the city, a municipality with its county and the country
 (``comparisons`` in the areas configuration). The statistics read a level's figures as the
-rows whose ``area`` is the level's id (``tasks.crime_rows``: ``city_value``). Those rows are
-the source's own row for the level when it has one (BRÅ's ``Stockholm kommun``, SCB's
+rows whose ``area`` is the level's id (``tasks.indicators.crime_rows``: ``city_value``).
+Those rows are the source's own row for the level when it has one (BRÅ's ``Stockholm kommun``, SCB's
 ``01``); otherwise, for a level with ``members``, they are summed here from the members —
 but only for a category and year where *every* member is present, with the population of
 every member to match. A partial sum would be a wrong figure that looks right: the real BRÅ
@@ -23,8 +23,8 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig, ComparisonLevel
 from quality.report import CheckResult, Severity
-from sources.inbox import Inputs
-from tasks._rows import year_of
+from sources.store.inbox import Inputs
+from tasks.indicators._rows import year_of
 
 __all__ = [
     "LevelBuild", "build_levels", "comparison_ids", "level_builds", "level_check_results",

@@ -15,8 +15,8 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError
-from sources._canonical import drop_repeats, observation_frame
-from sources._csv import (
+from sources.readers._canonical import drop_repeats, observation_frame
+from sources.readers._csv import (
     as_canonical,
     empty_canonical,
     first_row,

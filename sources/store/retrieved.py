@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from lagesbild.errors import InputError
-from sources.rawstore import RawFile
+from sources.store.rawstore import RawFile
 
 __all__ = ["OVERRIDES_FILE", "load_overrides", "retrieval_dates"]
 

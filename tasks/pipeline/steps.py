@@ -25,8 +25,8 @@ from approval.drafts.publish import ADOPTED, UNCHANGED, PublishResult
 from approval.drafts.versions import ADOPTED_STATE, VersionRepository
 from lagesbild.settings import Settings
 from quality.report import ValidationReport
-from sources.fetch import FetchResult, FetchSpec, retry_condition
-from sources.inbox import Inputs
+from sources.fetch.fetch import FetchResult, FetchSpec, retry_condition
+from sources.store.inbox import Inputs
 from tasks.pipeline import publishing, stages
 from tasks.pipeline.spec import Computed, RunSpec
 

@@ -11,9 +11,9 @@ succeeded raises ``SourceUnavailable``.
 Error classes: transient (time-outs, connection errors, truncated or empty bodies, 5xx,
 408, 429) are worth retrying; permanent (404, 401/403, other 4xx, bad URLs) are not.
 
-The configuration (``FetchSpec``, ``load_fetch_specs``) lives in ``sources.fetch_config``,
-the error classification in ``sources.fetch_errors`` and the state-file helpers in
-``sources._fetch_state``; the public names are re-exported here.
+The configuration (``FetchSpec``, ``load_fetch_specs``) lives in ``sources.fetch.config``,
+the error classification in ``sources.fetch.errors`` and the state-file helpers in
+``sources.fetch._state``; the public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from lagesbild.errors import SourceUnavailable
-from sources._fetch_state import (
+from sources.fetch._state import (
     file_sha,
     last_good,
     now_utc,
@@ -42,9 +42,9 @@ from sources._fetch_state import (
     sha256_hex,
     write_atomic,
 )
-from sources.fetch_config import FETCH_KINDS, FetchSpec, load_fetch_specs
-from sources.fetch_errors import FetchError, is_transient, retry_condition, transient_status
-from sources.rawstore import RawFile, RawStore
+from sources.fetch.config import FETCH_KINDS, FetchSpec, load_fetch_specs
+from sources.fetch.errors import FetchError, is_transient, retry_condition, transient_status
+from sources.store.rawstore import RawFile, RawStore
 
 __all__ = [
     "DEFAULT_TIMEOUT",

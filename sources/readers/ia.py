@@ -29,7 +29,7 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import ConfigError, InputError
-from sources._csv import (
+from sources.readers._csv import (
     as_incidents,
     empty_incidents,
     first_row,

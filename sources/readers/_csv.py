@@ -5,7 +5,7 @@ data steward sees (CSV: 1-based record, header = 1; xlsx: the sheet row), so tha
 can name file, row and column without a per-row Python loop.
 
 The canonical frames (``CANONICAL_COLUMNS``, ``as_canonical``, ``combine_observations``, …)
-are in ``sources._canonical`` and re-exported here.
+are in ``sources.readers._canonical`` and re-exported here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._canonical import (
+from sources.readers._canonical import (
     CANONICAL_COLUMNS,
     INCIDENT_COLUMNS,
     as_canonical,
@@ -31,7 +31,7 @@ from sources._canonical import (
     empty_canonical,
     empty_incidents,
 )
-from sources._text import check_complete_rows, check_no_nul, read_text_file
+from sources.readers._text import check_complete_rows, check_no_nul, read_text_file
 
 __all__ = [
     "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "Table", "as_canonical", "as_incidents",

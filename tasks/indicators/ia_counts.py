@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from tasks._rows import apply_count_test, blank_row
-from tasks.crime_rows import NOT_ESTIMATED
+from tasks.indicators._rows import apply_count_test, blank_row
+from tasks.indicators.crime_rows import NOT_ESTIMATED
 from tasks.statistics import choose_dispersion, fit_trends
 from tasks.statistics.dispersion import MAX_YEARS, MIN_YEARS
 

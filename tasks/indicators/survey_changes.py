@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from tasks._rows import blank_row, is_missing, vs_city, year_of
+from tasks.indicators._rows import blank_row, is_missing, vs_city, year_of
 from tasks.statistics import proportion_interval, rounding_unit, share_change
 
 __all__ = ["DEFAULT_DEFF", "SurveySettings", "survey_rows"]

@@ -2,7 +2,7 @@
 
 Transient (time-outs, connection errors, truncated or empty bodies, 5xx, 408, 425, 429)
 failures are retried; permanent ones (404, 401/403, other 4xx, bad URLs) are not. Used by
-``sources.fetch`` and, through ``retry_condition``, by the Prefect fetch task.
+``sources.fetch.fetch`` and, through ``retry_condition``, by the Prefect fetch task.
 """
 
 from __future__ import annotations

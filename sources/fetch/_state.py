@@ -1,4 +1,4 @@
-"""Private helpers of ``sources.fetch``: the JSON state file, atomic writes and snapshots.
+"""Private helpers of ``sources.fetch.fetch``: the JSON state file, atomic writes and snapshots.
 
 The state file remembers, per URL, the validators (ETag, Last-Modified) and the hash and
 time of the last good body; the raw store holds the bodies themselves. Nothing here speaks
@@ -15,8 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from sources.fetch_config import FetchSpec
-from sources.rawstore import RawFile, RawStore
+from sources.fetch.config import FetchSpec
+from sources.store.rawstore import RawFile, RawStore
 
 __all__ = [
     "file_sha",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig, slugify
 from lagesbild.errors import InputError
-from sources._csv import (
+from sources.readers._csv import (
     as_canonical,
     empty_canonical,
     first_row,

@@ -28,8 +28,8 @@ import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError, SourceSchemaChanged
-from sources._csv import as_canonical, empty_canonical
-from sources.population import AGE_GROUPS
+from sources.readers._csv import as_canonical, empty_canonical
+from sources.readers.population import AGE_GROUPS
 
 __all__ = ["Cube", "PxWebResult", "parse_jsonstat", "read_pxweb"]
 

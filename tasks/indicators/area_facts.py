@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from tasks._rows import blank_row, year_of
+from tasks.indicators._rows import blank_row, year_of
 
 __all__ = ["fact_rows"]
 

@@ -1,7 +1,7 @@
 """Write a JSON-stat 2.0 dataset shaped as SCB's PxWeb API returns it.
 
 For generated inputs (the national benchmark, tests, the municipalities example): the
-reader (``sources.pxweb``) is tested on what this writes and on hand-written responses.
+reader (``sources.readers.pxweb``) is tested on what this writes and on hand-written responses.
 """
 
 from __future__ import annotations

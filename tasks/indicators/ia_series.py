@@ -4,7 +4,7 @@ The published lägesbild shows IA as a four-year series (2019–2022: 0, 0, 6, 4
 påverkan; 100, 62, 51, 50 hot), each year counted over the same window as the partial
 report year. The counts come from ``tasks.ia_counts.ia_window_counts``; disclosure control
 is then applied to each year column exactly as to the report's own IA table
-(``tasks.disclosure``), so the series never shows a figure the table withholds and never
+(``tasks.indicators.disclosure``), so the series never shows a figure the table withholds and never
 gives a withheld cell back through a year's total. Pure function, no I/O.
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from tasks.disclosure import DisclosureRules, apply_disclosure_control
-from tasks.ia_counts import ia_window, ia_window_counts
+from tasks.indicators.disclosure import DisclosureRules, apply_disclosure_control
+from tasks.indicators.ia_counts import ia_window, ia_window_counts
 
 __all__ = ["IA_SERIES_COLUMNS", "DEFAULT_IA_YEARS", "ia_series"]
 
@@ -39,7 +39,7 @@ def ia_series(
     """Incidents per category for ``years`` years up to ``year``, one window for all.
 
     Args:
-        incidents: IA incident records (``sources.ia``).
+        incidents: IA incident records (``sources.readers.ia``).
         areas: the areas configuration (lineage for comparable series).
         area: the area id.
         year: the report year.

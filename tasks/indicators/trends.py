@@ -2,7 +2,7 @@
 
 Descriptive end-point changes only; no test is implied. The draft no longer words trends
 from these windows: its trend sentence follows the quasi-Poisson interval (``trend_pct``,
-``trend_ci_low``, ``trend_ci_high`` of ``tasks.crime_rows``), as statistics.md (a)
+``trend_ci_low``, ``trend_ci_high`` of ``tasks.indicators.crime_rows``), as statistics.md (a)
 requires. This lives apart from the significance tests of ``tasks.statistics`` (which
 re-exports the public names). Pure functions, no Prefect, no I/O.
 """
