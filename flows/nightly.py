@@ -225,7 +225,7 @@ def nightly_refresh(
 
     Args:
         year: report year; default the latest year the inbox has BRÅ year figures for
-            (``tasks.selection.latest_data_year``, decided when the run starts).
+            (``tasks.pipeline.selection.latest_data_year``, decided when the run starts).
         areas: area ids; default every configured area that exists in ``year`` and has
             some input (the others are reported "inga indata").
         inbox: inbox directory; default the bundled sample data.

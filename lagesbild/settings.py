@@ -34,7 +34,7 @@ class Settings:
         """The raw store: every input byte-for-byte, addressed by sha256."""
         return self.home / "raw"
 
-    def raw_store(self):  # noqa: ANN201 - sources.rawstore.RawStore (no import here)
+    def raw_store(self):  # noqa: ANN201 - sources.store.rawstore.RawStore (no import here)
         """The raw store with this configuration's size limits."""
         from sources.store.rawstore import RawStore
 

@@ -289,7 +289,7 @@ def read_inbox(
         ia_columns: the IA column mapping (``DEFAULT_IA_COLUMNS`` for what is not given).
         ia_sheet: the IA workbook sheet; the first when None.
         ia_categories: the IA categories counted by name (others count as ``Övrigt``);
-            ``sources.ia.DEFAULT_IA_CATEGORIES`` when None.
+            ``sources.readers.ia.DEFAULT_IA_CATEGORIES`` when None.
         source_config: column maps and codes (``conf/sources.yaml`` when None).
 
     Returns:

@@ -96,7 +96,7 @@ def build_indicators(
     """All indicators of one area and report year, with the columns of indicators.csv.
 
     Args:
-        bra_yearly: BRÅ yearly counts in the canonical shape (``sources.bra.bra_yearly``):
+        bra_yearly: BRÅ yearly counts in the canonical shape (``sources.readers.bra.bra_yearly``):
             the area's lineage, the city's row (``city_value``) and, for the pooled φ, the
             other districts compared with the same city.
         population: population rows in the canonical shape (the same areas).

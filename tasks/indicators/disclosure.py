@@ -2,7 +2,7 @@
 
 The lägesbild is an allmän handling, so every figure in it may reach anyone. Pure
 functions, frames in and frames out: ``apply_disclosure_control`` takes the indicators of
-``tasks.indicators.build_indicators`` and returns the public indicators (what
+``tasks.indicators.build.build_indicators`` and returns the public indicators (what
 ``indicators.csv`` and the draft show) and a suppression log (what was withheld and why).
 
 Primary suppression
@@ -290,7 +290,7 @@ def apply_disclosure_control(
 
     Args:
         indicators: the indicators of one area and report year (columns of
-            ``tasks.indicators.INDICATOR_COLUMNS``); not changed.
+            ``tasks.indicators.build.INDICATOR_COLUMNS``); not changed.
         rules: the thresholds; ``DisclosureRules()`` when None.
         respondents: the survey rows in the canonical long shape (``source, area,
             category, group, period_end, n``) to look up each share's respondents; without

@@ -2,10 +2,10 @@
 
 The published lägesbild shows IA as a four-year series (2019–2022: 0, 0, 6, 47 otillåten
 påverkan; 100, 62, 51, 50 hot), each year counted over the same window as the partial
-report year. The counts come from ``tasks.ia_counts.ia_window_counts``; disclosure control
-is then applied to each year column exactly as to the report's own IA table
-(``tasks.indicators.disclosure``), so the series never shows a figure the table withholds and never
-gives a withheld cell back through a year's total. Pure function, no I/O.
+report year. The counts come from ``tasks.indicators.ia_counts.ia_window_counts``;
+disclosure control is then applied to each year column exactly as to the report's own IA
+table (``tasks.indicators.disclosure``), so the series never shows a figure the table
+withholds and never gives a withheld cell back through a year's total. Pure function, no I/O.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def compose_context(
         year: the report year.
         version: the version number being written.
         created: the draft's date.
-        indicators: the report's indicators (tasks.indicators.build_indicators).
+        indicators: the report's indicators (tasks.indicators.build.build_indicators).
         crime_series: multi-year BRÅ series for the area.
         population: population rows of the area (canonical shape).
         raw_files: the raw inputs used (name, origin, sha256, retrieved_at).
