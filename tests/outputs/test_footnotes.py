@@ -51,7 +51,7 @@ def test_a_district_file_changes_the_wording(tmp_path: Path) -> None:
                    encoding="utf-8")  # fmt: skip
     assert footnote_texts(SOURCES, own) == {"bra": "BRÅ: Anmälda brott (2023-01-10)"}
     own.write_text("sources:\n  bra: {title: Anmälda brott}\nfootnote: x\n", encoding="utf-8")
-    with pytest.raises(InputError, match="sources.readers.bra"):
+    with pytest.raises(InputError, match="sources.bra"):
         footnote_texts(SOURCES, own)
 
 
