@@ -11,11 +11,9 @@ so a change is significant exactly when its interval excludes "no change".
 * ``intervals``: ``rate_interval`` (exact / Byar's) and ``proportion_interval`` (Wilson).
 * ``shares``: the change of a survey share — Newcombe, design effect, rounding.
 * ``multiplicity``: Benjamini–Hochberg.
-
-The descriptive three- and five-year windows (``trend``) live in ``tasks.indicators.trends``.
+* ``trends``: the descriptive three- and five-year windows (``trend``).
 """
 
-from tasks.indicators.trends import STABLE_THRESHOLD, Trend, TrendWindow, trend
 from tasks.statistics.counts import (
     DEFAULT_ALPHA,
     EXACT,
@@ -44,6 +42,7 @@ from tasks.statistics.shares import (
     rounding_unit,
     share_change,
 )
+from tasks.statistics.trends import STABLE_THRESHOLD, Trend, TrendWindow, trend
 
 __all__ = [
     "DEFAULT_ALPHA",

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-from tasks._stat_common import missing_number
+from tasks.statistics._common import missing_number
 
 __all__ = [
     "DEFAULT_ALPHA",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tasks._stat_common import missing_number
+from tasks.statistics._common import missing_number
 
 __all__ = ["benjamini_hochberg"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from tasks._stat_common import missing_number
+from tasks.statistics._common import missing_number
 from tasks.statistics.counts import DEFAULT_ALPHA
 from tasks.statistics.intervals import proportion_interval
 

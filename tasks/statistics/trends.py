@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tasks._stat_common import missing_number
+from tasks.statistics._common import missing_number
 
 __all__ = ["STABLE_THRESHOLD", "Trend", "TrendWindow", "trend"]
 

@@ -1,4 +1,4 @@
-"""Private helper shared by ``tasks.statistics`` and ``tasks.indicators.trends``."""
+"""Private helper shared by the statistics modules: what counts as a missing number."""
 
 from __future__ import annotations
 
