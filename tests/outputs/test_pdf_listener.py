@@ -15,6 +15,7 @@ import pytest
 
 from outputs.pdf import render as pdf
 from outputs.pdf.render import WARM_UP_DOCX, render_pdf
+from tests.proctree import alive, descendants
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or not Path(pdf.UNO_PYTHON).exists(),
@@ -22,40 +23,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _descendants(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _soffice(listener_pid: int) -> list[int]:
-    return [p for p in _descendants(listener_pid)
+    return [p for p in descendants(listener_pid)
             if b"soffice" in Path(f"/proc/{p}/cmdline").read_bytes()]  # fmt: skip
 
 
 def _wait_gone(pids: set[int], seconds: float = 30) -> list[int]:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
         time.sleep(0.2)
-    return [p for p in pids if _alive(p)]
+    return [p for p in pids if alive(p)]
 
 
 def test_one_soffice_serves_every_pdf_and_a_dead_one_is_replaced(tmp_path: Path) -> None:
@@ -66,7 +43,7 @@ def test_one_soffice_serves_every_pdf_and_a_dead_one_is_replaced(tmp_path: Path)
     soffice = set(_soffice(listener.pid))
     assert soffice
     assert render_pdf(WARM_UP_DOCX, tmp_path / "b") is not None
-    assert pdf._listener is listener and all(_alive(p) for p in soffice)  # kept warm
+    assert pdf._listener is listener and all(alive(p) for p in soffice)  # kept warm
 
     for pid in soffice:  # LibreOffice crashes between two PDFs
         os.kill(pid, signal.SIGKILL)
@@ -94,7 +71,7 @@ def test_a_kill_9_of_the_owner_leaves_no_soffice_and_no_profile() -> None:
                              cwd=Path(__file__).resolve().parents[2])  # fmt: skip
     try:
         pid, work = owner.stdout.readline().split()
-        children = _descendants(owner.pid)
+        children = descendants(owner.pid)
         assert int(pid) in children and _soffice(int(pid)) and Path(work).is_dir()
         os.kill(owner.pid, signal.SIGKILL)
         owner.wait(timeout=30)
