@@ -31,7 +31,7 @@ from outputs.pdf.render import render_pdf
 from outputs.publish.changes import diff_versions
 from outputs.publish.indicators_csv import write_indicators
 from outputs.publish.versions import fingerprint, sha256_file, write_json_atomic, write_text_atomic
-from outputs.text.sentences import configured_sentences_file
+from outputs.text.sentences import configured_sentences_file, load_sentences
 from quality.report import ValidationReport
 from sources.store.inbox import Inputs
 from tasks.indicators.disclosure import (
@@ -113,6 +113,7 @@ def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: Val
     """The draft's content for this run (``compose.compose_context``), as published."""
     areas = spec.areas()
     config = load_report_config()
+    sentences_file = configured_sentences_file(config, spec.area, base=REPORT_CONFIG_FILE)
     return compose_context(
         area=areas.get(spec.area),
         year=spec.year,
@@ -129,13 +130,14 @@ def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: Val
         ia_series=computed.ia_series,
         caveats=load_caveats(config.get("caveats"), path=REPORT_CONFIG_FILE),
         key_figures=config.get("befolkningsfakta") or {},
-        sentences_file=configured_sentences_file(config, spec.area, base=REPORT_CONFIG_FILE),
+        sentences_file=sentences_file,
         status_texts=config.get("status_texts") or None,
         priority_areas=areas.priority_areas,
         editorial=editorial,
         quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings),
                           *plan_warnings(load_action_plan(spec.texts, spec.area, spec.year),
-                                         editorial, areas.priority_areas)],
+                                         editorial, areas.priority_areas,
+                                         load_sentences(sentences_file))],
         is_sample_data=spec.is_sample_data,
     )
 

@@ -472,6 +472,7 @@ def test_table_section_moves_a_survey_table(tmp_path: Path) -> None:
 
 def test_plan_warning_matches_priority_areas_by_configured_key() -> None:
     from outputs.draft.content.action_plan import Action, ActionPlan, ProblemArea, plan_warnings
+    from outputs.text.sentences import load_sentences
 
     areas = ("Unga i risk för kriminalitet", "Otillåten påverkan", "Ordningsvakter")
     editorial = {f"status:{a}": "atgardsplan" for a in areas[:2]}
@@ -479,11 +480,14 @@ def test_plan_warning_matches_priority_areas_by_configured_key() -> None:
     # the plan's name differs from the priority area's ("riskzon"): only the key matches
     plan = ActionPlan((ProblemArea("Unga i riskzon för kriminalitet", (Action("o", "a"),),
                                    priority_areas=("Unga i risk för kriminalitet",)),))
-    warnings = plan_warnings(plan, editorial, areas)
+    warnings = plan_warnings(plan, editorial, areas, load_sentences())
     assert len(warnings) == 1 and "”Otillåten påverkan”" in warnings[0]
+    assert "prioriterade_omraden" not in warnings[0]  # the styrgrupp reads it: no YAML key
+    assert "inget problemområde i åtgärdsplanen är kopplat till det" in warnings[0]
     unkeyed = ActionPlan((ProblemArea("Unga i risk för kriminalitet", (Action("o", "a"),)),))
-    assert len(plan_warnings(unkeyed, editorial, areas)) == 2  # free text is not a match
-    assert "åtgärdsplanen saknas" in plan_warnings(None, editorial, areas)[0]
+    # free text is not a match
+    assert len(plan_warnings(unkeyed, editorial, areas, load_sentences())) == 2
+    assert "åtgärdsplanen saknas" in plan_warnings(None, editorial, areas, load_sentences())[0]
 
 
 def test_the_first_sentence_citing_a_source_carries_its_footnote(written: Path) -> None:

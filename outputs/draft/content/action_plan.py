@@ -30,6 +30,7 @@ import yaml
 
 from lagesbild.errors import InputError
 from outputs.draft.content.editorial import unfold
+from outputs.text.sentences import Sentences
 
 __all__ = [
     "COLUMNS",
@@ -219,7 +220,7 @@ def _from_xlsx(path: Path) -> ActionPlan:
 
 
 def plan_warnings(plan: ActionPlan | None, editorial: Mapping[str, str],
-                  priority_areas: Sequence[str]) -> list[str]:  # fmt: skip
+                  priority_areas: Sequence[str], sentences: Sentences) -> list[str]:  # fmt: skip
     """Priority areas whose status says "se Åtgärdsplan" but that no problem area answers.
 
     Matched by the configured key (a problem area's ``prioriterade_omraden``), never by
@@ -227,13 +228,11 @@ def plan_warnings(plan: ActionPlan | None, editorial: Mapping[str, str],
     configuration are not guessed to be the same.
 
     Returns:
-        One warning per unmatched priority area (the draft lists them under Datakvalitet).
+        One warning per unmatched priority area (the draft lists them under Datakvalitet),
+        worded by the ``plan_missing`` / ``plan_unmatched`` templates: the draft is read
+        by the styrgrupp, so the wording names no configuration key.
     """
     covered = {k for area in (plan.areas if plan else ()) for k in area.priority_areas}
-    out = []
-    for name in priority_areas:
-        if editorial.get(f"status:{name}") == "atgardsplan" and name not in covered:
-            where = "åtgärdsplanen saknas" if plan is None else (
-                "inget problemområde i åtgärdsplanen anger det under prioriterade_omraden")
-            out.append(f"Prioriterat område ”{name}” hänvisar till åtgärdsplanen, men {where}.")
-    return out
+    template = "plan_missing" if plan is None else "plan_unmatched"
+    return [sentences.say(template, area=name) for name in priority_areas
+            if editorial.get(f"status:{name}") == "atgardsplan" and name not in covered]
