@@ -622,4 +622,8 @@ def test_sample_2022_pdf_has_no_stray_page_and_no_word_broken_in_a_cell(first):
         lines = [line for line in page.splitlines() if line.strip()]
         # A page of text is not mostly blank (a page with a figure holds its image instead).
         assert "Figur " in page or len(lines) >= 25, (number, lines[4:8])
+        # A table's or figure's "Källa:" line stays on its page: the body (below the
+        # running header's five lines) never begins with it.
+        top = [line.strip() for line in lines[:6]]
+        assert not any(line.startswith("Källa:") for line in top), (number, top)
     assert not re.search(r"Trygghetsmätninge *\n", text)  # Källa cells fit the word

@@ -20,6 +20,7 @@ from outputs.draft.word.table_helpers import (
     as_number,
     is_suppressed,
     is_true,
+    keep_with_block_above,
     relative_text,
 )
 from outputs.draft.word.tables import label_text
@@ -87,6 +88,7 @@ def add_source(document: DocumentObject, source: str, *cited: str) -> None:
     sentence has cited it before (``outputs.draft.word.ooxml.footnotes``).
     """
     paragraph = add_note(document, SOURCE_LINES.get(source, source))
+    keep_with_block_above(paragraph)
     cite(document, paragraph, *((source, *cited) if source in SOURCE_LINES else cited))
 
 

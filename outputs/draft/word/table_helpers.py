@@ -272,3 +272,39 @@ def add_note(document: DocumentObject, text: str) -> Paragraph:
     run.italic = True
     run.font.size = Pt(9)
     return paragraph
+
+
+def keep_with_block_above(paragraph: Paragraph, *, max_steps: int = 4) -> None:
+    """Keep ``paragraph`` (a "Källa:" line) on the page of the table or figure above it.
+
+    Walks back over the paragraphs between them (the spacer after a table, a note on
+    preliminary figures or withheld cells) and makes each keep with the next; of a table
+    only the last row keeps with the next, so a long table may still break across pages
+    but never leaves its source line alone at the top of the next one.
+    """
+    element = paragraph._p.getprevious()
+    for _ in range(max_steps):
+        if element is None:
+            return
+        if element.tag == qn("w:tbl"):
+            rows = element.findall(qn("w:tr"))
+            if rows:
+                for p in rows[-1].iter(qn("w:p")):
+                    Paragraph(p, paragraph._parent).paragraph_format.keep_with_next = True
+            return
+        if element.tag != qn("w:p"):
+            return
+        above = Paragraph(element, paragraph._parent)
+        figure = element.find(f".//{qn('w:drawing')}") is not None
+        if not (figure or not above.text.strip() or _is_note(above)):
+            return  # body text: the source line belongs to no table or figure here
+        above.paragraph_format.keep_with_next = True
+        if figure:
+            return
+        element = element.getprevious()
+
+
+def _is_note(paragraph: Paragraph) -> bool:
+    """A note written by :func:`add_note` (its style, or its italic run without one)."""
+    style = paragraph.style.name if paragraph.style is not None else ""
+    return style == NOTE_STYLE or all(run.italic for run in paragraph.runs)
