@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from quality.area_rows import YEAR, AreaRows, year_of
 from quality.report import CheckResult, Severity
 from quality.rowchecks import examples_for
 
@@ -32,8 +33,7 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "Maj", "Jun", "Jul", "Aug", "Sep", "O
                "Dec")  # fmt: skip
 
 
-def _year(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series, errors="coerce").dt.year
+_year = year_of
 
 
 def check_months_sum_to_year(bra: pd.DataFrame) -> CheckResult:
@@ -144,6 +144,7 @@ def check_required_years(
     area: str,
     years: Sequence[int],
     members_for_year: MembersForYear,
+    rows: AreaRows | None = None,
 ) -> CheckResult:
     """BRÅ counts exist for every required year of the area (blocking).
 
@@ -155,6 +156,7 @@ def check_required_years(
         area: the run's area id.
         years: the years that must be present (report year and the year before).
         members_for_year: the area ids that make up ``area``'s series in a year.
+        rows: ``AreaRows(bra)`` when the caller checks many areas on one frame.
 
     Returns:
         A blocking result naming each missing area and year.
@@ -163,18 +165,18 @@ def check_required_years(
     missing: list[str] = []
     examples: list[dict] = []
     frame = bra if bra is not None else pd.DataFrame()
-    if not frame.empty:
-        frame = frame.assign(_y=_year(frame["period_end"]))
+    if not frame.empty and rows is None:
+        rows = AreaRows(frame)
     for year in sorted(set(years)):
         members = members_for_year(year)
         if not members:
             missing.append(f"{year} (no area makes up {area}'s series)")
             continue
         for member in members:
-            rows = frame[(frame["area"] == member) & (frame["_y"] == year)] if len(frame) else frame
-            if not _has_year_count(rows):
+            if not (rows is not None and _has_year_count(rows.rows_in(member, year))):
                 suffix = "" if member == area else f" (part of {area}'s series)"
-                why, example = _why_missing(frame, member, year)
+                why, example = _why_missing(rows.frame if rows is not None else frame, member,
+                                            year)  # fmt: skip
                 missing.append(f"{member} {year}{suffix}: {why}")
                 if example is not None:
                     examples.append(example)
@@ -203,7 +205,7 @@ def _why_missing(frame: pd.DataFrame, member: str, year: int) -> tuple[str, dict
     """What is missing for one area-year, and where to look (file, column)."""
     if frame.empty:
         return "ingen BRÅ-fil i inkorgen", None
-    rows = frame[(frame["area"] == member) & (frame["_y"] == year)]
+    rows = frame[(frame["area"] == member) & (frame[YEAR] == year)]
     if len(rows):
         missing = _months_missing(rows)
         files = _files(rows)
@@ -211,11 +213,11 @@ def _why_missing(frame: pd.DataFrame, member: str, year: int) -> tuple[str, dict
         if missing:
             return f"{files} saknar månader: {', '.join(missing)}", example
         return f"{files}: ingen kategori har alla tolv månader eller Helår", example
-    same_year = frame[frame["_y"] == year]
+    same_year = frame[frame[YEAR] == year]
     mine = frame[frame["area"] == member]
     parts, example = [], None
     if len(mine):
-        have = sorted(int(y) for y in mine["_y"].dropna().unique())
+        have = sorted(int(y) for y in mine[YEAR].dropna().unique())
         parts.append(f"ingen fil har rader för {year} för området (filer med området: "
                      f"{_files(mine)}; år {', '.join(map(str, have))})")  # fmt: skip
         example = {"file": _files(mine), "row": None, "column": "År", "value": None}
@@ -231,6 +233,7 @@ def check_complete_years(
     area: str,
     required: Sequence[int],
     members_for_year: MembersForYear,
+    rows: AreaRows | None = None,
 ) -> CheckResult:
     """Each year of the area's series has its counts: else the year is missing (warning).
 
@@ -245,6 +248,7 @@ def check_complete_years(
         area: the run's area id.
         required: the years ``check_required_years`` covers (left out here).
         members_for_year: the area ids that make up ``area``'s series in a year.
+        rows: ``AreaRows(bra)`` when the caller checks many areas on one frame.
 
     Returns:
         A warning result, one example per incomplete area-year.
@@ -252,23 +256,23 @@ def check_complete_years(
     name = "expect_complete_years"
     if bra is None or bra.empty:
         return CheckResult("bra", name, Severity.WARNING, True, "Period", "no BRÅ rows")
-    frame = bra.assign(_y=_year(bra["period_end"]))
+    index = rows if rows is not None else AreaRows(bra)
     problems: list[str] = []
     examples: list[dict] = []
-    for year in sorted(int(y) for y in frame["_y"].dropna().unique()):
+    for year in index.years:
         if year in set(required):
             continue
         for member in members_for_year(year):
-            rows = frame[(frame["area"] == member) & (frame["_y"] == year)]
-            if rows.empty or _has_year_count(rows):
+            found = index.rows_in(member, year)
+            if found.empty or _has_year_count(found):
                 continue
-            missing = _months_missing(rows)
-            files = _files(rows)
+            missing = _months_missing(found)
+            files = _files(found)
             what = f"saknar månader: {', '.join(missing)}" if missing else "ofullständigt år"
             problems.append(f"{member} {year} ({files}) {what}")
             examples.append({"file": files, "row": None, "column": "Period", "value": None})
     if problems:
-        message = ("BRÅ-året saknas i serien (inte alla tolv månader): " + "; ".join(problems))
+        message = "BRÅ-året saknas i serien (inte alla tolv månader): " + "; ".join(problems)
         return CheckResult("bra", name, Severity.WARNING, False, "Period", message,
                            tuple(examples[:5]))  # fmt: skip
     return CheckResult("bra", name, Severity.WARNING, True, "Period", f"{area}: complete years")
@@ -283,6 +287,7 @@ def check_source_years(
     members_for_year: MembersForYear,
     date_column: str = "period_end",
     severity: Severity = Severity.WARNING,
+    rows: AreaRows | None = None,
 ) -> CheckResult:
     """A source has rows for the area (or its predecessors) in every compared year.
 
@@ -297,6 +302,7 @@ def check_source_years(
         members_for_year: the area ids that make up ``area``'s series in a year.
         date_column: the column whose year is compared.
         severity: the severity of a missing year.
+        rows: ``AreaRows(frame, date_column)`` when the caller checks many areas on one frame.
 
     Returns:
         One result naming the missing years.
@@ -306,11 +312,11 @@ def check_source_years(
         return CheckResult(
             source, name, severity, False, None, f"no {source} data given (underlag saknas)"
         )
-    found = frame.assign(_y=_year(frame[date_column]))
+    index = rows if rows is not None else AreaRows(frame, date_column)
     missing = [
         str(year)
         for year in sorted(set(years))
-        if not ((found["_y"] == year) & found["area"].isin(members_for_year(year) or ())).any()
+        if not index.has_year(members_for_year(year) or (), year)
     ]
     if missing:
         return CheckResult(

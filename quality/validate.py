@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from quality._gx import INDEX_COLUMNS, DocsBuilder, from_gx, run_gx
+from quality._gx import DocsBuilder
+from quality.area_rows import AreaRows, area_rows
 from quality.checks import (
     MembersForYear,
     check_complete_years,
@@ -27,24 +28,23 @@ from quality.checks import (
     check_required_years,
     check_source_years,
 )
-from quality.report import MAX_EXAMPLES, CheckResult, ValidationReport
-from quality.rowchecks import RAW_FRAME_CHECKS, ROW_CHECKS
-from quality.suites import (
-    DATE_COLUMNS,
-    NUMERIC_COLUMNS,
-    SUITE_SOURCES,
-    YEAR_COLUMN,
-    ExpectationSpec,
-    build_suite,
-)
+from quality.report import CheckResult, ValidationReport
+from quality.run_suite import run_suite, source_columns
+from quality.suites import SUITE_SOURCES, build_suite
 
 __all__ = [
-    "CHECKS_PAGE", "FRAME_SUITES", "InboxChecks", "validate", "validate_inbox",
+    "CHECKS_PAGE",
+    "FRAME_SUITES",
+    "InboxChecks",
+    "validate",
+    "validate_inbox",
     "validate_inputs",
 ]
 
 logger = logging.getLogger(__name__)
 
+# Source key -> the date column whose year the per-area checks compare.
+_AREA_YEAR_COLUMNS = {"bra": "period_end", "befolkning": "period_end", "ia": "occurred_on"}
 # Inbox folder (frame key) -> suite.
 FRAME_SUITES = {
     "bra": "bra_clean",
@@ -54,24 +54,6 @@ FRAME_SUITES = {
 }
 # Written next to the Data Docs index: every check, including the pandas ones.
 CHECKS_PAGE = "checks.html"
-# Suites whose cells may hold personal data: their results name file, row and column but
-# never a value, and their GX results stay out of the Data Docs (GX prints the unexpected
-# values there); ``checks.html`` lists their checks.
-PRIVATE_SUITES = frozenset({"ia_clean"})
-# A failing row is shown with the column as the data steward sees it in the file (issue 16:
-# "Antal", not "value"). Population's ``value`` is the row's age-group column (its category).
-SOURCE_COLUMNS: dict[str, dict[str, str]] = {
-    "bra": {"value": "Antal", "published_rate": "/100 000 inv", "region": "Region",
-            "category": "Brott", "period_start": "Period", "period_end": "Period",
-            "period_kind": "Period", "preliminary": "År"},
-    "enkater": {"value": "Andel (%)", "n": "Antal svar", "region": "Område", "group": "Grupp",
-                "category": "Indikator", "period_start": "År", "period_end": "År",
-                "source": "Undersökning", "producer_significant": "Signifikant"},
-    "befolkning": {"region": "Stadsdelsområde", "period_start": "År", "period_end": "År"},
-    "ia": {"incident_id": "Ärendenummer", "occurred_on": "Händelsedatum",
-           "reported_on": "Registreringsdatum", "category": "Kategori",
-           "organisation": "Förvaltning", "event_type": "Händelsetyp", "unit": "Avdelning"},
-}  # fmt: skip
 
 
 def validate(
@@ -96,7 +78,7 @@ def validate(
         ValueError: for an unknown suite name.
     """
     specs = build_suite(suite_name, report_years, as_of=as_of)
-    return ValidationReport(tuple(_run_suite(frame, suite_name, specs, docs=None)))
+    return ValidationReport(tuple(run_suite(frame, suite_name, specs, docs=None)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +87,8 @@ class InboxChecks:
 
     The suites and the frame-wide cross-source checks (months sum to the year, known
     categories, published rates) look at whole frames: a nightly run over 290 areas runs
-    them once (``validate_inbox``) and every area's ``validate_inputs`` reuses them.
+    them once (``validate_inbox``) and every area's ``validate_inputs`` reuses them. The
+    per-area checks (its years) find the area's rows in ``area_rows``, built here once.
     """
 
     year: int
@@ -117,6 +100,8 @@ class InboxChecks:
     published_rates: CheckResult | None
     #: The Data Docs site built by ``validate_inbox`` (``index.html`` in it), if any.
     docs_index: Path | None = None
+    #: Source key → its rows by area and year, for the per-area checks.
+    area_rows: Mapping[str, AreaRows] = dataclasses.field(default_factory=dict)
 
     def matches(self, year: int, as_of: dt.date, bra_categories: Sequence[str] | None) -> bool:
         """True when these checks are the ones a run of ``year`` on ``as_of`` needs."""
@@ -149,7 +134,7 @@ def validate_inbox(
             continue
         years = None if suite_name == "enkater_clean" else compared
         specs = build_suite(suite_name, years, as_of=as_of)
-        suites += _run_suite(frame, suite_name, specs, docs=docs)
+        suites += run_suite(frame, suite_name, specs, docs=docs)
     bra, pop = given.get("bra"), given.get("befolkning")
     months = known = rates = None
     if bra is not None and _has(bra, "region", "category", "period_kind", "period_end", "value"):
@@ -167,6 +152,7 @@ def validate_inbox(
         bra_categories=None if bra_categories is None else tuple(bra_categories),
         suites=tuple(suites), months_sum=months, known_categories=known,
         published_rates=rates, docs_index=docs.build() if docs is not None else None,
+        area_rows=area_rows(given, _AREA_YEAR_COLUMNS),
     )  # fmt: skip
 
 
@@ -222,20 +208,22 @@ def validate_inputs(
         index = _copy_docs(inbox.docs_index, data_docs_dir)
     results: list[CheckResult] = list(inbox.suites)
     bra = given.get("bra")
-    results.append(
-        check_required_years(bra, area=area, years=compared, members_for_year=members_for_year)
-    )
+    rows = inbox.area_rows
+    results.append(check_required_years(bra, area=area, years=compared,
+                                        members_for_year=members_for_year,
+                                        rows=rows.get("bra")))  # fmt: skip
     if inbox.months_sum is not None:
         results.append(inbox.months_sum)
         if inbox.known_categories is not None:
             results.append(inbox.known_categories)
         if _has(bra, "area", "period_start", "file"):
             results.append(check_complete_years(bra, area=area, required=compared,
-                                                members_for_year=members_for_year))  # fmt: skip
+                                                members_for_year=members_for_year,
+                                                rows=rows.get("bra")))  # fmt: skip
         if inbox.published_rates is not None:
             results.append(inbox.published_rates)
-    for key, column in (("befolkning", "period_end"), ("ia", "occurred_on")):
-        frame = given.get(key)
+    for key in ("befolkning", "ia"):
+        frame, column = given.get(key), _AREA_YEAR_COLUMNS[key]
         if frame is None or _has(frame, "area", column):
             results.append(
                 check_source_years(
@@ -245,10 +233,11 @@ def validate_inputs(
                     years=compared,
                     members_for_year=members_for_year,
                     date_column=column,
+                    rows=rows.get(key),
                 )
             )
     results += _survey_years(given.get("enkater"), area, year, members_for_year)
-    results = [_source_columns(r, given.get(r.source, pd.DataFrame())) for r in results]
+    results = [source_columns(r, given.get(r.source, pd.DataFrame())) for r in results]
     report = ValidationReport(tuple(results), data_docs=index)
     if data_docs_dir is not None:
         # The pandas and cross-source checks are not in GX's Data Docs: list all here.
@@ -299,134 +288,3 @@ def _survey_years(
             )
         )
     return out
-
-
-_MAX_NAMES = 10
-
-
-def _labelled(
-    result: CheckResult, frame: pd.DataFrame, spec: ExpectationSpec, private: bool = False
-) -> CheckResult:
-    """Show the rows' names (``spec.label_column``) rather than the empty checked cells.
-
-    Used for the unknown-area check: "area None" says nothing, "Stadsdelsområde Atlantis"
-    says which region to add to the configuration. One example per distinct name.
-    """
-    label = spec.label_column
-    if result.success or label is None or label not in frame or spec.column not in frame:
-        return result
-    failing = frame[frame[spec.column].isna()]
-    if failing.empty:
-        return result
-    if private:  # counted, never named: the names are cells of a private source
-        rows = tuple(
-            {"file": r.get("file"), "row": r.get("row"), "column": label, "value": None}
-            for r in failing.head(MAX_EXAMPLES).to_dict("records")
-        )
-        return dataclasses.replace(result, examples=rows)
-    firsts = failing.drop_duplicates(subset=[label])
-    examples = tuple(
-        {"file": r.get("file"), "row": r.get("row"), "column": label, "value": r[label]}
-        for r in firsts.head(MAX_EXAMPLES).to_dict("records")
-    )
-    names = [str(n) for n in firsts[label].head(_MAX_NAMES)]
-    more = f" (+{len(firsts) - _MAX_NAMES} more)" if len(firsts) > _MAX_NAMES else ""
-    message = f"{result.message}: {', '.join(names)}{more}"
-    return dataclasses.replace(result, message=message, examples=examples)
-
-
-# --- running a suite ----------------------------------------------------------------------
-
-
-def _prepare(frame: pd.DataFrame, suite_name: str) -> pd.DataFrame:
-    """A copy with numbers and dates coerced (text reported by the row checks) and a year."""
-    prepared = frame.reset_index(drop=True).copy()
-    for column in NUMERIC_COLUMNS:
-        if column in prepared.columns and not pd.api.types.is_numeric_dtype(prepared[column]):
-            prepared[column] = pd.to_numeric(prepared[column], errors="coerce")
-    for column in DATE_COLUMNS:
-        if column in prepared.columns and not pd.api.types.is_datetime64_any_dtype(
-            prepared[column]
-        ):
-            prepared[column] = pd.to_datetime(prepared[column], errors="coerce", format="mixed")
-    year_from = "occurred_on" if suite_name == "ia_clean" else "period_end"
-    if year_from in prepared.columns:
-        prepared[YEAR_COLUMN] = prepared[year_from].dt.year.astype("Int64")
-    return prepared
-
-
-def _run_suite(
-    frame: pd.DataFrame,
-    suite_name: str,
-    specs: list[ExpectationSpec],
-    docs: DocsBuilder | None,
-) -> list[CheckResult]:
-    source = SUITE_SOURCES[suite_name]
-    private = suite_name in PRIVATE_SUITES
-    if private:
-        docs = None
-    raw = frame.reset_index(drop=True)
-    prepared = _prepare(frame, suite_name)
-    available = set(prepared.columns)
-    runnable = {
-        i: s
-        for i, s in enumerate(specs)
-        if s.check == "expect_column_to_exist" or set(s.columns) <= available
-    }
-    by_index: dict[int, CheckResult] = {}
-    gx_specs = {i: s for i, s in runnable.items() if s.engine == "gx"}
-    if gx_specs:
-        index_columns = [c for c in INDEX_COLUMNS if c in available]
-        for i, result in run_gx(prepared, suite_name, gx_specs, index_columns, docs):
-            by_index[i] = _labelled(from_gx(result, specs[i], source), prepared, specs[i],
-                                    private)  # fmt: skip
-    for i, spec in runnable.items():
-        if spec.engine != "pandas":
-            continue
-        target = raw if spec.check in RAW_FRAME_CHECKS else prepared
-        ok, message, examples = ROW_CHECKS[spec.check](target, **spec.kwargs)
-        by_index[i] = CheckResult(
-            source, spec.check, spec.severity, ok, spec.column, message, examples
-        )
-    results = [_source_columns(by_index[i], prepared) for i in sorted(by_index)]
-    return [_without_values(r) for r in results] if private else results
-
-
-def _source_columns(result: CheckResult, frame: pd.DataFrame) -> CheckResult:
-    """Name each example's column as the file does (``Antal``, ``Andel (%)``, ``0–15 år``)."""
-    if not result.examples:
-        return result
-    labels = SOURCE_COLUMNS.get(result.source, {})
-    examples = []
-    for example in result.examples:
-        column = example.get("column")
-        label = labels.get(column)
-        if label is None and result.source == "befolkning" and column == "value":
-            label = _population_column(frame, example)
-        examples.append({**example, "column": label or column})
-    return dataclasses.replace(result, examples=tuple(examples))
-
-
-def _population_column(frame: pd.DataFrame, example: dict) -> str | None:
-    """The age-group column of a population row (one sheet row holds several)."""
-    if not {"file", "row", "category", "value"} <= set(frame.columns):
-        return None
-    rows = frame[(frame["file"] == example.get("file")) & (frame["row"] == example.get("row"))]
-    value = example.get("value")
-    if value is not None and not rows.empty:
-        same = rows[pd.to_numeric(rows["value"], errors="coerce") == value]
-        rows = same if not same.empty else rows
-    return str(rows["category"].iloc[0]) if not rows.empty else None
-
-
-def _without_values(result: CheckResult) -> CheckResult:
-    """The result with its examples' values and any quoted value in the message removed."""
-    if not result.examples and result.success:
-        return result
-    examples = tuple({**ex, "value": None} for ex in result.examples)
-    message = result.message
-    if " e.g. " in message:  # a conflicting duplicate quotes its key
-        message = message.split(" e.g. ", 1)[0]
-    if message.startswith(("observed ", "could not be evaluated")):
-        message = "kontrollen underkänd" if not result.success else ""
-    return dataclasses.replace(result, examples=examples, message=message)
