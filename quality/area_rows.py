@@ -11,7 +11,9 @@ groups the rows by area once per inbox read (``validate_inbox`` keeps one per so
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,15 @@ class AreaRows:
         self._positions = {
             str(k): v for k, v in self.frame.groupby("area", sort=False).indices.items()
         }
+        self._memo: dict[str, Any] = {}
+        self._lock = threading.Lock()  # the nightly checks its areas in threads
+
+    def memo(self, name: str, compute: Callable[[pd.DataFrame], Any]) -> Any:  # noqa: ANN401
+        """``compute(frame)``, once: a table of the whole frame that each area looks up."""
+        with self._lock:
+            if name not in self._memo:
+                self._memo[name] = compute(self.frame)
+            return self._memo[name]
 
     @functools.cached_property
     def years(self) -> tuple[int, ...]:

@@ -127,6 +127,21 @@ def check_published_rates(bra: pd.DataFrame, population: pd.DataFrame) -> CheckR
     )
 
 
+def _counted_years(frame: pd.DataFrame) -> frozenset[tuple[str, int]]:
+    """The (area, year) pairs with a year's count, as ``_has_year_count`` finds it per pair.
+
+    One pass over the whole frame (with its ``YEAR`` column), for ``AreaRows.memo``.
+    """
+    valued = frame[frame["value"].notna() & frame[YEAR].notna()]
+    year_rows = valued[valued["period_kind"] == "year"]
+    pairs = set(zip(year_rows["area"].astype("str"), year_rows[YEAR].astype(int), strict=True))
+    months = valued[valued["period_kind"] == "month"]
+    counted = months.groupby(["area", YEAR, "category"])["period_start"].nunique().ge(12)
+    for area, year, _ in counted[counted].index:
+        pairs.add((str(area), int(year)))
+    return frozenset(pairs)
+
+
 def _has_year_count(rows: pd.DataFrame) -> bool:
     """A year's count exists: a non-missing year row, or twelve non-missing months."""
     if rows.empty:
@@ -172,8 +187,9 @@ def check_required_years(
         if not members:
             missing.append(f"{year} (no area makes up {area}'s series)")
             continue
+        counted = rows.memo("counted_years", _counted_years) if rows is not None else {}
         for member in members:
-            if not (rows is not None and _has_year_count(rows.rows_in(member, year))):
+            if (str(member), year) not in counted:
                 suffix = "" if member == area else f" (part of {area}'s series)"
                 why, example = _why_missing(rows.frame if rows is not None else frame, member,
                                             year)  # fmt: skip
@@ -257,14 +273,17 @@ def check_complete_years(
     if bra is None or bra.empty:
         return CheckResult("bra", name, Severity.WARNING, True, "Period", "no BRÅ rows")
     index = rows if rows is not None else AreaRows(bra)
+    counted = index.memo("counted_years", _counted_years)
     problems: list[str] = []
     examples: list[dict] = []
     for year in index.years:
         if year in set(required):
             continue
         for member in members_for_year(year):
+            if (str(member), year) in counted:
+                continue
             found = index.rows_in(member, year)
-            if found.empty or _has_year_count(found):
+            if found.empty:
                 continue
             missing = _months_missing(found)
             files = _files(found)

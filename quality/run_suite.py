@@ -133,8 +133,11 @@ def run_suite(
     return [_without_values(r) for r in results] if private else results
 
 
-def source_columns(result: CheckResult, frame: pd.DataFrame) -> CheckResult:
-    """Name each example's column as the file does (``Antal``, ``Andel (%)``, ``0–15 år``)."""
+def source_columns(result: CheckResult, frame: pd.DataFrame | None) -> CheckResult:
+    """Name each example's column as the file does (``Antal``, ``Andel (%)``, ``0–15 år``).
+
+    ``frame`` is the result's source frame (None when not given).
+    """
     if not result.examples:
         return result
     labels = SOURCE_COLUMNS.get(result.source, {})
@@ -148,9 +151,9 @@ def source_columns(result: CheckResult, frame: pd.DataFrame) -> CheckResult:
     return dataclasses.replace(result, examples=tuple(examples))
 
 
-def _population_column(frame: pd.DataFrame, example: dict) -> str | None:
+def _population_column(frame: pd.DataFrame | None, example: dict) -> str | None:
     """The age-group column of a population row (one sheet row holds several)."""
-    if not {"file", "row", "category", "value"} <= set(frame.columns):
+    if frame is None or not {"file", "row", "category", "value"} <= set(frame.columns):
         return None
     rows = frame[(frame["file"] == example.get("file")) & (frame["row"] == example.get("row"))]
     value = example.get("value")

@@ -237,7 +237,7 @@ def validate_inputs(
                 )
             )
     results += _survey_years(given.get("enkater"), area, year, members_for_year)
-    results = [source_columns(r, given.get(r.source, pd.DataFrame())) for r in results]
+    results = [source_columns(r, given.get(r.source)) for r in results]
     report = ValidationReport(tuple(results), data_docs=index)
     if data_docs_dir is not None:
         # The pandas and cross-source checks are not in GX's Data Docs: list all here.
