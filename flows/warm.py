@@ -112,7 +112,7 @@ def _warm_up() -> None:
     Beyond the flow's own imports: what a run imported or built on first use in each
     forked child (found with ``-X importtime`` on a child's run): Prefect's flow and task
     engines, the approval database's migrations (alembic), openpyxl for the IA export,
-    GX with its Data Docs templates compiled, matplotlib's fonts.
+    GX with its Data Docs templates compiled, matplotlib's fonts, the sentence templates.
     """
     import flows.yearly  # noqa: F401
     import outputs.draft.word.writer  # noqa: F401
@@ -131,6 +131,9 @@ def _warm_up() -> None:
     with tempfile.TemporaryDirectory(prefix="lagesbild-warm-") as tmp:
         _gx.warm_up(Path(tmp))  # GX imported, its Data Docs templates compiled
     _warm_fonts()
+    from outputs.text.sentences import load_sentences
+
+    load_sentences()  # the default snippets parsed and compiled once, not in every run
     outputs.pdf.render.warm_listener()  # one soffice for every run forked from here
 
 
@@ -150,6 +153,7 @@ def serve_warm(settings: Settings, api_url: str) -> None:
     """Accept and fork requests until terminated (runs in the zygote process)."""
     _warm_up()
     import outputs.pdf.render
+
     path = socket_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileNotFoundError):

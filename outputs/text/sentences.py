@@ -11,6 +11,7 @@ the "100 000" a template types in "per 100 000 invånare" gets one as well.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ def _pp(value: float | None) -> str:
     return f"{text}{NBSP}{unit}"
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                              keep_trailing_newline=False)  # fmt: skip
@@ -65,17 +67,24 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=4096)
+def _compile(text: str) -> jinja2.Template:
+    """One snippet compiled once per process: a draft loads the set several times (its
+    content, the action plan's warnings, "what changed"), and compiling ~250 snippets costs
+    about 0.3 s each time. Templates are immutable, so sharing them is safe."""
+    return _environment().from_string(text)
+
+
 class Sentences:
     """Renders named snippets, rotating variants and counting each use."""
 
     def __init__(self, snippets: Mapping[str, list[str]], *, source: Path | None = None) -> None:
-        env = _environment()
         self.source = source
         self._templates: dict[str, list[jinja2.Template]] = {}
         for name, variants in snippets.items():
             texts = [variants] if isinstance(variants, str) else list(variants)
             try:
-                self._templates[name] = [env.from_string(str(t)) for t in texts]
+                self._templates[name] = [_compile(str(t)) for t in texts]
             except jinja2.TemplateSyntaxError as error:
                 raise InputError(f"Jinja syntax error: {error.message}", file=source,
                                  column=name) from None  # fmt: skip
@@ -157,7 +166,14 @@ def configured_sentences_file(config: Mapping, area_id: str, *, base: Path) -> P
 
 
 def _read(path: Path) -> dict[str, list[str]]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    """The file's snippets (a fresh dict: callers update it), parsed once per content."""
+    return dict(_parse(Path(path), Path(path).read_text(encoding="utf-8")))
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(path: Path, text: str) -> dict[str, list[str]]:
+    """Parsed and checked; keyed by the text itself, so an edited file is parsed again."""
+    raw = yaml.safe_load(text) or {}
     if not isinstance(raw, Mapping):
         raise InputError("expected a mapping of sentence names to lists", file=path)
     for name, value in raw.items():
