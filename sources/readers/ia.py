@@ -11,16 +11,17 @@ returns no more than the report needs:
   ``ia_categories``), else it becomes ``Övrigt``;
 * ``Förvaltning`` is kept when it is configured for an area, else it becomes ``Övrigt``;
 * ``Händelsetyp`` and ``Avdelning`` are not carried on (the report does not use them);
-* ``Ärendenummer`` is replaced by a digest keyed per process: equal within a run (so
-  duplicates and merging across exports still work), but it does not give the case
-  number back, not even by trying every number of the series.
+* ``Ärendenummer`` is replaced by a digest keyed per process (SipHash-2-4, a keyed
+  pseudorandom function, with a random 16-byte key): equal within a run (so duplicates and
+  merging across exports still work), but it does not give the case number back, not even
+  by trying every number of the series.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
+import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -58,17 +59,21 @@ DEFAULT_IA_CATEGORIES: tuple[str, ...] = (
     "Hot", "Våld", "Otillåten påverkan", "Våldsbejakande extremism", "Trakasserier",
 )  # fmt: skip
 OTHER = "Övrigt"
-_KEY = secrets.token_bytes(16)
+#: 16 ASCII characters (pandas' SipHash key is 16 bytes of text): about 104 random bits.
+_KEY = "".join(secrets.choice(string.ascii_letters + string.digits + string.punctuation)
+               for _ in range(16))  # fmt: skip
 
 
 def _pseudonym(ids: pd.Series) -> pd.Series:
-    """A stable digest per case number: equal ids stay equal, the number itself is gone."""
-    codes, uniques = pd.factorize(ids)
-    digests = np.array([
-        "ia-" + hashlib.blake2b(str(u).encode("utf-8"), digest_size=8, key=_KEY).hexdigest()
-        for u in np.asarray(uniques, dtype=object)  # plain str: item access is costly
-    ], dtype=object)  # fmt: skip
-    return pd.Series(digests[codes], index=ids.index, dtype="str")
+    """A stable digest per case number: equal ids stay equal, the number itself is gone.
+
+    ``ia-`` and 16 hex digits of the keyed SipHash of the text, hashed and formatted in C
+    (a Python loop over a million incidents took 1.5 s).
+    """
+    digests = pd.util.hash_array(ids.to_numpy(dtype=object), hash_key=_KEY, categorize=False)
+    hexes = digests.astype(">u8").tobytes().hex()
+    labels = np.array(["ia-" + hexes[i : i + 16] for i in range(0, len(hexes), 16)], dtype=object)
+    return pd.Series(labels, index=ids.index, dtype="str")
 
 
 def _known(values: pd.Series, known: Iterable[str]) -> pd.Series:
@@ -154,8 +159,9 @@ def read_ia(
     data = table.frame[list(cols.values())]  # the description column is left behind here
     ids = data[cols["incident_id"]]
     if (ids == "").any():
-        raise InputError("ärendenummer saknas", file=label, row=first_row(ids == ""),
-                         column=cols["incident_id"])
+        raise InputError(
+            "ärendenummer saknas", file=label, row=first_row(ids == ""), column=cols["incident_id"]
+        )
     for key in _TEXT_COLUMNS:
         blank = int((data[cols[key]] == "").sum())
         if blank:
@@ -167,7 +173,9 @@ def read_ia(
         raise InputError(
             f"ärendenumret förekommer redan på rad {first} (rad {first} och rad {second}); "
             "det ska vara unikt i en export (numret visas inte)",
-            file=label, row=second, column=cols["incident_id"],
+            file=label,
+            row=second,
+            column=cols["incident_id"],
         )
     organisations = data[cols["organisation"]]
     mapped = {o: areas.area_for_forvaltning(o) for o in organisations.unique()}
@@ -176,10 +184,12 @@ def read_ia(
     frame = pd.DataFrame(
         {
             "incident_id": _pseudonym(ids),
-            "occurred_on": _dates(data[cols["occurred_on"]], label=label,
-                                  column=cols["occurred_on"], required=True),
-            "reported_on": _dates(data[cols["reported_on"]], label=label,
-                                  column=cols["reported_on"], required=False),
+            "occurred_on": _dates(
+                data[cols["occurred_on"]], label=label, column=cols["occurred_on"], required=True
+            ),
+            "reported_on": _dates(
+                data[cols["reported_on"]], label=label, column=cols["reported_on"], required=False
+            ),
             "event_type": None,
             "category": _known(data[cols["category"]], known),
             "organisation": _known(organisations, configured),
@@ -194,6 +204,10 @@ def read_ia(
     if others:
         log.info("%s: %d incidents of categories not configured, counted as %s", label, others,
                  OTHER)  # fmt: skip
-    log.info("%s: %d incidents, %d in configured areas", label, len(frame),
-             int(frame["area"].notna().sum()))
+    log.info(
+        "%s: %d incidents, %d in configured areas",
+        label,
+        len(frame),
+        int(frame["area"].notna().sum()),
+    )
     return as_incidents(frame)
