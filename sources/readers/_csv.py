@@ -34,9 +34,21 @@ from sources.readers._canonical import (
 from sources.readers._text import check_complete_rows, check_no_nul, read_text_file
 
 __all__ = [
-    "CANONICAL_COLUMNS", "INCIDENT_COLUMNS", "Table", "as_canonical", "as_incidents",
-    "combine_observations", "decode_text", "empty_canonical", "empty_incidents", "first_row",
-    "normalise_label", "parse_number", "parse_year", "read_csv_text", "read_table",
+    "CANONICAL_COLUMNS",
+    "INCIDENT_COLUMNS",
+    "Table",
+    "as_canonical",
+    "as_incidents",
+    "combine_observations",
+    "decode_text",
+    "empty_canonical",
+    "empty_incidents",
+    "first_row",
+    "normalise_label",
+    "parse_number",
+    "parse_year",
+    "read_csv_text",
+    "read_table",
     "resolve_columns",
 ]
 
@@ -158,14 +170,25 @@ def read_csv_text(
                  else f"rubriken har: {', '.join(header)}")  # fmt: skip
         raise SourceSchemaChanged(
             f"kolumnen {missing[0]!r} saknas i rubriken; {found}",
-            file=label, row=1, column=missing[0],
+            file=label,
+            row=1,
+            column=missing[0],
         )
     check_no_nul(text, header, delimiter=delimiter, label=label)
     width = len(header) + 1
     try:
+        # UTF-8 bytes, not a StringIO: the C parser reads bytes as they are, whereas a
+        # StringIO of a 170 MB export is copied to UCS-4 and re-encoded chunk by chunk.
         raw = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
-            na_filter=False, skip_blank_lines=False, engine="c",
+            io.BytesIO(text.encode("utf-8")),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            encoding="utf-8",
         )
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
@@ -178,10 +201,9 @@ def read_csv_text(
         raise InputError(
             "raden har fler fält än rubriken", file=label, row=int(raw.index[extra.argmax()])
         )
-    raw = raw.drop(columns=[width - 1])
+    raw = raw.drop(columns=[width - 1]).apply(_strip)
     check_complete_rows(text, raw[len(header) - 1], header, delimiter=delimiter, label=label)
     raw.columns = _unique(header)
-    raw = raw.apply(_strip)
     first_empty = raw.iloc[:, 0] == ""  # cheap pre-filter: few rows can be blank
     blank = first_empty.copy()
     if first_empty.any():
@@ -271,7 +293,7 @@ def _read_xlsx(path: Path, *, label: str, expect: Iterable[str], sheet: str | No
     header = list(rows[header_at][1])
     while header and not header[-1]:
         header.pop()
-    body = rows[header_at + 1:]
+    body = rows[header_at + 1 :]
     data = [(cells + [""] * len(header))[: len(header)] for _, cells in body]
     frame = pd.DataFrame(data, columns=_unique(header), index=[n for n, _ in body], dtype="str")
     return Table(frame=frame, file=label, sheet=name, sheets=sheets,
@@ -314,12 +336,16 @@ def resolve_columns(
                 found = _known_labels(wanted.values(), set(by_norm), len(table.frame.columns))
                 raise SourceSchemaChanged(
                     f"kolumnen {label!r} saknas{table.where()}; {found}",
-                    file=table.file, row=table.header_row, column=label,
+                    file=table.file,
+                    row=table.header_row,
+                    column=label,
                 )
             columns = ", ".join(repr(c) for c in table.frame.columns) or "inga"
             raise SourceSchemaChanged(
                 f"kolumnen {label!r} saknas{table.where()}; kolumner i filen: {columns}",
-                file=table.file, row=table.header_row, column=label,
+                file=table.file,
+                row=table.header_row,
+                column=label,
             )
     return found
 
@@ -377,6 +403,7 @@ def parse_year(values: pd.Series, *, file: str, column: str) -> pd.Series:
     bad = ~text.str.fullmatch(r"\d{4}")
     if bad.any():
         row = first_row(bad)
-        raise InputError(f"{values.loc[row]!r} är inte ett årtal", file=file, row=row,
-                         column=column)
+        raise InputError(
+            f"{values.loc[row]!r} är inte ett årtal", file=file, row=row, column=column
+        )
     return text.astype("int64")

@@ -54,9 +54,7 @@ def check_text_bytes(data: bytes, *, label: str) -> None:
         # A stray NUL in a text file is a damaged cell: ``find_nul`` names its row and column.
         if head and controls / len(head) <= 0.01:
             return
-    elif head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(
-        head[0::2]
-    ):
+    elif head[1::2].count(0) > 0.4 * len(head[1::2]) or head[0::2].count(0) > 0.4 * len(head[0::2]):
         raise InputError(f"filen ser ut att vara UTF-16 utan byteordningsmärke; {_SAVE_AS}",
                          file=label, row=1)  # fmt: skip
     raise InputError(
@@ -93,8 +91,8 @@ def check_complete_rows(
 
     Args:
         text: the decoded file.
-        last_cells: the parsed cells of the header's last column, indexed by line number
-            (1-based), header line excluded.
+        last_cells: the parsed cells of the header's last column, stripped, indexed by
+            line number (1-based), header line excluded.
         header: the header's labels.
         delimiter: the field separator.
         label: the file name for errors.
@@ -102,7 +100,7 @@ def check_complete_rows(
     Raises:
         InputError: at the first short line, naming the first missing column.
     """
-    suspects = last_cells.index[last_cells.astype("str").str.strip() == ""]
+    suspects = last_cells.index[(last_cells == "").to_numpy(dtype=bool)]
     if len(suspects) == 0:
         return
     lines = text.split("\n")
