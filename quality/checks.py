@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from quality.area_rows import YEAR, AreaRows, year_of
@@ -58,7 +59,8 @@ def check_months_sum_to_year(bra: pd.DataFrame) -> CheckResult:
     merged = years.reset_index().merge(sums, on=[*key, "_y"], how="inner").set_index("index")
     merged = merged[merged["value"].notna()]
     bad = (merged["value"] - merged["_sum"]).abs() > 0.5
-    values = merged["value"].astype(str) + " ≠ months " + merged["_sum"].astype("Int64").astype(str)
+    shown = merged[bad]  # the examples' texts only: formatting every row cost 0.3 s nationally
+    values = shown["value"].astype(str) + " ≠ months " + shown["_sum"].astype("Int64").astype(str)
     n_bad = int(bad.sum())
     message = (
         f"{n_bad} of {len(merged)} yearly counts differ from the sum of their twelve months"
@@ -108,7 +110,10 @@ def check_published_rates(bra: pd.DataFrame, population: pd.DataFrame) -> CheckR
         )
     recomputed = (merged["value"] / merged["_pop"] * 1e5).round()
     bad = (recomputed - merged["published_rate"]).abs() > 1
-    values = merged["published_rate"].astype(str) + " vs " + recomputed.astype("Int64").astype(str)
+    shown = merged[bad]  # the examples' texts only
+    values = (
+        shown["published_rate"].astype(str) + " vs " + recomputed[bad].astype("Int64").astype(str)
+    )
     n_bad = int(bad.sum())
     message = (
         f"{n_bad} of {len(merged)} published rates differ by more than 1 from "
@@ -352,8 +357,9 @@ def check_known_categories(bra: pd.DataFrame, known: Sequence[str]) -> CheckResu
     """
     name, column = "expect_known_categories", "category"
     wanted = {str(k).casefold() for k in known}
-    categories = bra["category"].astype("str")
-    bad = ~categories.str.casefold().isin(wanted) & bra["category"].notna()
+    codes, categories = pd.factorize(bra["category"])  # a missing category is code -1
+    unknown = [str(c).casefold() not in wanted for c in categories] + [False]
+    bad = pd.Series(np.array(unknown, dtype=bool)[codes], index=bra.index)
     if not bad.any():
         return CheckResult("bra", name, Severity.WARNING, True, column, "")
     firsts = bra[bad].drop_duplicates(subset=["category"])
