@@ -22,6 +22,7 @@ from outputs.draft.content.context import (
     STATUS_OPTIONS,
     DraftContext,
 )
+from outputs.draft.word.chart_pool import ChartJob
 from outputs.draft.word.charts import crime_chart, survey_chart
 from outputs.draft.word.front import placeholder
 from outputs.draft.word.layout import APPENDICES, LAYOUT
@@ -45,7 +46,7 @@ from outputs.draft.word.tables import (
 )
 from outputs.swedish import format_date
 
-__all__ = ["add_appendices", "add_body", "section_rows"]
+__all__ = ["add_appendices", "add_body", "chart_jobs", "section_rows"]
 
 
 _SYFTE = (
@@ -91,8 +92,9 @@ _SURVEY_LABELS = {
     "stockholmsenkaten": "Stockholmsenkäten",
 }
 
-#: Adds a figure (numbered caption, alt text) to the document; a no-op without charts.
-AddFigure = Callable[[DocumentObject, object], None]
+#: Adds a figure (numbered caption, alt text) to the document from a planned chart
+#: (``ChartJob``); a no-op without charts.
+AddFigure = Callable[[DocumentObject, ChartJob], None]
 
 
 def add_body(document: DocumentObject, ctx: DraftContext, add_figure: AddFigure) -> None:
@@ -199,7 +201,7 @@ def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_f
             add_caption(document, f"Anmälda brott {where} per år {years[0]}–{years[-1]}")
             add_series_table(document, ctx.crime_series)
             add_source(document, "bra")
-        add_figure(document, crime_chart(ctx.crime_series, ctx.area_name, place=where))
+        add_figure(document, _crime_job(ctx))
     elif key == "polis":
         if not rows.empty:
             add_caption(document, f"Anmälda brott enligt polisen {where}")
@@ -210,14 +212,45 @@ def _section_tables(document: DocumentObject, ctx: DraftContext, key: str, add_f
             add_caption(document, "Incidenter rapporterade i IA per kategori")
             add_ia_table(document, rows, ctx.year, ctx.ia_window)
             add_source(document, "ia")
-    elif not rows.empty and rows["unit"].eq("procent").all():
-        for (source, year), wave in rows.groupby(["source", "year"], sort=True):
-            label = _SURVEY_LABELS.get(str(source), str(source))
+    else:
+        for job, (source, year, wave, label) in _survey_jobs(rows, key):
             per = "per indikator och grupp" if has_groups(wave) else "per indikator"
             add_caption(document, f"{label} {int(year)}: andel (%) {per}")
             add_survey_table(document, wave)
             add_source(document, str(source))
-            add_figure(document, survey_chart(wave, label))
+            add_figure(document, job)
+
+
+def chart_jobs(ctx: DraftContext) -> list[ChartJob]:
+    """Every chart the body may draw, in document order (for ``ChartPool`` to draw ahead).
+
+    A chart planned but not drawn only costs a child's time; one drawn but not planned is
+    drawn where it stands.
+    """
+    jobs = [_crime_job(ctx)]
+    for section in LAYOUT:
+        if section.key not in (None, "befolkning", "brottslighet", "polis", "ia"):
+            jobs += [job for job, _ in _survey_jobs(section_rows(ctx, section.key), section.key)]
+    return jobs
+
+
+def _crime_job(ctx: DraftContext) -> ChartJob:
+    where = ctx.area_place or f"i {ctx.area_name}"
+    return ChartJob(("crime",), crime_chart, (ctx.crime_series, ctx.area_name),
+                    {"place": where}, cost=5 + len(ctx.crime_series))  # fmt: skip
+
+
+def _survey_jobs(rows: pd.DataFrame, key: str) -> list[tuple[ChartJob, tuple]]:
+    """One survey chart per wave of a section's survey rows, with (source, year, wave, label)."""
+    if rows.empty or not rows["unit"].eq("procent").all():
+        return []
+    jobs = []
+    for (source, year), wave in rows.groupby(["source", "year"], sort=True):
+        label = _SURVEY_LABELS.get(str(source), str(source))
+        job = ChartJob(("survey", key, str(source), int(year)), survey_chart, (wave, label),
+                       cost=5 + len(wave))  # fmt: skip
+        jobs.append((job, (source, year, wave, label)))
+    return jobs
 
 
 def _has_police(ctx: DraftContext) -> bool:

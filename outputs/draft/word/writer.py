@@ -20,6 +20,7 @@ from docx.document import Document as DocumentObject
 from outputs.draft.content.context import DraftContext
 from outputs.draft.word.action_plan import add_action_plan
 from outputs.draft.word.changes_section import add_changes_section
+from outputs.draft.word.chart_pool import ChartJob, ChartPool
 from outputs.draft.word.front import (
     QUALITY_NOTICE,
     SAMPLE_MARK,
@@ -35,7 +36,7 @@ from outputs.draft.word.layout import HEADINGS
 from outputs.draft.word.ooxml.fields import add_figure, normalise_zip
 from outputs.draft.word.ooxml.footnotes import attach, footnote_texts
 from outputs.draft.word.ooxml.template import DEFAULT_TEMPLATE, fill_template, style_or_none
-from outputs.draft.word.sections import add_appendices, add_body
+from outputs.draft.word.sections import add_appendices, add_body, chart_jobs
 from outputs.draft.word.tables import cell_style, table_style
 from outputs.publish.versions import make_shareable
 
@@ -89,12 +90,16 @@ def write_draft(
 class _Figures:
     """Numbers the figures of one document: "Figur 1.", "Figur 2." …"""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, pool: ChartPool) -> None:
         self.enabled = enabled
+        self.pool = pool
         self.count = 0
 
-    def add(self, document: DocumentObject, chart) -> None:  # noqa: ANN001 - Chart | None
-        if not self.enabled or chart is None:
+    def add(self, document: DocumentObject, job: ChartJob) -> None:
+        if not self.enabled:
+            return
+        chart = self.pool.draw(job)
+        if chart is None:
             return
         self.count += 1
         add_figure(document, chart.png, chart.width_cm, chart.alt_text, self.count,
@@ -113,8 +118,9 @@ def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     texts = footnote_texts(ctx.sources)
     if texts:  # each source's footnote, at the first sentence or table citing it
         attach(document, texts)
-    figures = _Figures(charts)
-    add_body(document, ctx, figures.add)
+    # The charts are drawn in forked children while the rest of the document is built.
+    with ChartPool(chart_jobs(ctx) if charts else ()) as pool:
+        add_body(document, ctx, _Figures(charts, pool).add)
     bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     if ctx.changes is not None:
         add_changes_section(document, ctx.changes, list_style=bullets, version=ctx.version)
