@@ -134,6 +134,9 @@ def _warm_up() -> None:
     from outputs.text.sentences import load_sentences
 
     load_sentences()  # the default snippets parsed and compiled once, not in every run
+    from approval.db.models import make_engine
+
+    make_engine("sqlite:///:memory:").dispose()  # Alembic's scripts loaded: ~0.05-0.1 s a run
     outputs.pdf.render.warm_listener()  # one soffice for every run forked from here
 
 
