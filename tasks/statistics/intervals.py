@@ -8,7 +8,7 @@ accept scalars or numpy arrays (broadcast) and return floats or arrays.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 __all__ = ["BYAR_FROM", "proportion_interval", "rate_interval"]
 
@@ -56,8 +56,10 @@ def rate_interval(
         raise ValueError("counts must be non-negative and denominators positive")
     z, alpha = _z(confidence), 1.0 - confidence
     with np.errstate(invalid="ignore", divide="ignore"):
-        exact_low = np.where(xa > 0, stats.chi2.ppf(alpha / 2, 2 * xa) / 2, 0.0)
-        exact_high = stats.chi2.ppf(1 - alpha / 2, 2 * xa + 2) / 2
+        # chi2.ppf(q, 2x) / 2 is the gamma quantile gammaincinv(x, q) (scipy computes it
+        # so): called directly, without scipy.stats' argument handling per call.
+        exact_low = np.where(xa > 0, special.gammaincinv(xa, alpha / 2), 0.0)
+        exact_high = special.gammaincinv(xa + 1, 1 - alpha / 2)
         safe = np.maximum(xa, 1.0)
         byar_low = safe * (1 - 1 / (9 * safe) - z / (3 * np.sqrt(safe))) ** 3
         byar_high = (xa + 1) * (1 - 1 / (9 * (xa + 1)) + z / (3 * np.sqrt(xa + 1))) ** 3
