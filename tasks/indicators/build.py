@@ -92,6 +92,8 @@ def build_indicators(
     facts: pd.DataFrame | None = None,
     facts_lag: int = 1,
     forecasts: tuple[str, ...] = (),
+    city_series: pd.DataFrame | None = None,
+    city_population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """All indicators of one area and report year, with the columns of indicators.csv.
 
@@ -117,6 +119,8 @@ def build_indicators(
         facts: områdesfakta key figures (canonical), as source ``befolkning`` rows with
             the city's figure (``tasks.indicators.area_facts``); ``facts_lag`` and
             ``forecasts`` as in ``conf/sources.yaml``.
+        city_series, city_population: the comparison level's ``area_crime_series`` and
+            ``area_population`` when the caller has them (computed otherwise).
 
     Returns:
         One row per source, indicator and group, BH-adjusted p-values over the report.
@@ -129,8 +133,10 @@ def build_indicators(
     rows = (
         _population_row(pop, area, year)
         + bra_rows(series, pop, area, year, alpha, dispersion=dict(dispersion),
-                   city_series=area_crime_series(bra_yearly, areas, city),
-                   city_population=area_population(population, areas, city))
+                   city_series=area_crime_series(bra_yearly, areas, city)
+                   if city_series is None else city_series,
+                   city_population=area_population(population, areas, city)
+                   if city_population is None else city_population)
         + police_rows(police_yearly, pop, areas, area, year, alpha)
         + fact_rows(facts, areas, area, year, lag=facts_lag, forecasts=forecasts)
         + ia_rows(incidents, areas, area, year, ia_cutoff, alpha, ia_categories)
@@ -156,14 +162,19 @@ def with_rates(series: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_city_rates(series: pd.DataFrame, bra_yearly: pd.DataFrame, population: pd.DataFrame,
-                    areas: AreasConfig, city: str) -> pd.DataFrame:  # fmt: skip
+                    areas: AreasConfig, city: str, *,
+                    level: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                    ) -> pd.DataFrame:  # fmt: skip
     """Add ``city_rate_per_100k``: the comparison level's rate for the same category and year.
 
     The draft's charts draw it as the reference line; it stays empty where the level has no
-    complete figure (no partial sums, see ``area_crime_series``).
+    complete figure (no partial sums, see ``area_crime_series``). ``level``: the level's
+    series and population when the caller has them (computed from the frames otherwise).
     """
-    city_series = with_rates(area_crime_series(bra_yearly, areas, city),
-                             area_population(population, areas, city))  # fmt: skip
+    if level is None:
+        level = (area_crime_series(bra_yearly, areas, city),
+                 area_population(population, areas, city))
+    city_series = with_rates(*level)
     if city_series.empty:
         return series.assign(city_rate_per_100k=np.nan)
     rates = city_series[["year", "indicator", "rate_per_100k"]].rename(

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from sources.store.inbox import Inputs
 from tasks.indicators._rows import apply_count_test, blank_row, is_missing, vs_city, year_of
 from tasks.statistics import compare_counts, fit_trends, rate_interval, trend_slope
 from tasks.statistics.dispersion import (
@@ -32,7 +31,6 @@ __all__ = [
     "area_population",
     "bra_rows",
     "crime_dispersion",
-    "inbox_dispersion",
     "member_fits",
     "own_dispersion",
 ]
@@ -117,19 +115,17 @@ def _matrix(series: pd.DataFrame, population: pd.DataFrame, years: list[int]
 MemberFits = dict[str, tuple[float, float]]
 
 
-def member_fits(bra_yearly: pd.DataFrame, population: pd.DataFrame, areas: AreasConfig,
-                member: str, year: int) -> MemberFits:  # fmt: skip
+def member_fits(series: pd.DataFrame, population: pd.DataFrame, year: int) -> MemberFits:
     """One area's own trend fits for report ``year``: its share of the pooled φ.
 
-    Depends on the area's lineage rows only, so a caller reporting on many areas can fit
-    each area once and pool the fits (``crime_dispersion(fits=...)``).
+    ``series`` and ``population`` are the area's ``area_crime_series`` and
+    ``area_population``; they depend on its lineage's rows only, so a caller reporting on
+    many areas can fit each area once and pool the fits (``crime_dispersion(fits=...)``).
     """
     years = list(range(year - MAX_YEARS, year))
-    series = area_crime_series(bra_yearly, areas, member)
     if series.empty:
         return {}
-    categories, counts, exposures = _matrix(
-        series, area_population(population, areas, member), years)
+    categories, counts, exposures = _matrix(series, population, years)
     fit = fit_trends(counts, exposures, np.array(years))
     enough = (~np.isnan(counts)).sum(axis=1) >= MIN_YEARS
     return {category: (float(fit.chi2[i]), float(fit.df[i]))
@@ -167,7 +163,8 @@ def crime_dispersion(
         pool = (*pool, area)
     if fits is None:
         def fits(member: str) -> MemberFits:
-            return member_fits(bra_yearly, population, areas, member, year)
+            return member_fits(area_crime_series(bra_yearly, areas, member),
+                               area_population(population, areas, member), year)
     pooled: dict[str, dict[str, tuple[float, float]]] = {}
     for member in pool:
         for category, fit in fits(member).items():
@@ -179,29 +176,6 @@ def crime_dispersion(
         own_chi2, own_df = by_member.get(area, (math.nan, math.nan))
         result[category] = choose_dispersion(chi2, df, own_chi2, own_df)
     return result
-
-
-def inbox_dispersion(inputs: Inputs, areas: AreasConfig, area: str,
-                     year: int) -> dict[str, Dispersion]:  # fmt: skip
-    """``crime_dispersion`` with each pool member fitted once per inbox read.
-
-    Every area compared with the same level pools the same members' fits, so a run over
-    all 290 municipalities fits each municipality once (from its own lineage's rows), not
-    once per area of its county.
-    """
-    cache = inputs.__dict__.setdefault("_member_fits", {})
-
-    def fits(member: str) -> MemberFits:
-        key = (str(areas.source_file), member, year)
-        if key not in cache:
-            lineage = areas.lineage(member)
-            cache[key] = member_fits(inputs.rows_for("yearly_bra", lineage),
-                                     inputs.rows_for("befolkning", lineage), areas, member,
-                                     year)  # fmt: skip
-        return cache[key]
-
-    return crime_dispersion(inputs.yearly_bra.iloc[0:0], inputs.befolkning.iloc[0:0], areas,
-                            area, year, fits=fits)  # fmt: skip
 
 
 def own_dispersion(series: pd.DataFrame, population: pd.DataFrame,
@@ -253,14 +227,14 @@ def _uncertain(x_new: float, e_new: float, x_old: float, e_old: float, phi: Disp
     return False
 
 
-def _city(city: pd.DataFrame | None, city_pop: dict[int, float], indicator: str,
+def _city(city: dict[tuple[str, int], float], city_pop: dict[int, float], indicator: str,
           year: int) -> float | None:  # fmt: skip
-    if city is None or city.empty or year not in city_pop:
+    if year not in city_pop:
         return None
-    value = city[(city["indicator"] == indicator) & (city["year"] == year)]["value"]
-    if value.empty or is_missing(value.iloc[0]):
+    value = city.get((indicator, year))
+    if value is None or is_missing(value):
         return None
-    return float(value.iloc[0]) / city_pop[year] * 100_000
+    return float(value) / city_pop[year] * 100_000
 
 
 def bra_rows(
@@ -275,6 +249,10 @@ def bra_rows(
         zip(city_population["year"].astype(int), city_population["population"].astype(float),
             strict=True))  # fmt: skip
     dispersion = dispersion or {}
+    # The city's count per (category, year), looked up once per row rather than filtered.
+    city = {} if city_series is None or city_series.empty else dict(zip(
+        zip(city_series["indicator"], city_series["year"], strict=True),
+        city_series["value"], strict=True))  # fmt: skip
     rows = []
     for indicator, group in series.groupby("indicator", sort=True):
         by_year = group.set_index("year")
@@ -293,7 +271,7 @@ def bra_rows(
         if not is_missing(now["value"]) and e_new:
             row["rate_per_100k"] = now["value"] / e_new * 100_000
             row["rate_ci_low"], row["rate_ci_high"] = rate_interval(now["value"], e_new)
-        row["city_value"] = _city(city_series, city_pop, indicator, year)
+        row["city_value"] = _city(city, city_pop, indicator, year)
         row["vs_city"] = vs_city(row["rate_ci_low"], row["rate_ci_high"], row["city_value"])
         phi = dispersion.get(indicator, Dispersion(1.0, 0.0, "none", math.nan))
         trend = _trend(by_year, pop, year, phi, alpha)

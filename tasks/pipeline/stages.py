@@ -32,8 +32,6 @@ from sources.fetch.fetch import (
 from sources.readers.source_config import load_source_config
 from sources.store.inbox import Inputs, read_inbox
 from tasks.indicators.build import (
-    area_crime_series,
-    area_population,
     build_indicators,
     with_bh,
     with_city_rates,
@@ -44,12 +42,12 @@ from tasks.indicators.comparison_levels import (
     level_check_results,
     with_level_rows,
 )
-from tasks.indicators.crime_rows import inbox_dispersion
 from tasks.indicators.disclosure import (
     DisclosureRules,
     apply_disclosure_control,
 )
 from tasks.indicators.ia_series import ia_series
+from tasks.indicators.inbox_series import inbox_dispersion, level_series, lineage_series
 from tasks.indicators.survey_changes import SurveySettings
 from tasks.pipeline.spec import (
     Computed,
@@ -180,8 +178,12 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     yearly, population_rows = with_level_rows(
         inputs.rows_for("yearly_bra", wanted), inputs.rows_for("befolkning", wanted),
         level_builds(inputs, areas, spec.area, spec.year))
-    population = area_population(population_rows, areas, spec.area)
-    full_series = area_crime_series(yearly, areas, spec.area)
+    # The area's series from its lineage's rows and the level's from its own or summed rows,
+    # each built once per inbox read (``tasks.indicators.inbox_series``).
+    full_series, population = lineage_series(inputs, areas, spec.area)
+    city = areas.comparison_for(spec.area).id
+    city_series, city_population = level_series(inputs, areas, city, spec.year, yearly,
+                                                population_rows)  # fmt: skip
     sources_config = load_source_config()
     indicators = build_indicators(
         bra_yearly=yearly,
@@ -202,6 +204,8 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
         forecasts=sources_config.forecasts,
         ia_categories=config.get("ia_categories", ()),
         survey_settings=SurveySettings(config.get("surveys")),
+        city_series=city_series,
+        city_population=city_population,
     )
     if not (indicators["source"] == "bra").any():
         raise PipelineError(
@@ -215,7 +219,7 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     first = spec.year - int(config.get("series_years", 5)) + 1
     series = with_city_rates(
         with_rates(full_series[full_series["year"].between(first, spec.year)], population),
-        yearly, population_rows, areas, areas.comparison_for(spec.area).id)
+        yearly, population_rows, areas, city, level=(city_series, city_population))
     incidents = inputs.rows_for("ia", lineage)
     ia = ia_series(incidents, areas, spec.area, spec.year,
                    spec.ia_cutoff or inputs.ia_export_date, rules)  # fmt: skip

@@ -23,8 +23,9 @@ from sources.store.inbox import Inputs, read_inbox
 from sources.store.rawstore import RawStore
 from tasks.indicators.build import area_crime_series, area_population, build_indicators, with_bh
 from tasks.indicators.comparison_levels import comparison_ids, level_builds, with_level_rows
-from tasks.indicators.crime_rows import crime_dispersion, inbox_dispersion
+from tasks.indicators.crime_rows import crime_dispersion
 from tasks.indicators.disclosure import DisclosureRules, apply_disclosure_control
+from tasks.indicators.inbox_series import inbox_dispersion
 from tasks.indicators.survey_changes import SurveySettings
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec, load_report_config
 from tasks.pipeline.stages import check, compute
