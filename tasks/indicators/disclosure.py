@@ -61,6 +61,7 @@ __all__ = [
     "apply_disclosure_control",
     "empty_suppression_log",
     "suppression_records",
+    "withheld_counts",
 ]
 
 log = logging.getLogger(__name__)
@@ -217,6 +218,34 @@ def _secondary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells
                     "total; do not publish the total of this table",
                     source, column,
                 )  # fmt: skip
+
+
+def withheld_counts(values: np.ndarray, names: list[str], rules: DisclosureRules) -> np.ndarray:
+    """Which cells of one count column are withheld: primary and secondary, as above.
+
+    The same rule as ``apply_disclosure_control`` for an IA table's year column, on plain
+    arrays (``tasks.indicators.ia_series`` runs it for every year of every area): counts
+    ``0 < v < min_count``, then the smallest positive others (ties by name, then position)
+    until two cells are withheld and they sum to ``min_count``.
+    """
+    values = np.asarray(values, dtype=float)
+    withheld = (values > 0) & (values < rules.min_count)
+    if not withheld.any():
+        return withheld
+    count, total = int(withheld.sum()), float(values[withheld].sum())
+    candidates = sorted((float(values[i]), str(names[i]), i) for i in range(len(values))
+                        if not withheld[i] and values[i] > 0)  # fmt: skip (NaN is not > 0)
+    while (count < 2 or total < rules.min_count) and candidates:
+        value, _, index = candidates.pop(0)
+        withheld[index] = True
+        count, total = count + 1, total + value
+    if count < 2 or total < rules.min_count:
+        log.warning(
+            "%s %s: too few other cells to protect the withheld ones against the "
+            "total; do not publish the total of this table",
+            "ia", "value",
+        )  # fmt: skip
+    return withheld
 
 
 def _public(frame: pd.DataFrame, cells: _Cells, rules: DisclosureRules) -> pd.DataFrame:

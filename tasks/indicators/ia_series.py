@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lagesbild.areas.model import AreasConfig
-from tasks.indicators.disclosure import DisclosureRules, apply_disclosure_control
+from tasks.indicators.disclosure import DisclosureRules, withheld_counts
 from tasks.indicators.ia_counts import ia_window, ia_window_counts
 
 __all__ = ["IA_SERIES_COLUMNS", "DEFAULT_IA_YEARS", "ia_series"]
@@ -57,17 +57,16 @@ def ia_series(
         return pd.DataFrame(columns=list(IA_SERIES_COLUMNS))
     counts = ia_window_counts(incidents, areas, area, range(year - years + 1, year + 1),
                               window[1])  # fmt: skip
+    rules = rules or DisclosureRules()
     parts = []
     for each, column in counts.groupby("year", sort=True):
-        frame = pd.DataFrame({
-            "source": "ia", "area": area, "indicator": column["category"].to_numpy(),
-            "group": "", "year": each, "value": column["count"].astype(float).to_numpy(),
-            "unit": "antal", "prev_year": np.nan, "prev_value": np.nan, "note": "",
-        })  # fmt: skip
-        public, _ = apply_disclosure_control(frame, rules)
+        # Disclosure control of the year column exactly as apply_disclosure_control does it
+        # for the report's IA table, on plain arrays.
+        values = column["count"].astype(float).to_numpy()
+        withheld = withheld_counts(values, list(column["category"]), rules)
         parts.append(pd.DataFrame({
-            "year": int(each), "category": public["indicator"].to_numpy(),
-            "count": public["value"].to_numpy(), "suppressed": public["suppressed"].to_numpy(),
+            "year": int(each), "category": column["category"].to_numpy(),
+            "count": np.where(withheld, np.nan, values), "suppressed": withheld,
             "window_start": column["window_start"].to_numpy(),
             "window_end": column["window_end"].to_numpy(),
         }))  # fmt: skip
