@@ -142,6 +142,9 @@ def _blank_before_existence(frame: pd.DataFrame, areas: AreasConfig) -> pd.DataF
     """NaN for a figure of an area in a period it did not exist (BRÅ writes 0 there)."""
     combos = frame[["area", "period_start"]].dropna().drop_duplicates()
     configured = {a: areas.get(a) for a in combos["area"].unique()}  # one look-up per area
+    # Only an area with a start or an end date can have periods it did not exist in.
+    limited = [a for a, c in configured.items() if c.valid_from or c.valid_to]
+    combos = combos[combos["area"].isin(limited)]
     dead = [
         (a, s) for a, s in combos.itertuples(index=False)
         if not configured[a].existed_on(s.date())

@@ -304,22 +304,27 @@ def read_pxweb(
     mapped = {code: areas.area_for_scb_code(code) for code in regions}
     if not any(mapped.values()):
         log.info("%s: no region code is configured as an area's scb_code", label)
+    if not len(regions) or not categories:
+        return PxWebResult(frame=empty_canonical(), metadata=cube.metadata)
+    # One block per category, region by region, the years within (a frame per region took
+    # a second for the country's 290 municipalities).
+    day = pd.to_datetime([f"{y}-12-31" for y in years])
+    n_years = len(years)
+    names = np.repeat(np.array([cube.labels["Region"][c] for c in regions], dtype=object), n_years)
+    ids = np.repeat(np.array([mapped[c] for c in regions], dtype=object), n_years)
+    days = np.tile(day.to_numpy(), len(regions))
     parts = []
     for category, table in categories.items():
         table = table if dims == ["Region", "Tid"] else table.T
-        day = pd.to_datetime([f"{y}-12-31" for y in years])
-        for r, code in enumerate(regions):
-            parts.append(pd.DataFrame({
-                "region": cube.labels["Region"][code],
-                "area": mapped[code],
-                "period_start": day,
-                "period_end": day,
-                "category": category,
-                "value": table[r],
-                "row": first_cell[r],
-            }))
-    if not parts:
-        return PxWebResult(frame=empty_canonical(), metadata=cube.metadata)
+        parts.append(pd.DataFrame({
+            "region": names,
+            "area": ids,
+            "period_start": days,
+            "period_end": days,
+            "category": category,
+            "value": np.asarray(table).reshape(-1),
+            "row": np.asarray(first_cell).reshape(-1),
+        }))
     frame = pd.concat(parts, ignore_index=True).assign(
         source="befolkning", period_kind="year", unit="antal", preliminary=False, group="",
         n=np.nan, published_rate=np.nan, producer_significant=pd.NA, file=label,
