@@ -34,6 +34,7 @@ from lagesbild.settings import Settings
 __all__ = ["EXIT_ARGUMENT", "EXIT_DATA", "EXIT_INFRA", "EXIT_BUG", "RunRequest", "run_yearly"]
 
 EXIT_OK, EXIT_DATA, EXIT_ARGUMENT, EXIT_INFRA, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+UNCHANGED_TEXT = "oförändrade indata, ingen ny version"
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def describe(result) -> str:  # noqa: ANN001 - a PublishResult
                                if result.version.revision_of else "")  # fmt: skip
     if result.status == "adopted":
         return "fastställd, oförändrad, ingen ny version"
-    return "oförändrade indata, ingen ny version"
+    return UNCHANGED_TEXT
 
 
 def log_path(settings: Settings, area: str, year: int) -> Path:
@@ -165,6 +166,24 @@ def _via_worker(sock, request: RunRequest, out, err, log: Path | None,  # noqa: 
     return EXIT_INFRA
 
 
+def _answered_unchanged(request: RunRequest, settings: Settings, out, err,  # noqa: ANN001
+                        display, log: Path | None, started: float) -> bool:  # fmt: skip
+    """Answer an unchanged rerun as the flow would, without importing Prefect, where that
+    is exact (:mod:`lagesbild.unchanged`); False when the flow has to run."""
+    from lagesbild.unchanged import find_unchanged_quickly
+
+    begun = time.perf_counter()
+    found = find_unchanged_quickly(request, settings)
+    if found is None:
+        return False
+    display(progress.Event("Jämför indata", "done",
+                           f"{found.raw_files} filer, oförändrade sedan v{found.version:03d}",
+                           time.perf_counter() - begun))  # fmt: skip
+    _summary(out, err, request, started, found.version, UNCHANGED_TEXT,
+             [str(p) for p in found.files], str(found.directory), log)  # fmt: skip
+    return True
+
+
 def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN001 - Consoles
                log: Path | None) -> int:  # fmt: skip
     """Run the yearly flow (in the warm worker when one runs, else in this process) and
@@ -183,6 +202,8 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
         if sock is not None:
             return _via_worker(sock, request, out, err, log, started)
     display = StepDisplay(out)
+    if _answered_unchanged(request, settings, out, err, display, log, started):
+        return EXIT_OK
     where = f" (logg: {log})" if log else ""
     try:
         with progress.sinks(display):

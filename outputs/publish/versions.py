@@ -15,7 +15,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,6 @@ __all__ = [
     "FAULT_PAUSE_ENV",
     "current_umask",
     "fault_point",
-    "fingerprint",
     "make_shareable",
     "next_version_number",
     "sha256_file",
@@ -87,15 +86,6 @@ def sha256_file(path: Path) -> str:
     with Path(path).open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
-
-
-def fingerprint(parts: Iterable[str]) -> str:
-    """A stable sha256 over the sorted, de-duplicated parts (input hashes, settings)."""
-    digest = hashlib.sha256()
-    for part in sorted(set(parts)):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\n")
     return digest.hexdigest()
 
 

@@ -36,6 +36,7 @@ from sources.readers.population import read_population
 from sources.readers.pxweb import read_pxweb
 from sources.readers.source_config import SourceConfig, load_source_config
 from sources.readers.surveys import read_surveys
+from sources.store.discover import SOURCE_KINDS, discover
 from sources.store.rawstore import RawFile, RawStore
 from sources.store.retrieved import retrieval_dates
 
@@ -51,15 +52,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-SOURCE_KINDS: dict[str, tuple[str, ...]] = {
-    "bra": (".txt", ".csv"),
-    "befolkning": (".csv", ".xlsx", ".json"),
-    "ia": (".xlsx", ".csv"),
-    "enkater": (".csv", ".xlsx"),
-    "polis": (".csv", ".xlsx"),
-    "omradesfakta": (".csv", ".xlsx"),
-}
 
 
 @dataclass
@@ -125,55 +117,6 @@ class Inputs:
         if not parts:
             return frame.iloc[0:0]
         return frame.iloc[np.sort(np.concatenate(parts))]
-
-
-def discover(inbox: Path) -> dict[str, list[Path]]:
-    """The files of each kind in the inbox, sorted by name (so runs are deterministic).
-
-    Args:
-        inbox: the inbox directory.
-
-    Returns:
-        Kind → files with one of the kind's suffixes (hidden files and Office lock files
-        ``~$…`` skipped); every kind is present, possibly with an empty list.
-
-    Raises:
-        InputError: a folder or file is a symbolic link that leads out of the inbox (it
-            would read, keep and perhaps quote a file nobody put in the inbox); the error
-            names the link, never the target's content.
-    """
-    root = Path(inbox).resolve()
-    found: dict[str, list[Path]] = {}
-    for kind, suffixes in SOURCE_KINDS.items():
-        folder = Path(inbox) / kind
-        files = []
-        _inside(folder, root, inbox)
-        if folder.is_dir():
-            for path in sorted(folder.iterdir(), key=lambda p: p.name):
-                if path.name.startswith((".", "~$")):
-                    continue
-                _inside(path, root, inbox)
-                if not path.is_file():
-                    continue
-                if path.suffix.lower() in suffixes:
-                    files.append(path)
-                else:
-                    log.warning("%s: not a %s file (%s); ignored", path, kind, ", ".join(suffixes))
-        found[kind] = files
-    return found
-
-
-def _inside(path: Path, root: Path, inbox: Path) -> None:
-    """Refuse a symbolic link (or a chain of them) that leads outside the inbox."""
-    if not path.is_symlink():
-        return
-    target = path.resolve()
-    if target != root and root not in target.parents:
-        raise InputError(
-            "är en symbolisk länk som pekar utanför inkorgen; lägg en kopia av filen i "
-            "inkorgen i stället (länkens mål läses inte)",
-            file=path.relative_to(inbox).as_posix(),
-        )
 
 
 def merge_observations(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -15,22 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
-import lagesbild
 from approval.db.models import make_engine
 from approval.drafts.publish import DRAFT_NAME, PublishResult, publish_version
 from approval.drafts.versions import VersionRepository
 from lagesbild.progress import step
 from lagesbild.settings import Settings
-from outputs.draft.content.action_plan import action_plan_paths, load_action_plan, plan_warnings
+from outputs.draft.content.action_plan import load_action_plan, plan_warnings
 from outputs.draft.content.compose import compose_context
 from outputs.draft.content.context import DraftContext
-from outputs.draft.content.editorial import editorial_path, load_editorial
+from outputs.draft.content.editorial import load_editorial
 from outputs.draft.content.report_config import load_caveats
 from outputs.draft.word.writer import write_draft
 from outputs.pdf.render import render_pdf
 from outputs.publish.changes import diff_versions
+from outputs.publish.fingerprint import inputs_fingerprint
 from outputs.publish.indicators_csv import write_indicators
-from outputs.publish.versions import fingerprint, sha256_file, write_json_atomic, write_text_atomic
+from outputs.publish.versions import write_json_atomic, write_text_atomic
 from outputs.text.sentences import configured_sentences_file, load_sentences
 from quality.report import ValidationReport
 from sources.store.inbox import Inputs
@@ -72,23 +72,11 @@ def _raw_inputs(inputs: Inputs) -> list[dict]:
 
 def run_fingerprint(spec: RunSpec, inputs: Inputs) -> str:
     """The inputs fingerprint: raw file hashes, configuration, code version, parameters."""
-    areas_file = spec.areas_file or spec.areas().source_file
-    parts = [f"raw:{r.sha256}" for r in inputs.raw_files]
-    parts += [
-        f"areas:{sha256_file(areas_file)}",
-        f"report:{sha256_file(REPORT_CONFIG_FILE)}",
-        f"code:{lagesbild.__version__}",
-        f"run:{spec.area}:{spec.year}:{spec.ia_cutoff}",
-    ]
-    texts = [editorial_path(spec.texts, spec.area, spec.year),
-             *action_plan_paths(spec.texts, spec.area, spec.year)]  # fmt: skip
-    parts += [f"text:{p.name}:{sha256_file(p)}" for p in texts if p.is_file()]
-    if spec.template:
-        parts.append(f"template:{sha256_file(spec.template)}")
-    own = configured_sentences_file(load_report_config(), spec.area, base=REPORT_CONFIG_FILE)
-    if own is not None:  # a district's edited wording is a new draft
-        parts.append(f"sentences:{sha256_file(own)}")
-    return fingerprint(parts)
+    return inputs_fingerprint(
+        (r.sha256 for r in inputs.raw_files), area=spec.area, year=spec.year,
+        ia_cutoff=spec.ia_cutoff, areas_file=spec.areas_file or spec.areas().source_file,
+        texts=spec.texts, template=spec.template,
+    )  # fmt: skip
 
 
 def _previous(repo: VersionRepository, spec: RunSpec) -> tuple[int | None, pd.DataFrame | None,

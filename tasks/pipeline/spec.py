@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-import lagesbild
 from lagesbild.areas.load import load_areas
 from lagesbild.areas.model import AreasConfig
+from lagesbild.report_config import REPORT_CONFIG_FILE, load_report_config
 from lagesbild.settings import SAMPLE_INBOX
+from outputs.draft.content.locations import text_root
 from tasks.indicators.disclosure import (
     DisclosureRules,
     empty_suppression_log,
@@ -32,7 +32,6 @@ __all__ = [
 ]
 
 SAMPLE_MARKER = "EXEMPELDATA"
-REPORT_CONFIG_FILE = Path(lagesbild.__file__).parent / "conf" / "report.yaml"
 
 
 @functools.lru_cache(maxsize=8)
@@ -62,7 +61,7 @@ class RunSpec:
     @property
     def texts(self) -> Path:
         """Editorial text and åtgärdsplan files: ``--text-dir``, else ``<inbox>/../text``."""
-        return self.text_dir or self.inbox.parent / "text"
+        return text_root(self.inbox, self.text_dir)
 
     def areas(self) -> AreasConfig:
         """The validated areas configuration of this run (loaded once per file)."""
@@ -90,14 +89,3 @@ class Computed:
     suppression: pd.DataFrame = field(default_factory=empty_suppression_log)
     rules: DisclosureRules = field(default_factory=DisclosureRules)
     ia_series: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def load_report_config(path: Path = REPORT_CONFIG_FILE) -> dict:
-    """The report settings: alpha, series length, headline indicators (read once per edit)."""
-    return _report_config(path, path.stat().st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4)
-def _report_config(path: Path, _mtime: int) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-

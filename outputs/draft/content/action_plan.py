@@ -30,6 +30,7 @@ import yaml
 
 from lagesbild.errors import InputError
 from outputs.draft.content.editorial import unfold
+from outputs.draft.content.locations import action_plan_paths
 from outputs.text.sentences import Sentences
 
 __all__ = [
@@ -94,21 +95,6 @@ class ActionPlan:
 
     areas: tuple[ProblemArea, ...]
     file: Path | None = None
-
-
-def action_plan_paths(text_dir: Path, area: str, year: int) -> tuple[Path, Path]:
-    """The YAML and xlsx locations of an area-year's plan (YAML wins when both exist).
-
-    Args:
-        text_dir: the root of the text files.
-        area: area id.
-        year: report year.
-
-    Returns:
-        ``(<text_dir>/<area>/<year>-atgardsplan.yaml, …xlsx)``.
-    """
-    base = Path(text_dir) / area
-    return base / f"{year}-atgardsplan.yaml", base / f"{year}-atgardsplan.xlsx"
 
 
 def load_action_plan(text_dir: Path, area: str, year: int) -> ActionPlan | None:

@@ -45,6 +45,7 @@ from outputs.draft.content.context import (
     SECTION_NAMES,
     STATUS_OPTIONS,
 )
+from outputs.draft.content.locations import editorial_path
 
 __all__ = [
     "AREA_FIELDS",
@@ -96,20 +97,6 @@ def unfold(text: str) -> str:
     """
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
-
-
-def editorial_path(text_dir: Path, area: str, year: int) -> Path:
-    """Where the editorial text of an area and year lives.
-
-    Args:
-        text_dir: the root of the text files.
-        area: area id.
-        year: report year.
-
-    Returns:
-        ``<text_dir>/<area>/<year>.yaml``.
-    """
-    return Path(text_dir) / area / f"{year}.yaml"
 
 
 def _error(path: Path, node: yaml.Node, key: str, message: str) -> InputError:
