@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -228,7 +229,8 @@ def read_inbox(
             ``polis/``, ``omradesfakta/``). ``befolkning/`` may also hold PxWeb JSON-stat
             files (``*.json``) and områdesfakta tables (recognised by their header).
         areas: the areas configuration.
-        store: the raw store to keep every file in first; nothing is kept when None.
+        store: the raw store to keep every file in (while they are read; a file the store
+            refuses is the error, even when reading failed too); nothing is kept when None.
         ia_columns: the IA column mapping (``DEFAULT_IA_COLUMNS`` for what is not given).
         ia_sheet: the IA workbook sheet; the first when None.
         ia_categories: the IA categories counted by name (others count as ``Övrigt``);
@@ -246,12 +248,55 @@ def read_inbox(
     if not inbox.is_dir():
         log.warning("inbox %s does not exist; no inputs", inbox)
     files = discover(inbox)
-    raw_files = []
-    if store is not None:
-        for kind in SOURCE_KINDS:
-            for path in files[kind]:
-                raw_files.append(store.keep(path, origin=str(path)))
-    retrieved = retrieval_dates(inbox, files, store.records() if store is not None else [])
+    keeping = _start_keeping(store, files)
+    try:
+        inputs = _read_files(inbox, files, areas, ia_columns=ia_columns, ia_sheet=ia_sheet,
+                             ia_categories=ia_categories, source_config=source_config)
+    except BaseException:
+        if keeping is not None:
+            keeping.result()  # a file the store refused is that error, as before reading
+        raise
+    inputs.raw_files = keeping.result() if keeping is not None else []
+    inputs.retrieved = retrieval_dates(inbox, files,
+                                       store.records() if store is not None else [])
+    return inputs
+
+
+def _start_keeping(store: RawStore | None, files: dict[str, list[Path]]) -> Future | None:
+    """Keep every file in the raw store, in a thread while the files are read.
+
+    Copying, hashing and syncing 220 MB takes about a second that reading need not wait
+    for. When a file is larger than the store takes, the files are kept first, one by
+    one, so that the refusal comes before anything is read (it could be too large to read).
+    """
+    if store is None:
+        return None
+    paths = [path for kind in SOURCE_KINDS for path in files[kind]]
+
+    def keep_all() -> list[RawFile]:
+        return [store.keep(path, origin=str(path)) for path in paths]
+
+    limit = store.max_file_bytes
+    if limit is not None and any(path.stat().st_size > limit for path in paths):
+        keep_all()  # raises for the first file too large, naming it
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="raw-store")
+    try:
+        return pool.submit(keep_all)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def _read_files(
+    inbox: Path,
+    files: dict[str, list[Path]],
+    areas: AreasConfig,
+    *,
+    ia_columns: Mapping[str, str] | None,
+    ia_sheet: str | None,
+    ia_categories: Iterable[str] | None,
+    source_config: SourceConfig | None,
+) -> Inputs:
+    """Read and merge the files of each kind (``read_inbox`` without the raw store)."""
     for kind, paths in files.items():
         if not paths:
             log.info("inbox: no %s files", kind)
@@ -290,8 +335,6 @@ def read_inbox(
             _read_all([*facts, *files["omradesfakta"]], inbox,
                       lambda p, n: read_omradesfakta(p, areas, display_name=n))
         ),
-        raw_files=raw_files,
         files=files,
         retrieval=retrieval,
-        retrieved=retrieved,
     )
