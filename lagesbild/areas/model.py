@@ -241,11 +241,16 @@ class AreasConfig:
 
     def area_for_forvaltning(self, forvaltning: str) -> str | None:
         """The area whose configured förvaltning this is (IA exports)."""
-        key = forvaltning.strip().casefold()
+        return self._forvaltning_index.get(forvaltning.strip().casefold())
+
+    @cached_property
+    def _forvaltning_index(self) -> dict[str, str]:
+        """Casefolded förvaltning → the first area (in configuration order) that lists it."""
+        index: dict[str, str] = {}
         for area in self.areas.values():
-            if any(key == f.casefold() for f in area.forvaltningar):
-                return area.id
-        return None
+            for name in area.forvaltningar:
+                index.setdefault(name.casefold(), area.id)
+        return index
 
     def series_members(self, area_id: str, year: int) -> tuple[str, ...]:
         """The areas whose figures make up ``area_id``'s series in ``year``.
