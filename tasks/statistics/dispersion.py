@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 __all__ = [
     "MIN_DF_OWN",
@@ -151,7 +151,8 @@ def trend_slope(slope: float, var_slope: float, phi: float, df: float,
     if np.isnan(slope) or np.isnan(var_slope):
         return (float("nan"),) * 3  # type: ignore[return-value]
     se = float(np.sqrt(max(phi, 1.0) * var_slope))
-    q = float(stats.t.ppf(1 - alpha / 2, df) if phi > 1.0 and df > 0 else
-              stats.norm.ppf(1 - alpha / 2))  # fmt: skip
+    # t.ppf and norm.ppf as scipy.stats evaluates them (stdtrit, ndtri), called directly.
+    q = float(special.stdtrit(df, 1 - alpha / 2) if phi > 1.0 and df > 0 else
+              special.ndtri(1 - alpha / 2))  # fmt: skip
     pct = lambda b: 100.0 * float(np.expm1(b))  # noqa: E731
     return pct(slope), pct(slope - q * se), pct(slope + q * se)

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tasks.statistics import rate_interval
+from tasks.statistics import rate_interval, trend_slope
 from tasks.statistics.counts import clopper_pearson, wald_log_rr
+from tasks.statistics.intervals import _z
 
 COUNTS = np.array([0.0, 1e-9, 0.3, 1, 2, 3, 5, 9, 9.5, 10, 20, 347, 1e6, 1e12])
 
@@ -75,3 +76,23 @@ def test_clopper_pearson_equals_the_beta_ppf_formulation(alpha: float) -> None:
         np.testing.assert_array_equal(low, want_low)
         np.testing.assert_array_equal(high, want_high)
     assert clopper_pearson(0, 7)[0] == 0.0 and clopper_pearson(7, 7)[1] == 1.0
+
+
+@pytest.mark.parametrize("df", [0.0, 1.0, 3.0, 8.0, 27.0, 1e9])
+@pytest.mark.parametrize("phi", [1.0, 1.4, 30.0])
+def test_trend_slope_equals_the_scipy_stats_formulation(df: float, phi: float) -> None:
+    for alpha in (0.05, 0.01):
+        got = trend_slope(0.031, 0.0004, phi, df, alpha)
+        q = (
+            stats.t.ppf(1 - alpha / 2, df)
+            if phi > 1.0 and df > 0
+            else stats.norm.ppf(1 - alpha / 2)
+        )
+        se = np.sqrt(max(phi, 1.0) * 0.0004)
+        want = tuple(100.0 * float(np.expm1(b)) for b in (0.031, 0.031 - q * se, 0.031 + q * se))
+        assert got == want
+
+
+def test_the_normal_quantile_of_the_intervals_equals_norm_ppf() -> None:
+    for confidence in (0.8, 0.9, 0.95, 0.99, 0.999):
+        assert _z(confidence) == float(stats.norm.ppf(confidence + (1.0 - confidence) / 2.0))
