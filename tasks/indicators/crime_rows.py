@@ -75,39 +75,51 @@ def area_crime_series(bra_yearly: pd.DataFrame, areas: AreasConfig, area: str) -
     """
     if bra_yearly.empty:
         return pd.DataFrame(columns=_SERIES_COLUMNS)
-    years = year_of(bra_yearly, "period_start")
-    members = {int(y): areas.series_members(area, int(y)) for y in years.unique()}
-    allowed = pd.DataFrame(
-        [(y, a) for y, ids in members.items() for a in ids], columns=["year", "area"]
-    )
-    frame = bra_yearly.assign(year=years.astype(int), nan=bra_yearly["value"].isna())
-    grouped = frame.merge(allowed, on=["year", "area"]).groupby(["year", "category"], sort=True)
-    table = grouped.agg(
-        total=("value", "sum"), missing=("nan", "any"), reporting=("area", "nunique"),
-        preliminary=("preliminary", "any"),
-    ).reset_index()  # fmt: skip
-    expected = table["year"].map({y: len(ids) for y, ids in members.items()})
-    complete = (table["reporting"] == expected) & ~table["missing"].astype(bool)
-    comparable = table["year"].map({y: ids != (area,) for y, ids in members.items()})
+    years = year_of(bra_yearly, "period_start").to_numpy(dtype=int)
+    members = {int(y): areas.series_members(area, int(y)) for y in np.unique(years)}
+    # One pass over the rows with plain arrays (not a merge and groupby): it runs for every
+    # area and comparison level of a national run. Sums of counts are exact in any order.
+    groups: dict[tuple[int, str], list] = {}  # → [total, missing, areas, preliminary]
+    for year, member, category, value, preliminary in zip(
+        years.tolist(), bra_yearly["area"].tolist(), bra_yearly["category"].tolist(),
+        bra_yearly["value"].to_numpy(dtype=float).tolist(),
+        bra_yearly["preliminary"].tolist(), strict=True,
+    ):  # fmt: skip
+        if member not in members[year] or is_missing(category):
+            continue
+        group = groups.setdefault((year, category), [0.0, False, set(), False])
+        if math.isnan(value):
+            group[1] = True
+        else:
+            group[0] += value
+        group[2].add(member)
+        group[3] = group[3] or bool(preliminary)
+    keys = sorted(groups)
+    complete = [len(groups[k][2]) == len(members[k[0]]) and not groups[k][1] for k in keys]
     return pd.DataFrame({
-        "year": table["year"].astype(int), "indicator": table["category"],
-        "value": table["total"].where(complete, np.nan).astype(float),
-        "preliminary": table["preliminary"].astype(bool),
-        "comparable_series": comparable.astype(bool),
+        "year": np.array([k[0] for k in keys], dtype=int),
+        "indicator": pd.Series([k[1] for k in keys], dtype=bra_yearly["category"].dtype),
+        "value": np.array([groups[k][0] if ok else np.nan for k, ok in zip(keys, complete,
+                                                                          strict=True)],
+                          dtype=float),
+        "preliminary": np.array([groups[k][3] for k in keys], dtype=bool),
+        "comparable_series": np.array([members[k[0]] != (area,) for k in keys], dtype=bool),
     })  # fmt: skip
 
 
 def _matrix(series: pd.DataFrame, population: pd.DataFrame, years: list[int]
             ) -> tuple[list[str], np.ndarray, np.ndarray]:  # fmt: skip
     """Counts and populations as (category × years) arrays, NaN where either is missing."""
-    wide = series.pivot_table(index="indicator", columns="year", values="value",
-                              aggfunc="first", dropna=False)  # fmt: skip
-    wide = wide.reindex(columns=years)
+    # A series has one row per (category, year): a dict, not a pivot table per area.
+    values = dict(zip(zip(series["indicator"].tolist(), series["year"].tolist(), strict=True),
+                      series["value"].to_numpy(dtype=float).tolist(), strict=True))  # fmt: skip
+    categories = sorted({c for c, _ in values})
     pop = population.set_index("year")["population"] if not population.empty else pd.Series()
     exposure = np.array([float(pop.get(y, np.nan)) for y in years])
-    counts = wide.to_numpy(dtype=float)
+    counts = np.array([[values.get((c, y), np.nan) for y in years] for c in categories],
+                      dtype=float).reshape(len(categories), len(years))  # fmt: skip
     counts = np.where(np.isnan(exposure)[None, :], np.nan, counts)
-    return list(wide.index), counts, np.broadcast_to(exposure, counts.shape)
+    return categories, counts, np.broadcast_to(exposure, counts.shape)
 
 
 #: Trend fits of one area's series: category → (χ², df) of the fit over the years before
@@ -203,10 +215,10 @@ def _exposure(pop: dict[int, float], year: int) -> tuple[float | None, str]:
     return None, f"befolkning för {year} saknas"
 
 
-def _trend(by_year: pd.DataFrame, pop: dict[int, float], year: int, phi: Dispersion,
+def _trend(by_year: dict[int, float], pop: dict[int, float], year: int, phi: Dispersion,
            alpha: float) -> tuple[float, float, float] | None:  # fmt: skip
     years = list(range(year - TREND_YEARS + 1, year + 1))
-    counts = [float(by_year["value"].get(y, np.nan)) for y in years]
+    counts = [float(by_year.get(y, np.nan)) for y in years]
     exposures = [pop.get(y, np.nan) for y in years]
     if any(math.isnan(v) for v in (*counts, *exposures)):
         return None
@@ -255,10 +267,13 @@ def bra_rows(
         city_series["value"], strict=True))  # fmt: skip
     rows = []
     for indicator, group in series.groupby("indicator", sort=True):
-        by_year = group.set_index("year")
-        if year not in by_year.index:
+        # The category's counts and preliminary flags by year (one row a year): dicts.
+        years = group["year"].tolist()
+        by_year = dict(zip(years, group["value"].tolist(), strict=True))
+        if year not in by_year:
             continue
-        now = by_year.loc[year]
+        now = {"value": by_year[year],
+               "preliminary": dict(zip(years, group["preliminary"].tolist(), strict=True))[year]}
         row = blank_row(
             source=source, area=area, indicator=indicator, year=year, value=now["value"],
             unit="antal", prev_year=year - 1, preliminary=bool(now["preliminary"]),
@@ -277,7 +292,7 @@ def bra_rows(
         trend = _trend(by_year, pop, year, phi, alpha)
         if trend is not None:
             row["trend_pct"], row["trend_ci_low"], row["trend_ci_high"] = trend
-        prev = by_year["value"].get(year - 1, np.nan)
+        prev = by_year.get(year - 1, np.nan)
         row["prev_value"] = prev
         if is_missing(now["value"]) or is_missing(prev):
             notes.append("uppgift saknas" if is_missing(now["value"]) else "föregående år saknas")
