@@ -164,7 +164,8 @@ class _Cells:
 
 
 def _primary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) -> None:
-    rows = frame[frame["source"].isin(COUNT_SOURCES)]
+    # Only the columns read (a row filter of the whole frame copies every column).
+    rows = frame.loc[frame["source"].isin(COUNT_SOURCES), ["value", "prev_value"]]
     for column in ("value", "prev_value"):
         values = pd.to_numeric(rows[column], errors="coerce")
         for index in rows.index[(values > 0) & (values < rules.min_count)]:
@@ -174,7 +175,9 @@ def _primary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) 
 def _primary_surveys(
     frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells, respondents: pd.DataFrame | None
 ) -> None:
-    rows = frame[frame["source"].isin(SURVEY_SOURCES)]
+    wanted = ["source", "area", "indicator", "group", *_YEAR_OF, *_YEAR_OF.values()]
+    rows = frame.loc[frame["source"].isin(SURVEY_SOURCES),
+                     [c for c in wanted if c in frame.columns]]  # fmt: skip
     if rows.empty:
         return
     counts = _respondents(respondents, rows["area"].iloc[0])
@@ -191,7 +194,7 @@ def _primary_surveys(
 def _secondary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) -> None:
     """Protect each year column of a count table against its (published elsewhere) total."""
     for source in COUNT_SOURCES:
-        rows = frame[frame["source"] == source]
+        rows = frame.loc[frame["source"] == source, ["indicator", "value", "prev_value"]]
         for column in ("value", "prev_value"):
             values = pd.to_numeric(rows[column], errors="coerce")
             withheld = [i for i in rows.index if cells.has(i, column)]
@@ -252,34 +255,36 @@ def _public(frame: pd.DataFrame, cells: _Cells, rules: DisclosureRules) -> pd.Da
     if not cells.cells:
         return frame.assign(suppressed=False)
     out = frame.copy()
-    out["suppressed"] = False
-    for column in ("value", "prev_value", "rate_per_100k", "note", *DERIVED_COLUMNS):
-        if column in out.columns:
+    # Whole columns at once (not a cell at a time): the same blanks, notes and dtypes.
+    rows = out.index.isin(list(cells.rows()))
+    value = out.index.isin([i for i, c in cells.cells if c == "value"])
+    prev = out.index.isin([i for i, c in cells.cells if c == "prev_value"])
+    out["suppressed"] = pd.Series(rows, index=out.index, dtype="bool")
+    if value.any() and "rate_per_100k" not in out.columns:
+        out["rate_per_100k"] = np.nan  # a withheld count's rate is blank, even when absent
+    if "note" not in out.columns:
+        out["note"] = pd.Series(np.nan, index=out.index, dtype="object")
+    blanks = {"value": value, "rate_per_100k": value, "prev_value": prev}
+    blanks.update(dict.fromkeys(DERIVED_COLUMNS, rows))
+    for column, mask in blanks.items():
+        if column not in out.columns:
+            continue
+        if column in _TEXT_COLUMNS:
             out[column] = out[column].astype("object")
-    for index in sorted(cells.rows(), key=lambda i: out.index.get_loc(i)):
-        if cells.has(index, "value"):
-            out.at[index, "value"] = np.nan
-            out.at[index, "rate_per_100k"] = np.nan
-        if cells.has(index, "prev_value"):
-            out.at[index, "prev_value"] = np.nan
-        for column in DERIVED_COLUMNS:
-            if column in out.columns:
-                out.at[index, column] = None if column in _TEXT_COLUMNS else np.nan
-        out.at[index, "suppressed"] = True
-        source = out.at[index, "source"]
+            out.loc[mask, column] = None
+        else:
+            numbers = pd.to_numeric(out[column].astype("object"), errors="coerce")
+            out[column] = numbers.astype("float64").mask(mask, np.nan)
+    notes = out["note"].astype("object").tolist()
+    for n in np.flatnonzero(rows):
+        source = out["source"].iat[n]
         reason = rules.count_reason if source in COUNT_SOURCES else rules.survey_reason
-        note = out.at[index, "note"] if "note" in out.columns else ""
-        note = "" if _missing(note) else str(note)
+        note = "" if _missing(notes[n]) else str(notes[n])
         # A survey's note names respondents and derived counts: it is replaced, not kept.
         keep = note if source in COUNT_SOURCES and note else ""
         withheld = f"undertryckt: {reason}"
-        out.at[index, "note"] = f"{keep}; {withheld}" if keep else withheld
-    for column in ("value", "prev_value", "rate_per_100k", *DERIVED_COLUMNS):
-        if column in out.columns and column not in _TEXT_COLUMNS:
-            out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-    if "note" in out.columns:
-        out["note"] = out["note"].astype("str")
-    out["suppressed"] = out["suppressed"].astype("bool")
+        notes[n] = f"{keep}; {withheld}" if keep else withheld
+    out["note"] = pd.Series(notes, index=out.index, dtype="object").astype("str")
     return out
 
 

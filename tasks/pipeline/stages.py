@@ -185,11 +185,12 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     city_series, city_population = level_series(inputs, areas, city, spec.year, yearly,
                                                 population_rows)  # fmt: skip
     sources_config = load_source_config()
+    incidents = inputs.rows_for("ia", lineage)
     indicators = build_indicators(
         bra_yearly=yearly,
         population=population_rows,
         surveys=inputs.enkater,
-        incidents=inputs.rows_for("ia", lineage),
+        incidents=incidents,
         areas=areas,
         area=spec.area,
         year=spec.year,
@@ -220,7 +221,6 @@ def compute(spec: RunSpec, inputs: Inputs) -> Computed:
     series = with_city_rates(
         with_rates(full_series[full_series["year"].between(first, spec.year)], population),
         yearly, population_rows, areas, city, level=(city_series, city_population))
-    incidents = inputs.rows_for("ia", lineage)
     ia = ia_series(incidents, areas, spec.area, spec.year,
                    spec.ia_cutoff or inputs.ia_export_date, rules)  # fmt: skip
     return Computed(indicators=indicators, crime_series=series, population=population,
