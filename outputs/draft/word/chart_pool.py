@@ -79,7 +79,7 @@ class ChartPool:
         self._results: dict[Hashable, tuple[bool, object]] = {}
         self._owner: dict[Hashable, _Child] = {}
         self._children: list[_Child] = []
-        workers = min(workers, os.cpu_count() or 1, len(self._jobs))
+        workers = min(workers, _cores(), len(self._jobs))
         if workers >= 2 and hasattr(os, "fork"):
             self._start(list(self._jobs.values()), workers)
 
@@ -94,9 +94,18 @@ class ChartPool:
             if _drawing:  # another thread is inside matplotlib: draw here instead
                 return
             for share in shares:
-                read, write = os.pipe()
-                pid = os.fork()
+                try:
+                    read, write = os.pipe()
+                except OSError:  # out of descriptors: the parent draws the rest
+                    return
+                try:
+                    pid = os.fork()
+                except OSError:  # out of processes or memory: likewise
+                    os.close(read)
+                    os.close(write)
+                    return
                 if pid == 0:  # pragma: no cover - the child, which never returns
+                    # The child inherits _guard locked; it draws without taking it.
                     # No collection in the child: it would touch (and so copy) every page
                     # of the inherited heap; a child lives for a few charts only.
                     gc.disable()
@@ -149,6 +158,13 @@ class ChartPool:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity, not the host's count)."""
+    with contextlib.suppress(AttributeError, OSError):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
