@@ -164,11 +164,12 @@ class _Cells:
 
 
 def _primary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) -> None:
-    # Only the columns read (a row filter of the whole frame copies every column).
-    rows = frame.loc[frame["source"].isin(COUNT_SOURCES), ["value", "prev_value"]]
+    counts = frame["source"].isin(COUNT_SOURCES).to_numpy()
     for column in ("value", "prev_value"):
-        values = pd.to_numeric(rows[column], errors="coerce")
-        for index in rows.index[(values > 0) & (values < rules.min_count)]:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            small = counts & (values > 0) & (values < rules.min_count)
+        for index in frame.index[small]:
             cells.add(index, column, rules.count_reason, "primary")
 
 
@@ -194,26 +195,28 @@ def _primary_surveys(
 def _secondary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) -> None:
     """Protect each year column of a count table against its (published elsewhere) total."""
     for source in COUNT_SOURCES:
-        rows = frame.loc[frame["source"] == source, ["indicator", "value", "prev_value"]]
+        mine = (frame["source"] == source).to_numpy()
+        labels = list(frame.index[mine])
+        names = [str(n) for n in frame["indicator"].to_numpy()[mine]]
         for column in ("value", "prev_value"):
-            values = pd.to_numeric(rows[column], errors="coerce")
-            withheld = [i for i in rows.index if cells.has(i, column)]
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)[mine]
+            withheld = [n for n, i in enumerate(labels) if cells.has(i, column)]
             if not withheld:
                 continue
-            total = float(values.loc[withheld].sum())
+            total = float(values[withheld].sum())
             candidates = sorted(
-                (float(values[i]), str(rows.at[i, "indicator"]), i)
-                for i in rows.index
-                if i not in withheld and not _missing(values[i]) and values[i] > 0
+                (float(values[n]), names[n], labels[n], n)
+                for n in range(len(labels))
+                if n not in withheld and not _missing(values[n]) and values[n] > 0
             )
             reason = (
                 f"sekundär: skyddar en uppgift med {rules.count_reason} mot att räknas fram "
                 "ur totalen"
             )
             while (len(withheld) < 2 or total < rules.min_count) and candidates:
-                value, _, index = candidates.pop(0)
+                value, _, index, n = candidates.pop(0)
                 cells.add(index, column, reason, "secondary")
-                withheld.append(index)
+                withheld.append(n)
                 total += value
             if len(withheld) < 2 or total < rules.min_count:
                 log.warning(
@@ -254,38 +257,48 @@ def withheld_counts(values: np.ndarray, names: list[str], rules: DisclosureRules
 def _public(frame: pd.DataFrame, cells: _Cells, rules: DisclosureRules) -> pd.DataFrame:
     if not cells.cells:
         return frame.assign(suppressed=False)
-    out = frame.copy()
-    # Whole columns at once (not a cell at a time): the same blanks, notes and dtypes.
-    rows = out.index.isin(list(cells.rows()))
-    value = out.index.isin([i for i, c in cells.cells if c == "value"])
-    prev = out.index.isin([i for i, c in cells.cells if c == "prev_value"])
-    out["suppressed"] = pd.Series(rows, index=out.index, dtype="bool")
-    if value.any() and "rate_per_100k" not in out.columns:
-        out["rate_per_100k"] = np.nan  # a withheld count's rate is blank, even when absent
-    if "note" not in out.columns:
-        out["note"] = pd.Series(np.nan, index=out.index, dtype="object")
+    # Whole columns as arrays, one frame built at the end (not a cell at a time): the same
+    # blanks, notes and dtypes as blanking each withheld cell.
+    index = frame.index
+    rows = index.isin(list(cells.rows()))
+    value = index.isin([i for i, c in cells.cells if c == "value"])
+    prev = index.isin([i for i, c in cells.cells if c == "prev_value"])
+    columns: dict[str, object] = {c: frame[c] for c in frame.columns}
+    columns["suppressed"] = pd.Series(rows, index=index, dtype="bool")
+    if value.any() and "rate_per_100k" not in columns:
+        columns["rate_per_100k"] = pd.Series(np.nan, index=index)  # blank even when absent
+    if "note" not in columns:
+        columns["note"] = pd.Series(np.nan, index=index, dtype="object")
     blanks = {"value": value, "rate_per_100k": value, "prev_value": prev}
     blanks.update(dict.fromkeys(DERIVED_COLUMNS, rows))
     for column, mask in blanks.items():
-        if column not in out.columns:
+        if column not in columns:
             continue
+        series = columns[column]
         if column in _TEXT_COLUMNS:
-            out[column] = out[column].astype("object")
-            out.loc[mask, column] = None
+            array = series.to_numpy(dtype=object, copy=True)
+            array[mask] = None
+            columns[column] = pd.Series(array, index=index, dtype="object")
+            continue
+        if series.dtype == np.float64:
+            array = series.to_numpy(dtype=np.float64, copy=True)
         else:
-            numbers = pd.to_numeric(out[column].astype("object"), errors="coerce")
-            out[column] = numbers.astype("float64").mask(mask, np.nan)
-    notes = out["note"].astype("object").tolist()
+            array = pd.to_numeric(series.astype("object"), errors="coerce").astype(
+                "float64").to_numpy(copy=True)  # fmt: skip
+        array[mask] = np.nan
+        columns[column] = pd.Series(array, index=index, dtype="float64")
+    notes = columns["note"].astype("object").tolist()
+    sources = frame["source"].to_numpy()
     for n in np.flatnonzero(rows):
-        source = out["source"].iat[n]
+        source = sources[n]
         reason = rules.count_reason if source in COUNT_SOURCES else rules.survey_reason
         note = "" if _missing(notes[n]) else str(notes[n])
         # A survey's note names respondents and derived counts: it is replaced, not kept.
         keep = note if source in COUNT_SOURCES and note else ""
         withheld = f"undertryckt: {reason}"
         notes[n] = f"{keep}; {withheld}" if keep else withheld
-    out["note"] = pd.Series(notes, index=out.index, dtype="object").astype("str")
-    return out
+    columns["note"] = pd.Series(notes, index=index, dtype="object").astype("str")
+    return pd.DataFrame(columns, index=index)
 
 
 def _log(frame: pd.DataFrame, cells: _Cells) -> pd.DataFrame:
