@@ -149,3 +149,21 @@ def test_incident_in_two_exports_must_agree(areas):
         merge_incidents([one, changed])
     assert "ia/jan.csv" in str(err.value) and "ia/feb.csv" in str(err.value)
     assert err.value.column == "Ärendenummer"
+
+
+def test_the_first_unreadable_file_in_reading_order_is_the_error(tmp_path, areas):
+    # The files are read in a thread pool: b.txt fails late in a long file, c.txt and the
+    # IA export at once; the error is still b.txt's, as when they were read one by one.
+    inbox = tmp_path / "inbox"
+    good = [f"{SODER};{KAP3};{year};{month};134;102;"
+            for year in range(1990, 2020) for month in ("Jan", "Feb", "Mar", "Apr")]
+    bra_text(inbox / "bra" / "a.txt", [f"{SODER};{KAP3};2020;Jan;134;102;"])
+    bra_text(inbox / "bra" / "b.txt", [*good, f"{SODER};{KAP3};2020;Feb;inte-ett-tal;1;"])
+    bra_text(inbox / "bra" / "c.txt", [f"{SODER};{KAP3};2020;Mar;inte-ett-tal;1;"])
+    (inbox / "ia").mkdir()
+    (inbox / "ia" / "export.csv").write_bytes(b"\xff\xfe not an export")
+    for _ in range(3):
+        with pytest.raises(InputError) as err:
+            read_inbox(inbox, areas)
+        assert err.value.file == "bra/b.txt"
+        assert err.value.row == len(good) + 2
