@@ -62,3 +62,29 @@ def test_leaving_the_pool_early_reaps_its_children() -> None:
     for pid in children:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def _stalls_in_a_child(parent: int, tag: str) -> Chart:
+    if os.getpid() != parent:
+        import time
+
+        time.sleep(3600)  # a child stuck (e.g. on an inherited lock)
+    return _where(tag)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: the pool draws in place")
+def test_a_stalled_child_is_killed_and_its_chart_drawn_here(monkeypatch) -> None:
+    import outputs.draft.word.chart_pool as chart_pool
+
+    monkeypatch.setattr(chart_pool, "STALL_SECONDS", 1.0)
+    parent = os.getpid()
+    jobs = [ChartJob(("stuck",), _stalls_in_a_child, (parent, "stuck")),
+            ChartJob(("ok",), _where, ("ok",))]  # fmt: skip
+    with ChartPool(jobs) as pool:
+        stuck = next(c for c in pool._children if "stuck" in str(c.keys))
+        chart = pool.draw(jobs[0])
+        assert chart.caption == "stuck" and int(chart.alt_text) == parent
+        assert stuck.done  # killed and reaped, not waited on for an hour
+        with pytest.raises(ChildProcessError):
+            os.waitpid(stuck.pid, os.WNOHANG)
+        assert pool.draw(jobs[1]).caption == "ok"

@@ -20,6 +20,7 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import struct
 import threading
 from collections.abc import Callable, Hashable, Sequence
@@ -31,6 +32,8 @@ __all__ = ["ChartJob", "ChartPool"]
 
 #: Children at most: the machines have two cores, and the parent builds the document.
 MAX_WORKERS = 2
+#: Seconds without a word from a child before it is given up (a chart takes under one).
+STALL_SECONDS = 60.0
 _HEADER = struct.Struct("!Q")
 _guard = threading.Lock()
 _drawing = 0
@@ -127,8 +130,17 @@ class ChartPool:
         return _draw_here(job)
 
     def _receive(self, child: _Child) -> None:
-        """One result from ``child`` (or mark it done when its pipe ends or breaks)."""
+        """One result from ``child`` (or mark it done when its pipe ends or breaks).
+
+        A child that sends nothing for :data:`STALL_SECONDS` (stopped, or stuck on a lock
+        it inherited from another thread) is killed and its charts drawn here: a nightly
+        refresh must never hang on a chart.
+        """
         try:
+            ready, _, _ = select.select([child.read], [], [], STALL_SECONDS)
+            if not ready:
+                self._finish(child, kill=True)
+                return
             size = _HEADER.unpack(_read_exactly(child.read, _HEADER.size))[0]
             key, ok, value = pickle.loads(_read_exactly(child.read, size))
         except (EOFError, OSError, pickle.UnpicklingError, struct.error, ValueError):
