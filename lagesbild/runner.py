@@ -205,6 +205,8 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
     if _answered_unchanged(request, settings, out, err, display, log, started):
         return EXIT_OK
     where = f" (logg: {log})" if log else ""
+    from quality import docs_process
+
     try:
         with progress.sinks(display):
             try:
@@ -212,10 +214,10 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
                 with progress.step("Laddar Prefect och beräkningarna"):
                     from flows.yearly import yearly_report
 
-                    if getattr(wait_for_server, "booting", False):
-                        from quality import _gx  # GX's import is free while the server boots
-
-                        _gx._gx()
+                    # GX (only for the Data Docs) loads in a child forked now, sharing what
+                    # is imported, on the other core while this process starts the flow and
+                    # reads the inputs.
+                    docs_process.start()
                 if wait_for_server is not None:
                     wait_for_server()
             except ServerError as exc:
@@ -235,6 +237,8 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
         traceback.print_exc()
         err.print(f"[red]oväntat fel[/] – detaljer i loggen{where}", highlight=False)
         return EXIT_BUG
+    finally:
+        docs_process.stop()
     _summary(out, err, request, started, result.version.version, describe(result),
              [str(p) for p in result.files], result.version.directory, log)
     return EXIT_OK
