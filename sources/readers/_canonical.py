@@ -142,12 +142,22 @@ def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
         _order=np.arange(len(work)),
     )
     work = work.sort_values(["_nan", "preliminary", "_order"], kind="stable")
-    have = work[~work["_nan"]]
-    compared = have[_OBSERVATION_KEY + ["preliminary", "value", "n"]].fillna({"n": -1.0})
-    distinct = compared.drop_duplicates()
-    clash = distinct.duplicated(subset=_OBSERVATION_KEY + ["preliminary"], keep=False)
+    have_mask = ~work["_nan"].to_numpy()
+    have = work[have_mask]
+    # Each column is factorized once (as ``duplicated`` would per call), then the three
+    # duplicate checks below run over integer codes: the same rows, without hashing the
+    # string columns three times.
+    codes = _codes(work, _OBSERVATION_KEY + ["preliminary"])
+    codes_have = codes[have_mask].assign(
+        value=pd.factorize(have["value"])[0], n=pd.factorize(have["n"].fillna(-1.0))[0]
+    )
+    distinct_mask = ~codes_have.duplicated().to_numpy()
+    clash = codes_have[distinct_mask].duplicated(
+        subset=_OBSERVATION_KEY + ["preliminary"], keep=False
+    )
     if clash.any():
-        first = distinct[clash].iloc[0]
+        compared = have[_OBSERVATION_KEY + ["preliminary", "value", "n"]].fillna({"n": -1.0})
+        first = compared[distinct_mask][clash.to_numpy()].iloc[0]
         same = (compared[_OBSERVATION_KEY + ["preliminary"]]
                 == first[_OBSERVATION_KEY + ["preliminary"]]).all(axis=1)
         group = have[same.to_numpy()]
@@ -161,11 +171,16 @@ def combine_observations(frame: pd.DataFrame) -> pd.DataFrame:
             f"ger {_shown(b['value'])}",
             file=b["file"], row=int(b["row"]), column=label,
         )
-    kept = work.drop_duplicates(subset=_OBSERVATION_KEY, keep="first")
+    kept = work[~codes.duplicated(subset=_OBSERVATION_KEY, keep="first").to_numpy()]
     dropped = len(work) - len(kept)
     if dropped:
         log.debug("%d repeated observations merged", dropped)
     return as_canonical(kept.sort_values("_order"))
+
+
+def _codes(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Each column's ``pd.factorize`` codes (missing values are one code, as ``duplicated``)."""
+    return pd.DataFrame({c: pd.factorize(frame[c])[0] for c in columns}, index=frame.index)
 
 
 def _shown(value: float) -> str:
