@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import pickle
+import select
 import signal
 import tempfile
 import threading
@@ -34,6 +35,9 @@ __all__ = ["DocsProcess", "current", "start", "stop"]
 log = logging.getLogger(__name__)
 
 _current: DocsProcess | None = None
+#: Seconds to wait for the child's site (its first build also imports GX: ~5 s, more
+#: under load) before the run gives up on it and renders the site itself.
+REPLY_SECONDS = 180.0
 
 
 class DocsProcess:
@@ -127,7 +131,14 @@ class DocsProcess:
             log.warning("Data Docs child unreachable: %s", exc)
 
     def _receive(self) -> Any:
+        """The child's reply, or ``("lost", …)``: a child silent for :data:`REPLY_SECONDS`
+        (stopped, or stuck) is killed, so the run renders the site itself, never hangs."""
         try:
+            ready, _, _ = select.select([self._replies], [], [], REPLY_SECONDS)
+            if not ready:
+                with contextlib.suppress(OSError):
+                    os.kill(self._pid, signal.SIGKILL)
+                return ("lost", f"no reply in {REPLY_SECONDS:.0f} s")
             return pickle.load(self._replies)
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             return ("lost", str(exc))

@@ -40,12 +40,15 @@ def checked(tmp_path_factory):
     return spec, inputs, _site(home / "here")
 
 
-def _check_in_child(spec: RunSpec, inputs, directory: Path, *, kill: bool = False) -> None:
+def _check_in_child(spec: RunSpec, inputs, directory: Path, *, kill: bool = False,
+                    stop: bool = False) -> None:  # fmt: skip
     inputs.__dict__.pop("_inbox_checks", None)  # the suites run (and record) again
     child = docs_process.start()
     try:
         if kill:
             os.kill(child.pid, signal.SIGKILL)
+        if stop:  # alive but silent, as a child stuck on a lock would be
+            os.kill(child.pid, signal.SIGSTOP)
         stages.check(spec, inputs, directory)
     finally:
         docs_process.stop()
@@ -62,5 +65,14 @@ def test_the_child_renders_the_same_data_docs(checked, tmp_path):
 def test_a_child_that_died_leaves_the_whole_site_to_the_parent(checked, tmp_path):
     spec, inputs, here = checked
     _check_in_child(spec, inputs, tmp_path / "child", kill=True)
+    assert _site(tmp_path / "child") == here
+    assert docs_process.current() is None
+
+
+def test_a_silent_child_is_given_up_and_the_parent_renders_the_site(checked, tmp_path,
+                                                                   monkeypatch):  # fmt: skip
+    spec, inputs, here = checked
+    monkeypatch.setattr(docs_process, "REPLY_SECONDS", 1.0)
+    _check_in_child(spec, inputs, tmp_path / "child", stop=True)
     assert _site(tmp_path / "child") == here
     assert docs_process.current() is None
