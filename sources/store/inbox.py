@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -54,8 +53,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_T = TypeVar("_T")
 
 
 @dataclass
@@ -173,23 +170,12 @@ def merge_incidents(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return as_incidents(merged)
 
 
-#: Threads reading an inbox's files: pandas' C CSV parser releases the GIL, and the
-#: machine the nightly run is sized for has two cores.
-READ_THREADS = 2
-
-
-def _submit_all(
-    pool: ThreadPoolExecutor,
+def _read_all(
     paths: list[Path],
     inbox: Path,
-    reader: Callable[[Path, str], _T],
-) -> list[Future[_T]]:
-    return [pool.submit(reader, path, path.relative_to(inbox).as_posix()) for path in paths]
-
-
-def _results(futures: list[Future[_T]]) -> list[_T]:
-    """The reads' results in the files' order: the first failing file's error is raised."""
-    return [future.result() for future in futures]
+    reader: Callable[[Path, str], pd.DataFrame],
+) -> list[pd.DataFrame]:
+    return [reader(path, path.relative_to(inbox).as_posix()) for path in paths]
 
 
 def is_omradesfakta(path: Path) -> bool:
@@ -318,45 +304,37 @@ def _read_files(
     tables, pxweb, facts = _split_befolkning(files["befolkning"])
     retrieval: dict[str, dict[str, str]] = {}
 
-    def read_px(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    def read_px(path: Path, name: str) -> pd.DataFrame:
         result = read_pxweb(path, areas, display_name=name,
                             population_contents=config.population_contents)
-        return result.frame, result.metadata
+        retrieval[name] = result.metadata
+        return result.frame
 
-    # Every file is read in a small pool, submitted and taken in the order they were read
-    # one by one, so the error raised (the first failing file, or a merge) is the same.
-    pool = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="inbox-read")
-    try:
-        reads = {
-            "population": _submit_all(pool, tables, inbox,
-                                      lambda p, n: read_population(p, areas, display_name=n)),
-            "pxweb": _submit_all(pool, pxweb, inbox, read_px),
-            "bra": _submit_all(pool, files["bra"], inbox,
-                               lambda p, n: read_bra(p, areas, display_name=n)),
-            "enkater": _submit_all(pool, files["enkater"], inbox,
-                                   lambda p, n: read_surveys(p, areas, display_name=n)),
-            "ia": _submit_all(pool, files["ia"], inbox,
-                              lambda p, n: read_ia(p, areas, columns=ia_columns, sheet=ia_sheet,
-                                                   display_name=n, categories=ia_categories)),
-            "polis": _submit_all(pool, files["polis"], inbox,
-                                 lambda p, n: read_police(p, areas, columns=config.police_columns,
-                                                          display_name=n)),
-            "omradesfakta": _submit_all(pool, [*facts, *files["omradesfakta"]], inbox,
-                                        lambda p, n: read_omradesfakta(p, areas, display_name=n)),
-        }
-        population = _results(reads["population"])
-        for path, (frame, metadata) in zip(pxweb, _results(reads["pxweb"]), strict=True):
-            retrieval[path.relative_to(inbox).as_posix()] = metadata
-            population.append(frame)
-        return Inputs(
-            bra=merge_observations(_results(reads["bra"])),
-            befolkning=merge_observations(population),
-            enkater=merge_observations(_results(reads["enkater"])),
-            ia=merge_incidents(_results(reads["ia"])),
-            polis=merge_observations(_results(reads["polis"])),
-            omradesfakta=merge_observations(_results(reads["omradesfakta"])),
-            files=files,
-            retrieval=retrieval,
-        )
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    population = _read_all(tables, inbox, lambda p, n: read_population(p, areas, display_name=n))
+    population += _read_all(pxweb, inbox, read_px)
+    return Inputs(
+        bra=merge_observations(
+            _read_all(files["bra"], inbox, lambda p, n: read_bra(p, areas, display_name=n))
+        ),
+        befolkning=merge_observations(population),
+        enkater=merge_observations(
+            _read_all(files["enkater"], inbox,
+                      lambda p, n: read_surveys(p, areas, display_name=n))
+        ),
+        ia=merge_incidents(
+            _read_all(files["ia"], inbox,
+                      lambda p, n: read_ia(p, areas, columns=ia_columns, sheet=ia_sheet,
+                                           display_name=n, categories=ia_categories))
+        ),
+        polis=merge_observations(
+            _read_all(files["polis"], inbox,
+                      lambda p, n: read_police(p, areas, columns=config.police_columns,
+                                               display_name=n))
+        ),
+        omradesfakta=merge_observations(
+            _read_all([*facts, *files["omradesfakta"]], inbox,
+                      lambda p, n: read_omradesfakta(p, areas, display_name=n))
+        ),
+        files=files,
+        retrieval=retrieval,
+    )
