@@ -137,27 +137,26 @@ def _kept_hashes(inbox: Path, settings: Settings) -> list[str] | None:
 
 
 def _latest(url: str, area: str, year: int) -> dict | None:
-    """The newest version row of an area-year (``VersionRepository.latest``'s query),
-    without migrating the schema: a database that does not exist yet has no version."""
+    """The newest version row of an area-year (the repository's query), without migrating
+    the schema (and without ``approval.drafts``, which imports pandas): a database that
+    does not exist yet has no version."""
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if path != ":memory:" and not Path(path).is_file():
             return None
-    from sqlalchemy import create_engine, select
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
 
-    from approval.db.models import ReportVersion
+    from approval.db.models import latest_version
 
-    columns = (ReportVersion.version, ReportVersion.state, ReportVersion.inputs_fingerprint,
-               ReportVersion.directory, ReportVersion.created_at)  # fmt: skip
     engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            row = connection.execute(
-                select(*columns)
-                .where(ReportVersion.area == area, ReportVersion.year == year)
-                .order_by(ReportVersion.version.desc())
-                .limit(1)
-            ).first()
+        with Session(engine) as session:
+            row = session.scalars(latest_version(area, year)).first()
+            if row is None:
+                return None
+            return {"version": row.version, "state": row.state, "directory": row.directory,
+                    "inputs_fingerprint": row.inputs_fingerprint,
+                    "created_at": row.created_at}  # fmt: skip
     finally:
         engine.dispose()
-    return dict(row._mapping) if row is not None else None

@@ -16,10 +16,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
     func,
+    select,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -34,6 +36,7 @@ __all__ = [
     "ReportVersion",
     "User",
     "UserArea",
+    "latest_version",
     "make_engine",
 ]
 
@@ -65,6 +68,17 @@ class ReportVersion(Base):
     revision_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: why the revision was opened (``lagesbild run ... --revision "skäl"``).
     revision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def latest_version(area: str, year: int) -> Select[tuple[ReportVersion]]:
+    """The query for the newest version of an area-year (one place for the repository and
+    ``lagesbild run``'s unchanged check, which must agree on what "latest" is)."""
+    return (
+        select(ReportVersion)
+        .where(ReportVersion.area == area, ReportVersion.year == year)
+        .order_by(ReportVersion.version.desc())
+        .limit(1)
+    )
 
 
 class User(Base):

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from approval.audit import chain
-from approval.db.models import ReportVersion
+from approval.db.models import ReportVersion, latest_version
 from lagesbild.errors import AreaYearAdopted
 
 __all__ = ["ADOPTED_STATE", "INITIAL_STATE", "VersionInfo", "VersionRepository",
@@ -74,12 +74,7 @@ class VersionRepository:
     def latest(self, area: str, year: int) -> VersionInfo | None:
         """The newest version of an area-year, or None."""
         with Session(self.engine) as session:
-            row = session.scalars(
-                select(ReportVersion)
-                .where(ReportVersion.area == area, ReportVersion.year == year)
-                .order_by(ReportVersion.version.desc())
-                .limit(1)
-            ).first()
+            row = session.scalars(latest_version(area, year)).first()
             return _info(row) if row else None
 
     def all(self, area: str | None = None, year: int | None = None) -> list[VersionInfo]:
@@ -108,12 +103,8 @@ class VersionRepository:
         """The newest fastställd version of an area-year (the one in force), or None."""
         with Session(self.engine) as session:
             row = session.scalars(
-                select(ReportVersion)
-                .where(ReportVersion.area == area, ReportVersion.year == year,
-                       ReportVersion.state == ADOPTED_STATE)
-                .order_by(ReportVersion.version.desc())
-                .limit(1)
-            ).first()  # fmt: skip
+                latest_version(area, year).where(ReportVersion.state == ADOPTED_STATE)
+            ).first()
             return _info(row) if row else None
 
     def record(
@@ -145,13 +136,7 @@ class VersionRepository:
         """
         with Session(self.engine) as session, session.begin():
             chain.lock_chain(session)  # before the row lock: see chain.lock_chain
-            newest = session.scalars(
-                select(ReportVersion)
-                .where(ReportVersion.area == area, ReportVersion.year == year)
-                .order_by(ReportVersion.version.desc())
-                .limit(1)
-                .with_for_update()
-            ).first()
+            newest = session.scalars(latest_version(area, year).with_for_update()).first()
             if newest is not None and newest.state == ADOPTED_STATE and (
                 revision_of != newest.id
             ):
