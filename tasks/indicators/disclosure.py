@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -194,63 +194,56 @@ def _primary_surveys(
 
 def _secondary_counts(frame: pd.DataFrame, rules: DisclosureRules, cells: _Cells) -> None:
     """Protect each year column of a count table against its (published elsewhere) total."""
+    reason = f"sekundär: skyddar en uppgift med {rules.count_reason} mot att räknas fram ur totalen"
     for source in COUNT_SOURCES:
         mine = (frame["source"] == source).to_numpy()
         labels = list(frame.index[mine])
         names = [str(n) for n in frame["indicator"].to_numpy()[mine]]
         for column in ("value", "prev_value"):
-            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)[mine]
-            withheld = [n for n, i in enumerate(labels) if cells.has(i, column)]
-            if not withheld:
+            withheld = np.array([cells.has(i, column) for i in labels], dtype=bool)
+            if not withheld.any():
                 continue
-            total = float(values[withheld].sum())
-            candidates = sorted(
-                (float(values[n]), names[n], labels[n], n)
-                for n in range(len(labels))
-                if n not in withheld and not _missing(values[n]) and values[n] > 0
-            )
-            reason = (
-                f"sekundär: skyddar en uppgift med {rules.count_reason} mot att räknas fram "
-                "ur totalen"
-            )
-            while (len(withheld) < 2 or total < rules.min_count) and candidates:
-                value, _, index, n = candidates.pop(0)
-                cells.add(index, column, reason, "secondary")
-                withheld.append(n)
-                total += value
-            if len(withheld) < 2 or total < rules.min_count:
-                log.warning(
-                    "%s %s: too few other cells to protect the withheld ones against the "
-                    "total; do not publish the total of this table",
-                    source, column,
-                )  # fmt: skip
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)[mine]
+            for n in _secondary(values, names, withheld, rules, what=(source, column)):
+                cells.add(labels[n], column, reason, "secondary")
+
+
+def _secondary(values: np.ndarray, names: Sequence[str], withheld: np.ndarray,
+               rules: DisclosureRules, *, what: tuple[str, str]) -> list[int]:  # fmt: skip
+    """The table rule's secondary cells of one count column, in the order they are taken.
+
+    Until at least two cells are withheld and they sum to ``min_count``, the smallest
+    positive published cell is withheld too (ties by name, then position), so no withheld
+    count can be recovered from the column's total. ``what`` (source, column) names the
+    column in the warning when too few cells are left to protect it.
+    """
+    count, total = int(withheld.sum()), float(values[withheld].sum())
+    candidates = sorted((float(values[n]), str(names[n]), n) for n in range(len(values))
+                        if not withheld[n] and values[n] > 0)  # fmt: skip (NaN is not > 0)
+    taken = []
+    while (count < 2 or total < rules.min_count) and candidates:
+        value, _, n = candidates.pop(0)
+        taken.append(n)
+        count, total = count + 1, total + value
+    if count < 2 or total < rules.min_count:
+        log.warning(
+            "%s %s: too few other cells to protect the withheld ones against the "
+            "total; do not publish the total of this table",
+            *what,
+        )  # fmt: skip
+    return taken
 
 
 def withheld_counts(values: np.ndarray, names: list[str], rules: DisclosureRules) -> np.ndarray:
     """Which cells of one count column are withheld: primary and secondary, as above.
 
     The same rule as ``apply_disclosure_control`` for an IA table's year column, on plain
-    arrays (``tasks.indicators.ia_series`` runs it for every year of every area): counts
-    ``0 < v < min_count``, then the smallest positive others (ties by name, then position)
-    until two cells are withheld and they sum to ``min_count``.
+    arrays (``tasks.indicators.ia_series`` runs it for every year of every area).
     """
     values = np.asarray(values, dtype=float)
     withheld = (values > 0) & (values < rules.min_count)
-    if not withheld.any():
-        return withheld
-    count, total = int(withheld.sum()), float(values[withheld].sum())
-    candidates = sorted((float(values[i]), str(names[i]), i) for i in range(len(values))
-                        if not withheld[i] and values[i] > 0)  # fmt: skip (NaN is not > 0)
-    while (count < 2 or total < rules.min_count) and candidates:
-        value, _, index = candidates.pop(0)
-        withheld[index] = True
-        count, total = count + 1, total + value
-    if count < 2 or total < rules.min_count:
-        log.warning(
-            "%s %s: too few other cells to protect the withheld ones against the "
-            "total; do not publish the total of this table",
-            "ia", "value",
-        )  # fmt: skip
+    if withheld.any():
+        withheld[_secondary(values, names, withheld, rules, what=("ia", "value"))] = True
     return withheld
 
 
