@@ -22,13 +22,14 @@ import contextlib
 import logging
 import os
 import pickle
-import select
 import signal
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+
+from lagesbild import pipes
 
 __all__ = ["DocsProcess", "current", "start", "stop"]
 
@@ -51,14 +52,14 @@ class DocsProcess:
             try:
                 os.close(to_child)
                 os.close(from_child)
-                _serve(os.fdopen(requests, "rb"), os.fdopen(replies, "wb"))
+                _serve(requests, replies)
             finally:
                 os._exit(0)
         os.close(requests)
         os.close(replies)
         self._pid = pid
-        self._requests = os.fdopen(to_child, "wb")
-        self._replies = os.fdopen(from_child, "rb")
+        self._requests = to_child
+        self._replies = from_child
         self._lock = threading.Lock()
         self._sites: dict[str, list[tuple]] = {}  # directory → its record calls (replay)
         self._broken = False
@@ -109,8 +110,8 @@ class DocsProcess:
 
     def close(self) -> None:
         """End the child (its input closes; it exits) and reap it."""
-        with contextlib.suppress(OSError, ValueError):
-            self._requests.close()
+        with contextlib.suppress(OSError):
+            os.close(self._requests)
         deadline = time.monotonic() + 10
         while os.waitpid(self._pid, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:
@@ -119,13 +120,12 @@ class DocsProcess:
                 os.waitpid(self._pid, 0)
                 break
             time.sleep(0.01)
-        with contextlib.suppress(OSError, ValueError):
-            self._replies.close()
+        with contextlib.suppress(OSError):
+            os.close(self._replies)
 
     def _send(self, message: tuple) -> None:
         try:
-            pickle.dump(message, self._requests, protocol=pickle.HIGHEST_PROTOCOL)
-            self._requests.flush()
+            pipes.send(self._requests, message)
         except (OSError, ValueError, pickle.PicklingError) as exc:
             self._broken = True
             log.warning("Data Docs child unreachable: %s", exc)
@@ -134,12 +134,11 @@ class DocsProcess:
         """The child's reply, or ``("lost", …)``: a child silent for :data:`REPLY_SECONDS`
         (stopped, or stuck) is killed, so the run renders the site itself, never hangs."""
         try:
-            ready, _, _ = select.select([self._replies], [], [], REPLY_SECONDS)
-            if not ready:
-                with contextlib.suppress(OSError):
-                    os.kill(self._pid, signal.SIGKILL)
-                return ("lost", f"no reply in {REPLY_SECONDS:.0f} s")
-            return pickle.load(self._replies)
+            return pipes.receive(self._replies, REPLY_SECONDS)
+        except pipes.Silent as exc:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            return ("lost", str(exc))
         except (EOFError, OSError, pickle.UnpicklingError) as exc:
             return ("lost", str(exc))
 
@@ -175,7 +174,7 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
+def _serve(requests: int, replies: int) -> None:
     """The child: import GX, warm its templates, then serve requests until input ends."""
     global _current
     _current = None  # this process renders itself
@@ -188,7 +187,7 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
     failed: set[str] = set()
     while True:
         try:
-            op, key, args = pickle.load(requests)
+            op, key, args = pipes.receive(requests)  # type: ignore[misc]
         except EOFError:
             return
         try:
@@ -212,5 +211,4 @@ def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
             reply = ("failed", f"{type(exc).__name__}: {exc}")
         if op == "build":
             failed.discard(key)
-            pickle.dump(reply, replies)
-            replies.flush()
+            pipes.send(replies, reply)

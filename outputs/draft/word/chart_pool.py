@@ -20,12 +20,12 @@ import contextlib
 import gc
 import os
 import pickle
-import select
 import struct
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
+from lagesbild import pipes
 from outputs.draft.word.charts import Chart
 
 __all__ = ["ChartJob", "ChartPool"]
@@ -34,7 +34,6 @@ __all__ = ["ChartJob", "ChartPool"]
 MAX_WORKERS = 2
 #: Seconds without a word from a child before it is given up (a chart takes under one).
 STALL_SECONDS = 60.0
-_HEADER = struct.Struct("!Q")
 _guard = threading.Lock()
 _drawing = 0
 
@@ -137,12 +136,10 @@ class ChartPool:
         refresh must never hang on a chart.
         """
         try:
-            ready, _, _ = select.select([child.read], [], [], STALL_SECONDS)
-            if not ready:
-                self._finish(child, kill=True)
-                return
-            size = _HEADER.unpack(_read_exactly(child.read, _HEADER.size))[0]
-            key, ok, value = pickle.loads(_read_exactly(child.read, size))
+            key, ok, value = pipes.receive(child.read, STALL_SECONDS)  # type: ignore[misc]
+        except pipes.Silent:
+            self._finish(child, kill=True)
+            return
         except (EOFError, OSError, pickle.UnpicklingError, struct.error, ValueError):
             self._finish(child)
             return
@@ -152,13 +149,9 @@ class ChartPool:
         if child.done:
             return
         child.done = True
-        if kill:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(child.pid, 9)
         with contextlib.suppress(OSError):
             os.close(child.read)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child.pid, 0)
+        pipes.reap(child.pid, kill=kill)
 
     def close(self) -> None:
         """Reap every child; one still drawing is killed (its charts are not needed)."""
@@ -179,17 +172,6 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError("chart pipe closed")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
 def _serve(jobs: Sequence[ChartJob], write: int) -> None:  # pragma: no cover - in the child
     """Draw ``jobs`` in order and send each result; never returns."""
     status = 0
@@ -199,11 +181,7 @@ def _serve(jobs: Sequence[ChartJob], write: int) -> None:  # pragma: no cover - 
                 value: tuple = (job.key, True, job.draw(*job.args, **job.kwargs))
             except Exception:  # noqa: BLE001 - the parent draws it again and sees the error
                 value = (job.key, False, None)
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            os.write(write, _HEADER.pack(len(data)))
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write, view) :]
+            pipes.send(write, value)
     except BaseException:  # noqa: BLE001 - a broken pipe: the parent gave up on us
         status = 1
     finally:
