@@ -205,6 +205,10 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
     if _answered_unchanged(request, settings, out, err, display, log, started):
         return EXIT_OK
     where = f" (logg: {log})" if log else ""
+    if request.pdf:  # soffice starts on the other core while the pipeline runs
+        from outputs.pdf.render import start_listener
+
+        start_listener()
     from quality import docs_process
 
     try:

@@ -6,9 +6,10 @@ its critical path: about 2.2 s of CPU once Prefect and the pipeline are imported
 forks a child from the run once those are imported (a fresh interpreter would import pandas,
 pydantic and the rest again: 5–6 s of CPU, measured); the child imports GX and renders a
 small warm-up site on the other core while the run starts its flow and reads the inputs.
-``DocsBuilder`` hands it the suites' results and waits for the site only when it is built.
-The site is the same: the child runs the same ``DocsBuilder.record`` and ``build`` on the
-same results.
+``DocsBuilder`` hands it the suites' results; ``build`` only asks for the site, and the run
+waits for it (:func:`settle`) when it writes the version, after the draft: the run's checks,
+indicators and draft do not wait for GX. The site is the same: the child runs the same
+``DocsBuilder.record`` and ``build`` on the same results.
 
 The child dies with its parent (``PR_SET_PDEATHSIG``, and end of input). If it fails, the
 parent renders the site itself from the results it kept (:class:`DocsProcess` replays them),
@@ -22,6 +23,7 @@ import contextlib
 import logging
 import os
 import pickle
+import shutil
 import signal
 import tempfile
 import threading
@@ -31,7 +33,7 @@ from typing import Any
 
 from lagesbild import pipes
 
-__all__ = ["DocsProcess", "current", "start", "stop"]
+__all__ = ["DocsProcess", "current", "settle", "start", "stop"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class DocsProcess:
         self._replies = from_child
         self._lock = threading.Lock()
         self._sites: dict[str, list[tuple]] = {}  # directory → its record calls (replay)
+        self._pending: dict[str, list[tuple]] = {}  # asked to build, reply not yet read
+        self._copies: list[tuple[Path, Path]] = []  # (site, target) once the site is built
         self._broken = False
 
     @property
@@ -87,31 +91,59 @@ class DocsProcess:
         return calls
 
     def build(self, directory: Path) -> Path | None:
-        """The site of ``directory`` built (in the child; here when the child failed)."""
-        from quality._gx import DocsBuilder
-
+        """Ask for the site of ``directory`` and return its index at once: the site is
+        complete after :meth:`settle` (built by the child, or here when the child failed)."""
         key = str(directory)
         with self._lock:
             calls = self._sites.pop(key, [])
             if not calls:
                 return None
+            self._pending[key] = calls
             if not self._broken:
                 self._send(("build", key, ()))
-                reply = self._receive()
-                if reply == ("built", key):
-                    return Path(directory) / "index.html"
-                self._broken = True
-                log.warning("Data Docs child failed (%r); rendering here", reply)
-        # The replay: the same calls, in this process.
-        local = DocsBuilder(Path(directory), in_process=True)
-        for args in calls:
-            local.record(*args)
-        return local.build()
+        return Path(directory) / "index.html"
+
+    def copy_when_built(self, site: Path, target: Path) -> bool:
+        """Copy ``site`` into ``target`` in :meth:`settle`, when the site is still being
+        built; False when it is not (the caller copies it now)."""
+        with self._lock:
+            if str(site) not in self._pending:
+                return False
+            self._copies.append((Path(site), Path(target)))
+            return True
+
+    def settle(self) -> None:
+        """Wait for every site asked for (rendering here those the child failed), then make
+        the copies asked for meanwhile."""
+        from quality._gx import DocsBuilder
+
+        with self._lock:
+            while self._pending:
+                key, calls = next(iter(self._pending.items()))  # the child answers in order
+                del self._pending[key]
+                if not self._broken:
+                    reply = self._receive()
+                    if reply == ("built", key):
+                        continue
+                    self._broken = True
+                    log.warning("Data Docs child failed (%r); rendering here", reply)
+                # The replay: the same calls, in this process.
+                local = DocsBuilder(Path(key), in_process=True)
+                for args in calls:
+                    local.record(*args)
+                local.build()
+            copies, self._copies = self._copies, []
+        for site, target in copies:
+            shutil.copytree(site, target, dirs_exist_ok=True)
 
     def close(self) -> None:
-        """End the child (its input closes; it exits) and reap it."""
+        """End the child (its input closes; it exits) and reap it; a site asked for but not
+        settled is not wanted any more (the run failed), so its child is killed."""
         with contextlib.suppress(OSError):
             os.close(self._requests)
+        if self._pending:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while os.waitpid(self._pid, os.WNOHANG) == (0, 0):
             if time.monotonic() > deadline:
@@ -154,6 +186,13 @@ def start() -> DocsProcess:
 def current() -> DocsProcess | None:
     """The renderer ``start`` made, if any."""
     return _current
+
+
+def settle() -> None:
+    """Every Data Docs site this process asked for is complete when this returns (nothing
+    to do without a child)."""
+    if _current is not None:
+        _current.settle()
 
 
 def stop() -> None:

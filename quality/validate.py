@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from quality import docs_process
 from quality._gx import DocsBuilder
 from quality.area_rows import AreaRows, area_rows
 from quality.checks import (
@@ -176,7 +177,8 @@ def validate_inputs(
         year: the report year.
         as_of: the run's date (upper bound for every date).
         data_docs_dir: where to build GX Data Docs (``index.html``) and ``checks.html``
-            (every check, including the pandas ones); None writes nothing.
+            (every check, including the pandas ones); None writes nothing. When a Data
+            Docs child renders the site, it is complete after ``docs_process.settle()``.
         members_for_year: the area ids making up ``area``'s series in a year; by default
             from the areas configuration (predecessors before a reorganisation).
         bra_categories: the BRÅ categories the report knows; any other is a warning.
@@ -255,7 +257,9 @@ def _copy_docs(index: Path | None, data_docs_dir: Path | None) -> Path | None:
     if index is None or data_docs_dir is None:
         return None
     site = Path(index).parent
-    shutil.copytree(site, data_docs_dir, dirs_exist_ok=True)
+    child = docs_process.current()
+    if child is None or not child.copy_when_built(site, Path(data_docs_dir)):
+        shutil.copytree(site, data_docs_dir, dirs_exist_ok=True)
     return Path(data_docs_dir) / Path(index).name
 
 

@@ -155,6 +155,10 @@ def _run_then_kill(tmp_path: Path, env: dict[str, str]) -> None:
         assert noise not in text, noise
     log = Path(re.search(r"logg: (\S+\.log)", text).group(1))
     assert "Finished in state Completed" in log.read_text(encoding="utf-8")
+    # The Data Docs, rendered by a child while the run drafted, are whole in the version.
+    docs = Path(re.search(r"(\S+/v001/data_docs/index\.html)", text).group(1))
+    assert docs.is_file() and (docs.parent / "checks.html").is_file()
+    assert any((docs.parent / "validations").rglob("*.html"))
 
     # A changed run killed with SIGKILL while LibreOffice renders its PDF.
     second = Terminal([*base, "--ia-cutoff", "2023-10-01"], env, tmp_path)

@@ -6,12 +6,14 @@ so LibreOffice must do it first. ``uno_update_indexes.py`` runs under the system
 field, and exports PDF. Without LibreOffice :func:`render_pdf` returns None.
 
 LibreOffice is kept warm: one listener (``uno_update_indexes.py --serve`` and its soffice)
-per process, started by the first PDF, or ahead by the warm worker (:func:`warm_listener`)
+per process, started by the first PDF, or ahead: by the warm worker (:func:`warm_listener`)
 so that every run forked from it finds soffice running (a fresh soffice costs 2–5 s a
-PDF). Requests of forked runs are serialised by a lock file. The listener dies with its
-owner: its input closes when the owner exits, and the reaper kills its process group and
-removes its profile when the owner is killed, even with SIGKILL. A listener found dead
-(or hung past the timeout) is replaced, and the PDF tried once more.
+PDF), and by ``lagesbild run`` without a worker (:func:`start_listener`, in the
+background while the pipeline runs). Requests of forked runs are serialised by a lock
+file. The listener dies with its owner: its input closes when the owner exits, and the
+reaper kills its process group and removes its profile when the owner is killed, even
+with SIGKILL. A listener found dead (or hung past the timeout) is replaced, and the PDF
+tried once more.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from lagesbild import reaper
 from outputs.publish.versions import make_shareable
 
 __all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "listener_died",
-           "render_pdf", "warm_listener"]  # fmt: skip
+           "render_pdf", "start_listener", "warm_listener"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -78,13 +80,13 @@ def _running(pid: int) -> bool:
 class _Listener:
     """One ``uno_update_indexes.py --serve`` with its soffice, owned by this process."""
 
-    def __init__(self, soffice: str, python: str) -> None:
+    def __init__(self, soffice: str, python: str, warm_up: Path | None = None) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="lagesbild-lo-"))
         reaper.register(path=self.work)
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
         env["HOME"] = str(self.work)
         command = [python, str(UNO_SCRIPT), "--serve", soffice,
-                   (self.work / "profile").as_uri()]  # fmt: skip
+                   (self.work / "profile").as_uri(), *([str(warm_up)] if warm_up else [])]
         with open(self.work / "listener.log", "ab") as log:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
@@ -148,9 +150,7 @@ class _Listener:
         with contextlib.suppress(OSError):
             self.process.stdin.close()
         # Every PDF is written and the profile is thrown away: no need to wait for
-        # LibreOffice's own shutdown (seconds at the end of each process).
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=1)
+        # LibreOffice's own shutdown (a second or more at the end of each process).
         self.kill()
         self.process.wait()
         reaper.unregister(group=self.pid)
@@ -167,7 +167,8 @@ def _close_listener() -> None:
         _listener.close()
 
 
-def _current(soffice: str, python: str, *, replace: bool = False) -> _Listener:
+def _current(soffice: str, python: str, *, replace: bool = False,
+             warm_up: Path | None = None) -> _Listener:  # fmt: skip
     """This process's listener (inherited from the worker, or started now)."""
     global _listener
     with _lock:
@@ -178,7 +179,7 @@ def _current(soffice: str, python: str, *, replace: bool = False) -> _Listener:
                 _listener.close()
             _listener = None
         if _listener is None:
-            _listener = _Listener(soffice, python)
+            _listener = _Listener(soffice, python, warm_up)
             atexit.register(_close_listener)
         return _listener
 
@@ -208,6 +209,29 @@ def warm_listener(python: str = UNO_PYTHON) -> bool:
     except (ListenerDied, OSError) as exc:
         logger.warning("LibreOffice listener did not start: %s", exc)
         _drop()  # not retried in a loop: each PDF then tries a listener of its own
+        return False
+    return True
+
+
+def start_listener(python: str = UNO_PYTHON) -> bool:
+    """Start this process's listener in the background when none runs, and return at once.
+
+    ``lagesbild run`` calls this as soon as it knows a PDF will be wanted: soffice starts
+    and loads Writer (converting a small document of its own) on the other core while the
+    pipeline reads, checks and drafts, so the PDF step finds it ready (a fresh soffice
+    costs 2–5 s). Nothing waits here; a listener that fails to start is replaced by the
+    PDF step as usual.
+
+    Returns:
+        True when a listener runs or was started.
+    """
+    soffice = find_soffice()
+    if soffice is None or not Path(python).exists():
+        return False
+    try:
+        _current(soffice, python, warm_up=WARM_UP_DOCX)
+    except OSError as exc:
+        logger.warning("LibreOffice listener did not start: %s", exc)
         return False
     return True
 

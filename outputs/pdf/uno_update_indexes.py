@@ -8,10 +8,11 @@ never imported by the pipeline:
 It starts its own headless soffice on a private pipe and user profile, so concurrent
 calls don't share state, and always terminates it.
 
-    /usr/bin/python3 uno_update_indexes.py --serve SOFFICE PROFILE_URL
+    /usr/bin/python3 uno_update_indexes.py --serve SOFFICE PROFILE_URL [WARM_UP.docx]
 
 keeps one soffice warm and converts the requests read from stdin (``outputs.pdf.render``'s
-listener), until its input closes.
+listener), until its input closes. With ``WARM_UP.docx`` it first converts that file (and
+throws the PDF away), so Writer is loaded before the first request arrives.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def main(soffice: str, profile_url: str, source: str, target: str) -> int:
     return 0
 
 
-def serve(soffice: str, profile_url: str) -> int:
+def serve(soffice: str, profile_url: str, warm_up: str | None = None) -> int:
     """Keep one soffice and convert each request read from stdin (one JSON object a line:
     ``{"id", "source", "target"}``), answering ``{"id", "error"}`` on stdout.
 
@@ -157,6 +158,10 @@ def serve(soffice: str, profile_url: str) -> int:
     end of input (the owner closed the pipe or died) stops soffice and this process.
     """
     process, desktop = _start(soffice, profile_url)
+    if warm_up:  # a failed warm-up only means the first request loads Writer itself
+        with contextlib.suppress(Exception):
+            work = os.path.dirname(uno.fileUrlToSystemPath(profile_url))
+            _convert(desktop, warm_up, os.path.join(work, "warm-up.pdf"))
     print(json.dumps({"ready": True}), flush=True)
     try:
         for line in sys.stdin:
@@ -188,5 +193,5 @@ def serve(soffice: str, profile_url: str) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--serve":
-        sys.exit(serve(*sys.argv[2:4]))
+        sys.exit(serve(*sys.argv[2:5]))
     sys.exit(main(*sys.argv[1:5]))

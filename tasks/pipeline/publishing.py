@@ -32,6 +32,7 @@ from outputs.publish.fingerprint import inputs_fingerprint
 from outputs.publish.indicators_csv import write_indicators
 from outputs.publish.versions import write_json_atomic, write_text_atomic
 from outputs.text.sentences import configured_sentences_file, load_sentences
+from quality import docs_process
 from quality.report import ValidationReport
 from sources.store.inbox import Inputs
 from tasks.indicators.disclosure import (
@@ -173,8 +174,6 @@ def publish(
         write_json_atomic(directory / "suppression.json",
                           suppression_records(computed.suppression, computed.rules))
         write_json_atomic(directory / "editorial.json", dict(editorial.text))
-        if data_docs_dir and data_docs_dir.is_dir():
-            shutil.copytree(data_docs_dir, directory / "data_docs")
         context = draft_context(spec, inputs, computed, report, version=version,
                                 editorial=editorial.text)
         context = dataclasses.replace(context, action_plan=plan, changes=changes)
@@ -186,6 +185,9 @@ def publish(
             with step("PDF") as current:
                 pdf = render_pdf(draft, directory)
                 current.detail = "" if pdf else "ingen PDF (LibreOffice saknas eller misslyckades)"
+        if has_docs:
+            docs_process.settle()  # a site rendered by a child meanwhile: complete now
+            shutil.copytree(data_docs_dir, directory / "data_docs")
 
     engine = make_engine(settings.database_url)
     repo = VersionRepository(engine)

@@ -90,3 +90,19 @@ def test_a_listener_that_cannot_start_is_dropped_not_retried() -> None:
     assert pdf.warm_listener(python="/bin/false") is False
     assert not pdf.listener_died()  # the worker's loop does not restart it every second
     assert pdf._listener is None
+
+
+def test_a_listener_started_ahead_warms_writer_and_serves_the_next_pdf(tmp_path: Path) -> None:
+    pdf._drop()
+    assert pdf.start_listener()
+    listener = pdf._listener
+    assert listener is not None and listener.alive()
+    warm_up = listener.work / "warm-up.pdf"
+    deadline = time.monotonic() + 120
+    while not warm_up.is_file() and time.monotonic() < deadline:  # Writer loaded ahead
+        time.sleep(0.2)
+    assert warm_up.read_bytes().startswith(b"%PDF")
+    assert pdf.start_listener() and pdf._listener is listener  # one listener, not two
+    made = render_pdf(WARM_UP_DOCX, tmp_path / "out")
+    assert made is not None and made.read_bytes().startswith(b"%PDF")
+    assert pdf._listener is listener

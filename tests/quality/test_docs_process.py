@@ -50,6 +50,7 @@ def _check_in_child(spec: RunSpec, inputs, directory: Path, *, kill: bool = Fals
         if stop:  # alive but silent, as a child stuck on a lock would be
             os.kill(child.pid, signal.SIGSTOP)
         stages.check(spec, inputs, directory)
+        docs_process.settle()
     finally:
         docs_process.stop()
 
