@@ -121,7 +121,7 @@ def _warm_up() -> None:
 
     for name in ("prefect.flow_engine", "prefect.task_engine", "fastapi.encoders",
                  "prefect.utilities.visualization", "anyio._backends._asyncio",
-                 "approval.db.engine", "approval.drafts.locks", "openpyxl",
+                 "approval.db.engine", "approval.drafts.locks", "openpyxl", "python_calamine",
                  "pandas.io.formats.csvs", "pandas.io.formats.html", "pandas.core.methods.to_dict",
                  "pandas.core.reshape.reshape", "PIL.PngImagePlugin"):  # fmt: skip
         with contextlib.suppress(ImportError):

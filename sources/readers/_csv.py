@@ -11,7 +11,6 @@ are in ``sources.readers._canonical`` and re-exported here.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +31,7 @@ from sources.readers._canonical import (
     empty_incidents,
 )
 from sources.readers._text import check_complete_rows, check_no_nul, read_text_file
+from sources.readers._xlsx import read_sheet
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -248,48 +248,20 @@ def _unique(header: Sequence[str]) -> list[str]:
     return out
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet cell as text, so xlsx and CSV take the same parsing path."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _read_xlsx(path: Path, *, label: str, expect: Iterable[str], sheet: str | None) -> Table:
-    import openpyxl
+    read = read_sheet(path, label=label, sheet=sheet)
+    return _sheet_table(read.rows, label=label, expect=expect, name=read.name, sheets=read.sheets)
 
-    if path.stat().st_size == 0:
-        raise SourceSchemaChanged("filen är tom (0 byte)", file=label)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(
-            f"kan inte läsa arbetsboken ({type(exc).__name__}): filen är skadad, avklippt "
-            "eller inte en xlsx-fil", file=label,
-        ) from None  # fmt: skip
-    try:
-        sheets = tuple(book.sheetnames)
-        if sheet is not None and sheet not in sheets:
-            raise SourceSchemaChanged(
-                f"bladet {sheet!r} finns inte; bladen i filen: {', '.join(sheets)}", file=label
-            )
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [
-            (number, [_cell(v) for v in values])
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        book.close()
-    rows = [(n, cells) for n, cells in rows if any(cells)]
-    name = ws.title
+
+def _sheet_table(
+    rows: list[tuple[int, list[str]]],
+    *,
+    label: str,
+    expect: Iterable[str],
+    name: str,
+    sheets: tuple[str, ...],
+) -> Table:
+    """The table under the header row: the first of 20 holding every ``expect`` label."""
     if not rows:
         return Table(frame=pd.DataFrame(), file=label, sheet=name, sheets=sheets)
     wanted = {normalise_label(e) for e in expect}
