@@ -107,6 +107,13 @@ class _Figures:
 
 
 def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
+    # The charts are drawn in forked children from the start, while the template is
+    # loaded and the title page, footnotes and body are written.
+    with ChartPool(chart_jobs(ctx) if charts else ()) as pool:
+        return _build_with(pool, ctx, template, charts)
+
+
+def _build_with(pool: ChartPool, ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     document = Document(str(template))
     setup_properties(document, ctx)
     had_title_page = fill_template(
@@ -118,9 +125,7 @@ def _build(ctx: DraftContext, template: Path, charts: bool) -> DocumentObject:
     texts = footnote_texts(ctx.sources)
     if texts:  # each source's footnote, at the first sentence or table citing it
         attach(document, texts)
-    # The charts are drawn in forked children while the rest of the document is built.
-    with ChartPool(chart_jobs(ctx) if charts else ()) as pool:
-        add_body(document, ctx, _Figures(charts, pool).add)
+    add_body(document, ctx, _Figures(charts, pool).add)
     bullets = "List Bullet" if style_or_none(document, "List Bullet") else None
     if ctx.changes is not None:
         add_changes_section(document, ctx.changes, list_style=bullets, version=ctx.version)
