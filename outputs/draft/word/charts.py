@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import TightLayoutEngine
 
 from outputs.draft.word.table_helpers import is_true
 from outputs.swedish import NBSP, format_int
@@ -40,7 +41,6 @@ TOTAL_LABEL = "Samtliga brott"
 _WIDTH_IN = 6.3
 _MAX_PANELS = 9
 _BLUE, _LIGHT, _GREY, _CITY = "#004B87", "#8FB8DE", "#555555", "#C05000"
-_FONT = font_manager.FontProperties(family="DejaVu Sans")
 #: Characters per title line of a crime panel, by number of panel columns (7 pt DejaVu).
 _TITLE_CHARS = {1: 70, 2: 40, 3: 25}
 
@@ -78,10 +78,18 @@ def _figure(width: float, height: float) -> Figure:
 def _style(ax) -> None:  # noqa: ANN001 - matplotlib Axes
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=7)
-    for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
-        label.set_fontproperties(_FONT)
-        label.set_fontsize(7)
+    # Through tick_params, not per label: asking for the tick labels builds every tick.
+    ax.tick_params(labelsize=7, labelfontfamily="DejaVu Sans")
+
+
+def _tight(figure: Figure, **params: object) -> None:
+    """``figure.tight_layout(**params)`` without leaving a layout engine on the figure.
+
+    ``Figure.tight_layout`` leaves a placeholder engine behind, and ``savefig`` then draws
+    the whole figure once more, with rendering disabled, before the real draw: about a
+    third of a chart's time. The layout computed here is the same, so are the bytes.
+    """
+    TightLayoutEngine(**params).execute(figure)
 
 
 def _png(figure: Figure) -> bytes:
@@ -184,7 +192,7 @@ def crime_chart(series: pd.DataFrame, area_name: str, *, total: str = TOTAL_LABE
         handles, labels = axes.flat[0].get_legend_handles_labels()
         figure.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
                       prop=_font(7))  # fmt: skip
-    figure.tight_layout(rect=(0, 0.06 if has_city else 0, 1, 1), h_pad=0.8)
+    _tight(figure, rect=(0, 0.06 if has_city else 0, 1, 1), h_pad=0.8)
     png = _png(figure)
     unit = f"per 100{NBSP}000 invånare" if use_rate else "antal"
     caption = f"Anmälda brott {where} {years[0]}–{years[-1]} enligt BRÅ, {unit}"
@@ -271,7 +279,7 @@ def survey_chart(rows: pd.DataFrame, survey_label: str) -> Chart | None:
     handles, labels = axes.flat[0].get_legend_handles_labels()
     figure.legend(handles, labels, loc="upper right", ncol=2, frameon=False,
                   prop=_font(7))  # fmt: skip
-    figure.tight_layout(rect=(0, 0, 1, 1 - 0.3 / (0.55 + panel_height * grid_rows)))
+    _tight(figure, rect=(0, 0, 1, 1 - 0.3 / (0.55 + panel_height * grid_rows)))
     png = _png(figure)
     since = f"{prev} och {year}" if prev else str(year)
     what = "per indikator" if single else "per indikator och grupp"
