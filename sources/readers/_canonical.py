@@ -40,13 +40,26 @@ _DTYPES: dict[str, str] = {
     "reported_on": "datetime64[ns]",
 }
 
+_PANDAS_DTYPES = {c: pd.api.types.pandas_dtype(d) for c, d in _DTYPES.items()}
+_STR = pd.api.types.pandas_dtype("str")
+
 
 def _typed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    out = pd.DataFrame({c: frame[c] if c in frame else pd.Series(dtype="object") for c in columns})
-    out = out.reset_index(drop=True)
+    """The columns in order, each cast to its dtype, on a fresh 0..n-1 index."""
+    if not all(c in frame for c in columns):  # absent columns: all missing, aligned
+        out = pd.DataFrame({c: frame[c] if c in frame else pd.Series(dtype="object")
+                            for c in columns})  # fmt: skip
+        out = out.reset_index(drop=True)
+        for column in columns:
+            out[column] = out[column].astype(_DTYPES.get(column, "str"))
+        return out
+    # One frame built from the arrays (copied), cast where their dtype differs: assigning
+    # and casting column by column cost more than the data for the small frames most files give.
+    data = {}
     for column in columns:
-        out[column] = out[column].astype(_DTYPES.get(column, "str"))
-    return out
+        values, dtype = frame[column], _PANDAS_DTYPES.get(column, _STR)
+        data[column] = (values if values.dtype == dtype else values.astype(dtype)).array
+    return pd.DataFrame(data, index=pd.RangeIndex(len(frame)))
 
 
 def observation_frame(index: pd.Index, *, source: str, file: str,

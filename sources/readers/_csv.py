@@ -1,11 +1,12 @@
-"""Shared helpers of the source adapters: reading tables and parsing numbers.
+"""Shared helpers of the source adapters: reading tables into text cells.
 
 Every adapter reads its file into a ``Table`` of text cells whose index is the row number a
 data steward sees (CSV: 1-based record, header = 1; xlsx: the sheet row), so that any error
 can name file, row and column without a per-row Python loop.
 
 The canonical frames (``CANONICAL_COLUMNS``, ``as_canonical``, ``combine_observations``, …)
-are in ``sources.readers._canonical`` and re-exported here.
+are in ``sources.readers._canonical``, the number parsers (``parse_number``, ``parse_codes``,
+…) in ``sources.readers._numbers``; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ from sources.readers._canonical import (
     empty_canonical,
     empty_incidents,
 )
+from sources.readers._numbers import (
+    SPACES,
+    combine_codes,
+    first_positions,
+    first_row,
+    parse_codes,
+    parse_number,
+    parse_year,
+    repeated,
+)
 from sources.readers._text import check_complete_rows, check_no_nul, read_text_file
 from sources.readers._xlsx import read_sheet
 
@@ -39,29 +50,30 @@ __all__ = [
     "Table",
     "as_canonical",
     "as_incidents",
+    "combine_codes",
     "combine_observations",
     "decode_text",
     "empty_canonical",
     "empty_incidents",
+    "first_positions",
     "first_row",
     "normalise_label",
+    "parse_codes",
     "parse_number",
     "parse_year",
     "read_csv_text",
     "read_table",
+    "repeated",
     "resolve_columns",
 ]
 
 _DASHES = str.maketrans({"-": "–", "—": "–", "‒": "–", "−": "–"})
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_INT = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _SNIFF_DELIMITERS = (";", ",", "\t")
 
 
 def normalise_label(text: str) -> str:
     """A header label for comparison: trimmed, single spaces, casefolded, en dashes."""
-    return _SPACES.sub(" ", str(text).replace("\ufeff", "")).strip().casefold().translate(_DASHES)
+    return SPACES.sub(" ", str(text).replace("\ufeff", "")).strip().casefold().translate(_DASHES)
 
 
 def decode_text(data: bytes, *, fallback: str = "cp1252") -> str:
@@ -197,18 +209,33 @@ def read_csv_text(
         raise InputError("raden har fler fält än rubriken", file=label, row=row) from None
     raw.index = raw.index + 1
     raw = raw.iloc[1:]
-    extra = _strip(raw[width - 1]) != ""
+    extra = raw[width - 1].to_numpy() != ""  # stripped only where not empty (the usual)
+    if extra.any():
+        extra[extra] = [not isinstance(c, str) or c.strip() != "" for c in
+                        raw[width - 1].to_numpy()[extra]]  # fmt: skip
     if extra.any():
         raise InputError(
             "raden har fler fält än rubriken", file=label, row=int(raw.index[extra.argmax()])
         )
-    raw = raw.drop(columns=[width - 1]).apply(_strip)
+    if raw.empty:  # no rows: the frame as ``DataFrame.apply`` returns it
+        raw = raw.drop(columns=[width - 1]).apply(_strip)
+    else:  # column by column; the frame is rebuilt only when some cell had spaces
+        columns = [raw[i] for i in range(width - 1)]
+        stripped = [_strip(c) for c in columns]
+        raw = raw.drop(columns=[width - 1])
+        if any(s is not c for s, c in zip(stripped, columns, strict=True)):
+            raw = pd.DataFrame(dict(enumerate(stripped)), index=raw.index)
     check_complete_rows(text, raw[len(header) - 1], header, delimiter=delimiter, label=label)
     raw.columns = _unique(header)
-    first_empty = raw.iloc[:, 0] == ""  # cheap pre-filter: few rows can be blank
-    blank = first_empty.copy()
-    if first_empty.any():
-        blank[first_empty] = (raw[first_empty] == "").all(axis=1)
+    blank = raw.iloc[:, 0].to_numpy() == ""  # cheap pre-filter: few rows can be blank
+    if not blank.any():
+        return Table(frame=raw, file=label)
+    rows = np.flatnonzero(blank)
+    blank[rows] = np.all([raw.iloc[:, j].to_numpy()[rows] == "" for j in range(raw.shape[1])],
+                         axis=0)  # fmt: skip
+    kept = len(blank) - int(np.argmin(blank[::-1])) if not blank.all() else 0
+    if not blank[:kept].any():  # blank lines only at the end (the usual): no copy
+        return Table(frame=raw.iloc[:kept], file=label)
     return Table(frame=raw[~blank], file=label)
 
 
@@ -328,62 +355,3 @@ def resolve_columns(
                 column=label,
             )
     return found
-
-
-def first_row(mask: pd.Series) -> int:
-    """The row number (index label) of the first True in ``mask``."""
-    return int(mask.index[np.argmax(mask.to_numpy())])
-
-
-def parse_number(
-    values: pd.Series,
-    *,
-    file: str,
-    column: str,
-    integer: bool,
-    missing: Iterable[str] = ("..",),
-) -> pd.Series:
-    """Parse text cells to floats, vectorised; missing markers become NaN.
-
-    Args:
-        values: text cells indexed by row number.
-        file: the file name for errors.
-        column: the column label for errors.
-        integer: accept only whole numbers (counts) rather than decimals (shares).
-        missing: cell texts that mean "not available" (``..``, optionally ``""``).
-
-    Returns:
-        Floats, NaN where missing. Thousands separated by spaces are accepted; a decimal
-        comma or point when not ``integer``.
-
-    Raises:
-        InputError: at the first cell that is neither a number nor a missing marker.
-    """
-    # Counts repeat a lot: parse each distinct text once, then spread back by code.
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    text = pd.Series(uniques, dtype="str").str.replace(_SPACES, "", regex=True)
-    is_missing = text.isin(set(missing))
-    pattern = _INT if integer else _DECIMAL
-    bad = (~is_missing & ~text.str.match(pattern)).to_numpy()
-    if bad.any():
-        row = first_row(pd.Series(bad[codes], index=values.index))
-        kind = "ett heltal" if integer else "ett tal"
-        raise InputError(
-            f"{values.loc[row]!r} är inte {kind} eller '..'", file=file, row=row, column=column
-        )
-    numbers = pd.to_numeric(
-        text.where(~is_missing, None).str.replace(",", ".", regex=False), errors="raise"
-    ).to_numpy(dtype="float64")
-    return pd.Series(numbers[codes], index=values.index, dtype="float64")
-
-
-def parse_year(values: pd.Series, *, file: str, column: str) -> pd.Series:
-    """Four-digit years as int64; anything else is an ``InputError`` naming the row."""
-    text = values.str.strip()
-    bad = ~text.str.fullmatch(r"\d{4}")
-    if bad.any():
-        row = first_row(bad)
-        raise InputError(
-            f"{values.loc[row]!r} är inte ett årtal", file=file, row=row, column=column
-        )
-    return text.astype("int64")

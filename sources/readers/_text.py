@@ -100,12 +100,12 @@ def check_complete_rows(
     Raises:
         InputError: at the first short line, naming the first missing column.
     """
-    suspects = last_cells.index[(last_cells == "").to_numpy(dtype=bool)]
+    suspects = last_cells.index[last_cells.to_numpy() == ""]
     if len(suspects) == 0:
         return
-    lines = text.split("\n")
+    lines = _lines(text, suspects)
     for number in suspects:
-        line = lines[number - 1].rstrip("\r") if number - 1 < len(lines) else ""
+        line = lines.get(int(number), "").rstrip("\r")
         if not line.strip():
             continue
         fields = next(csv.reader([line], delimiter=delimiter))
@@ -137,3 +137,21 @@ def check_no_nul(text: str, header: Sequence[str], *, delimiter: str, label: str
         file=label, row=text.count("\n", 0, pos) + 1,
         column=header[index] if index < len(header) else None,
     )  # fmt: skip
+
+
+def _lines(text: str, numbers: Sequence[int]) -> dict[int, str]:
+    """The text of the given 1-based lines (split at ``\\n``); absent numbers left out.
+
+    The usual suspect is a blank line at the end of the file: then only the tail is split,
+    not the whole (million-line) text.
+    """
+    total = text.count("\n") + 1
+    wanted = [int(n) for n in numbers if 1 <= n <= total]
+    if not wanted:
+        return {}
+    tail = total - min(wanted) + 1  # lines from the first wanted one to the end
+    if tail < 1000:
+        lines, first = text.rsplit("\n", tail)[-tail:], min(wanted)
+    else:
+        lines, first = text.split("\n"), 1
+    return {n: lines[n - first] for n in wanted}

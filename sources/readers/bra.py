@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,12 @@ from lagesbild.areas.model import AreasConfig
 from lagesbild.errors import InputError
 from sources.readers._csv import (
     as_canonical,
+    combine_codes,
     combine_observations,
-    first_row,
-    parse_number,
+    first_positions,
+    parse_codes,
     read_csv_text,
+    repeated,
     resolve_columns,
 )
 from sources.readers._text import read_text_file
@@ -69,94 +72,108 @@ def _period(year_text: str, period_text: str) -> tuple | str:
     return "Period"
 
 
-def _periods(frame: pd.DataFrame, cols: dict[str, str], label: str) -> pd.DataFrame:
-    """Year, flag and period bounds per row, computed once per distinct (År, Period)."""
-    pairs = frame[[cols["year"], cols["period"]]]
-    distinct = pairs.drop_duplicates()
-    parsed = {}
-    for year_text, period_text in distinct.itertuples(index=False):
+@dataclass(frozen=True)
+class _Periods:
+    """The distinct (År, Period) pairs parsed, and each row's pair."""
+
+    codes: np.ndarray  # per row: its pair
+    preliminary: np.ndarray  # per pair
+    kind: np.ndarray
+    start: np.ndarray  # datetime64[ns]
+    end: np.ndarray
+    dates: list[dt.date]  # the start as a date
+    bounds: np.ndarray  # per pair: one code per distinct (start, end)
+
+
+def _periods(year: np.ndarray, period: np.ndarray, uniques: dict[str, np.ndarray],
+             index: pd.Index, label: str) -> _Periods:  # fmt: skip
+    """Year, flag and period bounds, computed once per distinct (År, Period)."""
+    years, texts = uniques["year"], uniques["period"]
+    codes, pairs = pd.factorize(combine_codes([year, period], [len(years), len(texts)]))
+    parsed = []
+    for at in first_positions(codes, len(pairs)):  # in order of first appearance
+        year_text, period_text = years[year[at]], texts[period[at]]
         result = _period(year_text, period_text)
         if isinstance(result, str):
-            bad = (pairs[cols["year"]] == year_text) & (pairs[cols["period"]] == period_text)
-            row = first_row(bad)
             shown = year_text if result == "År" else period_text
             raise InputError(
                 f"{shown!r} är inte en känd period (år, 'YYYY prel.', månad, 'Kvartal N', "
-                "'Helår')", file=label, row=row, column=result,
+                "'Helår')", file=label, row=int(index[at]), column=result,
             )
-        year, prel, kind, month, length = result
-        start = dt.date(year, month, 1)
+        year_number, prel, kind, month, length = result
+        start = dt.date(year_number, month, 1)
         end_month = month + length
-        end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(1)
-        parsed[(year_text, period_text)] = (prel, kind, pd.Timestamp(start), pd.Timestamp(end))
-    lookup = pd.DataFrame(
-        [(y, p, *v) for (y, p), v in parsed.items()],
-        columns=["_y", "_p", "preliminary", "period_kind", "period_start", "period_end"],
+        end = (dt.date(year_number + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+               - dt.timedelta(1))  # fmt: skip
+        parsed.append((prel, kind, start, end))
+    start = np.array([p[2] for p in parsed], dtype="datetime64[ns]")
+    end = np.array([p[3] for p in parsed], dtype="datetime64[ns]")
+    start_codes, starts = pd.factorize(start)
+    end_codes, ends = pd.factorize(end)
+    bounds = pd.factorize(combine_codes([start_codes, end_codes], [len(starts), len(ends)]))[0]
+    return _Periods(
+        codes=codes,
+        preliminary=np.array([p[0] for p in parsed], dtype=bool),
+        kind=np.array([p[1] for p in parsed], dtype=object),
+        start=start, end=end, dates=[p[2] for p in parsed], bounds=bounds,
     )
-    keyed = pairs.rename(columns={cols["year"]: "_y", cols["period"]: "_p"})
-    merged = keyed.merge(lookup, on=["_y", "_p"], how="left", validate="many_to_one")
-    merged.index = frame.index
-    return merged.drop(columns=["_y", "_p"])
 
 
-def _check_conflicts(frame: pd.DataFrame, names: pd.DataFrame, label: str) -> pd.DataFrame:
-    """Drop repeats of one observation; two values for one key are an error.
+def _conflict(frame: pd.DataFrame, key: np.ndarray, label: str) -> None:
+    """Two values for one observation: an error naming both rows.
 
-    ``names`` holds integer codes of region and category, which compare much faster.
+    ``key`` holds one integer per row of region, category and period bounds.
     """
-    key = ["region", "category", "period_start", "period_end"]
-    keyed = pd.DataFrame(
-        {
-            "region": names.iloc[:, 0],
-            "category": names.iloc[:, 1],
-            "period_start": frame["period_start"],
-            "period_end": frame["period_end"],
-            "value": frame["value"].fillna(-1.0),
-            "published_rate": frame["published_rate"].fillna(-1.0),
-        }
+    clash = repeated(key)
+    if not clash.any():
+        return
+    at = int(np.argmax(clash))
+    second = int(frame.index[at])
+    row = frame.loc[second]
+    first = int(frame.index[int(np.argmax(key == key[at]))])
+    other = frame.loc[first]
+    column = "Antal" if not _same(row["value"], other["value"]) else "/100 000 inv"
+    raise InputError(
+        f"samma uppgift ({row['region']}, {row['category']}, "
+        f"{row['period_start']:%Y-%m-%d}, {row['period_kind']}) har olika värden på rad "
+        f"{first} och rad {second}",
+        file=label, row=second, column=column,
     )
-    keep = ~keyed.duplicated()
-    frame, keyed = frame[keep], keyed[keep]
-    clash = keyed.duplicated(subset=key, keep="first")
-    if clash.any():
-        second = first_row(clash)
-        row = frame.loc[second]
-        same = (keyed[key] == keyed.loc[second, key]).all(axis=1)
-        first = int(frame.index[same.to_numpy()][0])
-        other = frame.loc[first]
-        column = "Antal" if not _same(row["value"], other["value"]) else "/100 000 inv"
-        raise InputError(
-            f"samma uppgift ({row['region']}, {row['category']}, "
-            f"{row['period_start']:%Y-%m-%d}, {row['period_kind']}) har olika värden på rad "
-            f"{first} och rad {second}",
-            file=label, row=second, column=column,
-        )
-    return frame
 
 
 def _same(a: float, b: float) -> bool:
     return (np.isnan(a) and np.isnan(b)) or a == b
 
 
-def _blank_before_existence(frame: pd.DataFrame, areas: AreasConfig) -> pd.DataFrame:
-    """NaN for a figure of an area in a period it did not exist (BRÅ writes 0 there)."""
-    combos = frame[["area", "period_start"]].dropna().drop_duplicates()
-    configured = {a: areas.get(a) for a in combos["area"].unique()}  # one look-up per area
-    # Only an area with a start or an end date can have periods it did not exist in.
-    limited = [a for a, c in configured.items() if c.valid_from or c.valid_to]
-    combos = combos[combos["area"].isin(limited)]
-    dead = [
-        (a, s) for a, s in combos.itertuples(index=False)
-        if not configured[a].existed_on(s.date())
-    ]
-    if not dead:
-        return frame
-    dead_index = pd.MultiIndex.from_tuples(dead, names=["area", "period_start"])
-    mask = pd.MultiIndex.from_frame(frame[["area", "period_start"]]).isin(dead_index)
-    log.info("%d BRÅ figures set to missing: the area did not exist in the period", mask.sum())
-    return frame.assign(
-        value=frame["value"].mask(mask), published_rate=frame["published_rate"].mask(mask)
-    )
+def _value_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Codes equal where the values are (NaN as -1.0, as the repeats were compared)."""
+    codes, uniques = pd.factorize(np.where(np.isnan(values), -1.0, values))
+    return codes, len(uniques)
+
+
+def _not_existed(region: np.ndarray, areas_of: np.ndarray, periods: _Periods,
+                 pair: np.ndarray, areas: AreasConfig) -> np.ndarray:  # fmt: skip
+    """Per row: its area did not exist in the period (BRÅ writes 0 there: NaN is right).
+
+    Decided once per distinct (region, period) pair and configured area.
+    """
+    codes, uniques = pd.factorize(combine_codes([region, pair],
+                                                [len(areas_of), len(periods.dates)]))
+    firsts = first_positions(codes, len(uniques))
+    configured: dict[str, object] = {}
+    dead = np.zeros(len(uniques), dtype=bool)
+    for i, at in enumerate(firsts):
+        area = areas_of[region[at]]
+        if area is None:
+            continue
+        if area not in configured:
+            configured[area] = areas.get(area)  # one look-up per area
+        config = configured[area]
+        if (config.valid_from or config.valid_to) and not config.existed_on(
+            periods.dates[pair[at]]
+        ):
+            dead[i] = True
+    return dead[codes]
 
 
 def _check_trailing_separator(text: str, label: str) -> None:
@@ -181,6 +198,9 @@ def _check_trailing_separator(text: str, label: str) -> None:
 
 def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None) -> pd.DataFrame:
     """Read a BRÅ SOL Databasfil export into the canonical long shape.
+
+    Each column is factorised once; repeats, periods, numbers and areas are then worked
+    out per distinct cell and spread back by code (no per-row Python work).
 
     Args:
         path: the export (``.txt`` or ``.csv``), ISO-8859-1 (UTF-8 is accepted too).
@@ -208,37 +228,62 @@ def read_bra(path: Path, areas: AreasConfig, *, display_name: str | None = None)
     extra = [c for c in table.frame.columns if c not in cols.values()]
     if extra:
         log.warning("%s: okända kolumner ignoreras: %s", label, ", ".join(extra))
-    raw = table.frame[list(cols.values())]
+    factorised = {key: pd.factorize(table.frame[column].to_numpy(dtype=object))
+                  for key, column in cols.items()}  # fmt: skip
+    uniques = {key: u for key, (_, u) in factorised.items()}
     # Parent nodes are echoed: drop repeated lines, comparing integer codes (fast).
-    codes = pd.DataFrame({c: pd.factorize(raw[c])[0] for c in raw.columns}, index=raw.index)
-    repeated = codes.duplicated()
-    raw, codes = raw[~repeated], codes[~repeated]
-    periods = _periods(raw, cols, label)
+    line = combine_codes([c for c, _ in factorised.values()], [len(u) for u in uniques.values()])
+    kept = np.flatnonzero(~repeated(line))
+    codes = {key: c[kept] for key, (c, _) in factorised.items()}
+    index = table.frame.index[kept]
+    periods = _periods(codes["year"], codes["period"], uniques, index, label)
+    value = parse_codes(codes["value"], uniques["value"], index=index, file=label,
+                        column=cols["value"], integer=True)  # fmt: skip
+    rate = parse_codes(codes["rate"], uniques["rate"], index=index, file=label,
+                       column=cols["rate"], integer=False)  # fmt: skip
+    # One observation once: drop exact repeats; one key with two values is an error.
+    sizes = [len(uniques["region"]), len(uniques["category"]), len(periods.dates)]
+    bounds = periods.bounds[periods.codes]
+    key, keys = pd.factorize(combine_codes([codes["region"], codes["category"], bounds], sizes))
+    value_codes, rate_codes = _value_codes(value), _value_codes(rate)
+    same = repeated(combine_codes([key, value_codes[0], rate_codes[0]],
+                                  [len(keys), value_codes[1], rate_codes[1]]))
+    keep = np.flatnonzero(~same)
+    index, key, pair = index[keep], key[keep], periods.codes[keep]
+    region, category = codes["region"][keep], codes["category"][keep]
+    value, rate = value[keep], rate[keep]
     frame = pd.DataFrame(
         {
             "source": "bra",
-            "region": raw[cols["region"]],
-            "category": raw[cols["category"]],
-            "value": parse_number(raw[cols["value"]], file=label, column=cols["value"],
-                                  integer=True),
-            "published_rate": parse_number(raw[cols["rate"]], file=label, column=cols["rate"],
-                                           integer=False),
+            "region": uniques["region"][region],
+            "category": uniques["category"][category],
+            "value": value,
+            "published_rate": rate,
             "unit": "antal",
             "group": "",
             "n": np.nan,
             "producer_significant": pd.NA,
             "file": label,
-            "row": raw.index,
+            "row": index.to_numpy(dtype="int64"),
+            "preliminary": periods.preliminary[pair],
+            "period_kind": periods.kind[pair],
+            "period_start": periods.start[pair],
+            "period_end": periods.end[pair],
         },
-        index=raw.index,
-    ).join(periods)
-    frame = _check_conflicts(frame, codes[[cols["region"], cols["category"]]], label)
-    regions = {r: areas.area_for_region(r) for r in frame["region"].unique()}
-    frame["area"] = frame["region"].map(regions)
-    frame = _blank_before_existence(frame, areas)
-    unknown = sorted(r for r, a in regions.items() if a is None)
+        index=index,
+    )
+    _conflict(frame, key, label)
+    areas_of = np.array([areas.area_for_region(r) for r in uniques["region"]], dtype=object)
+    frame["area"] = areas_of[region]
+    dead = _not_existed(region, areas_of, periods, pair, areas)
+    if dead.any():
+        log.info("%d BRÅ figures set to missing: the area did not exist in the period",
+                 dead.sum())  # fmt: skip
+        frame["value"] = np.where(dead, np.nan, value)
+        frame["published_rate"] = np.where(dead, np.nan, rate)
+    unknown = int(sum(a is None for a in areas_of))
     if unknown:
-        log.debug("%s: %d regions not in the areas configuration", label, len(unknown))
+        log.debug("%s: %d regions not in the areas configuration", label, unknown)
     return as_canonical(frame)
 
 
