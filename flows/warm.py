@@ -146,7 +146,7 @@ def _warm_fonts() -> None:
 
     figure = charts._figure(1, 1)
     ax = figure.add_subplot()
-    ax.set_title("Åäö 2023", fontproperties=charts._FONT)
+    ax.set_title("Åäö 2023", fontproperties=charts._font(7))
     ax.plot([0, 1], [0, 1])
     charts._style(ax)
     charts._png(figure)
