@@ -32,8 +32,8 @@ from pathlib import Path
 
 from lagesbild import progress
 from lagesbild.errors import PipelineError
+from lagesbild.processes.worker import send, socket_path, state_file
 from lagesbild.settings import Settings
-from lagesbild.worker import send, socket_path, state_file
 
 __all__ = ["serve_warm", "start_warm_worker"]
 

@@ -2,8 +2,8 @@
 
 In order: the arguments are checked (:mod:`lagesbild.cli.preflight`, no heavy import); then
 the flow runs against ``PREFECT_API_URL`` when set, else against the data root's kept
-local server (:mod:`lagesbild.localserver`), started on the first run. Each step prints one
-Swedish line; Prefect's and Great Expectations' own output goes to
+local server (:mod:`lagesbild.processes.localserver`), started on the first run. Each step
+prints one Swedish line; Prefect's and Great Expectations' own output goes to
 ``<home>/logs/run-<time>-<area>-<year>.log`` unless ``verbose``.
 
 Exit codes (documented in the README):
@@ -97,7 +97,7 @@ def _prefect_environment(settings: Settings):  # noqa: ANN202 - a callable or No
         Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     if os.environ.get("PREFECT_API_URL"):
         return None
-    from lagesbild.localserver import start_server, wait_for_server
+    from lagesbild.processes.localserver import start_server, wait_for_server
 
     info, process = start_server(settings)
     os.environ["PREFECT_API_URL"] = info.api_url
@@ -131,8 +131,8 @@ def _summary(out, err, request: RunRequest, started: float,  # noqa: ANN001 - Co
 def _via_worker(sock, request: RunRequest, out, err, log: Path | None,  # noqa: ANN001
                 started: float) -> int:  # fmt: skip
     """Hand the run to the warm worker and show what it streams back."""
+    from lagesbild.processes.worker import messages, send, to_wire
     from lagesbild.terminal import StepDisplay
-    from lagesbild.worker import messages, send, to_wire
 
     display = StepDisplay(out)
     try:
@@ -192,9 +192,9 @@ def run_yearly(request: RunRequest, settings: Settings, out, err,  # noqa: ANN00
     Returns:
         The exit code.
     """
-    from lagesbild.localserver import ServerError
+    from lagesbild.processes.localserver import ServerError
+    from lagesbild.processes.worker import connect
     from lagesbild.terminal import StepDisplay
-    from lagesbild.worker import connect
 
     started = time.perf_counter()
     if not os.environ.get("PREFECT_API_URL") or os.environ.get("LAGESBILD_WORKER") == "1":

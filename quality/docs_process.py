@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from lagesbild import pipes
+from lagesbild.processes import pipes
 
 __all__ = ["DocsProcess", "current", "settle", "start", "stop"]
 

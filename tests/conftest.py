@@ -41,7 +41,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop every local Prefect server a CLI run kept for a test's data root.
 
     ``lagesbild run`` keeps one server per data root on purpose (see
-    ``lagesbild.localserver``); a test that forgets ``lagesbild server stop``, or fails
+    ``lagesbild.processes.localserver``); a test that forgets ``lagesbild server stop``, or fails
     before it, must not leave it running after the suite.
     """
     import json

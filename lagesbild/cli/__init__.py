@@ -312,7 +312,7 @@ def _prefect_api() -> Iterator[None]:
         return
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from lagesbild.tempserver import temporary_prefect_server
+    from lagesbild.processes.tempserver import temporary_prefect_server
 
     with temporary_prefect_server() as url, temporary_settings(updates={PREFECT_API_URL: url}):
         yield

@@ -25,7 +25,7 @@ def _prefect_defaults() -> None:
 
 def _api_url() -> str:
     """``PREFECT_API_URL``, else the data root's kept server (started when needed)."""
-    from lagesbild.localserver import ServerError, ensure_server
+    from lagesbild.processes.localserver import ServerError, ensure_server
     from lagesbild.settings import load_settings
 
     if os.environ.get("PREFECT_API_URL"):
@@ -43,9 +43,9 @@ def _api_url() -> str:
 @server_app.command("status")
 def server_status_command() -> None:
     """Show whether the local Prefect server runs (exit 1 when not)."""
-    from lagesbild.localserver import server_status
+    from lagesbild.processes.localserver import server_status
+    from lagesbild.processes.worker import worker_info
     from lagesbild.settings import load_settings
-    from lagesbild.worker import worker_info
 
     settings = load_settings()
     info, healthy = server_status(settings)
@@ -64,7 +64,7 @@ def server_status_command() -> None:
 @server_app.command("start")
 def server_start_command() -> None:
     """Start the local Prefect server now (lagesbild run does this when needed)."""
-    from lagesbild.localserver import ServerError, ensure_server
+    from lagesbild.processes.localserver import ServerError, ensure_server
     from lagesbild.settings import load_settings
 
     try:
@@ -79,7 +79,7 @@ def server_start_command() -> None:
 @server_app.command("stop")
 def server_stop_command() -> None:
     """Stop the local Prefect server and every process it started."""
-    from lagesbild.localserver import stop_server
+    from lagesbild.processes.localserver import stop_server
     from lagesbild.settings import load_settings
 
     info = stop_server(load_settings())

@@ -34,7 +34,7 @@ import time
 import uuid
 from pathlib import Path
 
-from lagesbild import reaper
+from lagesbild.processes import reaper
 from outputs.publish.versions import make_shareable
 
 __all__ = ["DEFAULT_TIMEOUT", "UNO_PYTHON", "UNO_SCRIPT", "find_soffice", "listener_died",

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from lagesbild import pipes
+from lagesbild.processes import pipes
 from outputs.draft.word.charts import Chart
 
 __all__ = ["ChartJob", "ChartPool"]
