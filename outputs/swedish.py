@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 
 __all__ = [
     "MISSING",
@@ -23,6 +24,8 @@ __all__ = [
     "format_share",
     "format_signed",
     "format_window",
+    "join_och",
+    "month_name",
     "share_decimals",
 ]
 
@@ -142,6 +145,19 @@ def format_date(day: dt.date | dt.datetime) -> str:
     if isinstance(day, dt.datetime):
         day = day.date()
     return day.isoformat()
+
+
+def month_name(month: int) -> str:
+    """The Swedish name of month 1-12, lower case: ``"maj"``."""
+    return _MONTHS[int(month) - 1]
+
+
+def join_och(items: str | Iterable[object]) -> str:
+    """A Swedish list: ``"a"``, ``"a och b"``, ``"a, b och c"`` (a string is one item)."""
+    texts = [items] if isinstance(items, str) else [str(i) for i in items]
+    if len(texts) < 2:
+        return "".join(texts)
+    return ", ".join(texts[:-1]) + " och " + texts[-1]
 
 
 def format_window(window: tuple[dt.date, dt.date]) -> str:

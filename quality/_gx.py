@@ -346,7 +346,14 @@ def from_gx(result: Any, spec: ExpectationSpec, source: str) -> CheckResult:
         spec.column,
         _with_note(_gx_message(details, spec, bool(result.success)), spec, bool(result.success)),
         tuple(examples.values())[:MAX_EXAMPLES],
+        _gx_facts(details),
     )
+
+
+def _gx_facts(details: Mapping[str, Any]) -> dict[str, Any]:
+    """The counts the message quotes, for the draft's Swedish wording."""
+    count, total = details.get("unexpected_count"), details.get("element_count")
+    return {"unexpected": int(count), **({"rows": int(total)} if total else {})} if count else {}
 
 
 def _exception_message(info: Any) -> str | None:

@@ -75,6 +75,7 @@ def check_months_sum_to_year(bra: pd.DataFrame) -> CheckResult:
         column,
         message,
         examples_for(merged, bad, column, values),
+        {"differ": n_bad, "compared": len(merged)},
     )
 
 
@@ -129,6 +130,7 @@ def check_published_rates(bra: pd.DataFrame, population: pd.DataFrame) -> CheckR
         column,
         message,
         examples_for(merged, bad, column, values),
+        {"differ": n_bad, "compared": len(merged)},
     )
 
 
@@ -213,9 +215,14 @@ def check_required_years(
 
 def _months_missing(rows: pd.DataFrame) -> list[str]:
     """The month names without a count in ``rows`` (one area and year, any category)."""
+    return [MONTH_NAMES[m - 1] for m in _month_numbers_missing(rows)]
+
+
+def _month_numbers_missing(rows: pd.DataFrame) -> list[int]:
+    """The months (1-12) without a count in ``rows`` (one area and year, any category)."""
     months = rows[(rows["period_kind"] == "month") & rows["value"].notna()]
     have = set(pd.to_datetime(months["period_start"]).dt.month)
-    return [MONTH_NAMES[m - 1] for m in range(1, 13) if m not in have]
+    return [m for m in range(1, 13) if m not in have]
 
 
 def _files(rows: pd.DataFrame) -> str:
@@ -281,6 +288,7 @@ def check_complete_years(
     counted = index.memo("counted_years", _counted_years)
     problems: list[str] = []
     examples: list[dict] = []
+    gaps: list[dict] = []
     for year in index.years:
         if year in set(required):
             continue
@@ -290,15 +298,18 @@ def check_complete_years(
             found = index.rows_in(member, year)
             if found.empty:
                 continue
-            missing = _months_missing(found)
+            numbers = _month_numbers_missing(found)
+            missing = [MONTH_NAMES[m - 1] for m in numbers]
             files = _files(found)
             what = f"saknar månader: {', '.join(missing)}" if missing else "ofullständigt år"
             problems.append(f"{member} {year} ({files}) {what}")
+            gaps.append({"area": str(member), "year": int(year), "files": files,
+                         "months": numbers})  # fmt: skip
             examples.append({"file": files, "row": None, "column": "Period", "value": None})
     if problems:
         message = "BRÅ-året saknas i serien (inte alla tolv månader): " + "; ".join(problems)
         return CheckResult("bra", name, Severity.WARNING, False, "Period", message,
-                           tuple(examples[:5]))  # fmt: skip
+                           tuple(examples[:5]), {"gaps": gaps})  # fmt: skip
     return CheckResult("bra", name, Severity.WARNING, True, "Period", f"{area}: complete years")
 
 
@@ -333,19 +344,18 @@ def check_source_years(
     """
     name = "expect_compared_years_present"
     if frame is None or frame.empty:
-        return CheckResult(
-            source, name, severity, False, None, f"no {source} data given (underlag saknas)"
-        )
+        facts = {"area": area, "years": sorted(set(years)), "no_data": True}
+        return CheckResult(source, name, severity, False, None,
+                           f"no {source} data given (underlag saknas)", (), facts)  # fmt: skip
     index = rows if rows is not None else AreaRows(frame, date_column)
     missing = [
-        str(year)
-        for year in sorted(set(years))
+        year for year in sorted(set(years))
         if not index.has_year(members_for_year(year) or (), year)
-    ]
+    ]  # fmt: skip
     if missing:
-        return CheckResult(
-            source, name, severity, False, "area", f"no rows for {area} in {', '.join(missing)}"
-        )
+        return CheckResult(source, name, severity, False, "area",
+                           f"no rows for {area} in {', '.join(map(str, missing))}", (),
+                           {"area": area, "years": missing})  # fmt: skip
     return CheckResult(source, name, severity, True, "area", f"{area}: all compared years present")
 
 
@@ -367,4 +377,5 @@ def check_known_categories(bra: pd.DataFrame, known: Sequence[str]) -> CheckResu
     message = (f"{len(names)} okända brottskategorier (lägg till dem i report.yaml, "
                f"bra_categories, om de ska redovisas): {', '.join(names[:10])}")  # fmt: skip
     examples = examples_for(bra, bad & ~bra.duplicated(subset=["category"]), column)
-    return CheckResult("bra", name, Severity.WARNING, False, column, message, examples)
+    return CheckResult("bra", name, Severity.WARNING, False, column, message, examples,
+                       {"categories": names})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,10 @@ class CheckResult:
     """The outcome of one expectation or check on one source.
 
     ``examples`` holds up to ``MAX_EXAMPLES`` failing rows as
-    ``{"file": ..., "row": ..., "column": ..., "value": ...}``.
+    ``{"file": ..., "row": ..., "column": ..., "value": ...}``. ``facts`` holds what the
+    ``message`` says as plain values (area ids, years, counts, file names, never a cell of an
+    IA export), so the draft can word a warning in Swedish from an editable template
+    (``outputs.text.quality_lines``) without parsing the English message.
     """
 
     source: str
@@ -50,6 +53,7 @@ class CheckResult:
     column: str | None
     message: str
     examples: tuple[dict, ...] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_blocking(self) -> bool:
@@ -71,7 +75,7 @@ class CheckResult:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (numpy scalars and timestamps turned into plain values)."""
-        return {
+        out = {
             "source": self.source,
             "check": self.check,
             "severity": self.severity.value,
@@ -80,6 +84,9 @@ class CheckResult:
             "message": self.message,
             "examples": [{k: _plain(v) for k, v in ex.items()} for ex in self.examples],
         }
+        if self.facts:  # only when present: older quality results and readers have none
+            out["facts"] = json.loads(json.dumps(self.facts, ensure_ascii=False, default=_plain))
+        return out
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ column only as a column-level type mismatch without the offending rows. These ch
 and they name file, row, column and value like the GX results do.
 
 Each check takes the frame and its keyword arguments and returns ``(success, message,
-examples)``; ``quality.validate`` turns that into a ``CheckResult``.
+examples)`` or ``(success, message, examples, facts)``; ``quality.run_suite`` turns that into
+a ``CheckResult`` (``facts``: the message's figures, for the draft's Swedish wording).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from quality.report import MAX_EXAMPLES
 
 __all__ = ["ROW_CHECKS", "RAW_FRAME_CHECKS", "CheckOutcome", "examples_for"]
 
-CheckOutcome = tuple[bool, str, tuple[dict, ...]]
+CheckOutcome = tuple[bool, str, tuple[dict, ...]] | tuple[bool, str, tuple[dict, ...], dict]
 
 
 def examples_for(
@@ -137,7 +138,7 @@ def check_years_present(frame: pd.DataFrame, *, column: str, years: Sequence[int
     missing = sorted(set(years) - present)
     if not missing:
         return True, "", ()
-    return False, "no rows for " + ", ".join(str(y) for y in missing), ()
+    return False, "no rows for " + ", ".join(str(y) for y in missing), (), {"years": missing}
 
 
 def check_column_exists(frame: pd.DataFrame, *, column: str) -> CheckOutcome:
@@ -158,6 +159,7 @@ def check_text_type(frame: pd.DataFrame, *, column: str, type_: str = "str") -> 
         n_bad == 0,
         _count_message(n_bad, len(frame), f"are not {type_}"),
         examples_for(frame, bad, column),
+        {"unexpected": n_bad, "rows": len(frame)},
     )
 
 

@@ -125,10 +125,9 @@ def run_suite(
         if spec.engine != "pandas":
             continue
         target = raw if spec.check in RAW_FRAME_CHECKS else prepared
-        ok, message, examples = ROW_CHECKS[spec.check](target, **spec.kwargs)
-        by_index[i] = CheckResult(
-            source, spec.check, spec.severity, ok, spec.column, message, examples
-        )
+        ok, message, examples, *facts = ROW_CHECKS[spec.check](target, **spec.kwargs)
+        by_index[i] = CheckResult(source, spec.check, spec.severity, ok, spec.column, message,
+                                  examples, facts[0] if facts else {})  # fmt: skip
     results = [source_columns(by_index[i], prepared) for i in sorted(by_index)]
     return [_without_values(r) for r in results] if private else results
 

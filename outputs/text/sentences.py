@@ -6,7 +6,8 @@ repeat paragraph after paragraph; every (name, variant) use is counted in
 :attr:`Sentences.uses`, and a test holds each count of the sample draft at most
 :data:`MAX_USES`. Numbers are formatted by filters (``num``, ``pct``, ``pct1``, ``pp``,
 ``rel``, ``p``) with no-break spaces, so a template cannot print "12 %" with a breakable space;
-the "100 000" a template types in "per 100 000 invånare" gets one as well.
+the "100 000" a template types in "per 100 000 invånare" gets one as well. ``och`` joins a
+list ("a, b och c") and ``month`` names a month (5 → "maj").
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from outputs.swedish import (
     format_percent,
     format_relative,
     format_share,
+    join_och,
+    month_name,
 )
 
 __all__ = ["MAX_USES", "SENTENCES_FILE", "Sentences", "configured_sentences_file", "load_sentences"]
@@ -63,6 +66,8 @@ def _environment() -> jinja2.Environment:
         p=lambda v: format_p(float(v)),
         nbsp=lambda v: str(v).replace(" ", NBSP),
         cap=lambda v: str(v)[:1].upper() + str(v)[1:],
+        och=join_och,
+        month=month_name,
     )
     return env
 

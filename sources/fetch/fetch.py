@@ -5,8 +5,8 @@ A fetched file ends up exactly where a data steward would have dropped it
 body is kept in the raw store first. The validators (ETag, Last-Modified) and the hash of
 the last good body are remembered in a small JSON state file, so an unchanged source costs
 one 304 and touches nothing. When a source stays unreachable, the last good snapshot
-stands in and the result carries a Swedish note saying how old it is; a source that never
-succeeded raises ``SourceUnavailable``.
+stands in and the result says when it was last fetched (``StaleSource``: facts the draft
+words from a template); a source that never succeeded raises ``SourceUnavailable``.
 
 Error classes: transient (time-outs, connection errors, truncated or empty bodies, 5xx,
 408, 429) are worth retrying; permanent (404, 401/403, other 4xx, bad URLs) are not.
@@ -44,6 +44,7 @@ from sources.fetch._state import (
 )
 from sources.fetch.config import FETCH_KINDS, FetchSpec, load_fetch_specs
 from sources.fetch.errors import FetchError, is_transient, retry_condition, transient_status
+from sources.store.inbox import StaleSource
 from sources.store.rawstore import RawFile, RawStore
 
 __all__ = [
@@ -61,7 +62,7 @@ __all__ = [
     "load_fetch_specs",
     "make_client",
     "retry_condition",
-    "stale_note",
+    "stale_source",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class FetchResult:
     raw_file: RawFile | None
     last_success: dt.datetime
     stale: bool = False
-    note: str = ""
+    stale_source: StaleSource | None = None  # set when stale: the draft's note, as facts
     attempts: int = 1
     error: str | None = None
 
@@ -286,18 +287,19 @@ def fetch_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def stale_note(spec: FetchSpec, last_success: dt.datetime) -> str:
-    """The draft's note for data from an earlier fetch (date in Stockholm time).
+def stale_source(spec: FetchSpec, last_success: dt.datetime) -> StaleSource:
+    """What the draft must say about data from an earlier fetch (date in Stockholm time).
 
     Args:
         spec: the source.
         last_success: when it was last fetched successfully.
 
     Returns:
-        E.g. ``"Uppgifter från statistik.bra.se hämtade 2025-01-31, senaste lyckade hämtning."``
+        The source's kind, its label (the URL's host when unnamed) and the date; the draft
+        words it with the ``datakvalitet_stale`` template.
     """
     day = last_success.astimezone(_TZ).date() if last_success.tzinfo else last_success.date()
-    return f"Uppgifter från {spec.shown} hämtade {day:%Y-%m-%d}, senaste lyckade hämtning."
+    return StaleSource(kind=spec.kind, label=spec.shown, fetched_on=day)
 
 
 def fetch_or_fallback(
@@ -319,7 +321,7 @@ def fetch_or_fallback(
             ``fetch_with_retries``.
 
     Returns:
-        A fresh result, or a stale one (``stale=True``, ``last_success``, Swedish ``note``,
+        A fresh result, or a stale one (``stale=True``, ``last_success``, ``stale_source``,
         ``error``) whose inbox file is the last good snapshot (restored if it was removed).
 
     Raises:
@@ -349,7 +351,7 @@ def use_last_snapshot(
         error: why the fetch failed (kept in the result and the log).
 
     Returns:
-        A stale result (``stale=True``, ``last_success``, Swedish ``note``).
+        A stale result (``stale=True``, ``last_success``, ``stale_source``).
 
     Raises:
         SourceUnavailable: no fetch of this URL ever succeeded.
@@ -367,7 +369,7 @@ def use_last_snapshot(
     return FetchResult(
         spec=spec, path=target, sha256=sha, changed=restored, not_modified=False,
         raw_file=record_for(store, spec.url, sha), last_success=when, stale=True,
-        note=stale_note(spec, when), attempts=getattr(error, "attempts", 1),
+        stale_source=stale_source(spec, when), attempts=getattr(error, "attempts", 1),
         error=str(error),
     )  # fmt: skip
 

@@ -44,6 +44,7 @@ from sources.store.retrieved import retrieval_dates
 __all__ = [
     "SOURCE_KINDS",
     "Inputs",
+    "StaleSource",
     "discover",
     "empty_canonical",
     "empty_incidents",
@@ -55,12 +56,26 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class StaleSource:
+    """A source whose fetch failed, so its last good snapshot stands in (facts only).
+
+    The draft words it (``outputs.text.quality_lines``, template ``datakvalitet_stale``);
+    ``label`` is how fetch.yaml names the source (its URL's host when unnamed) and
+    ``fetched_on`` the Stockholm date of the last successful fetch.
+    """
+
+    kind: str
+    label: str
+    fetched_on: dt.date
+
+
 @dataclass
 class Inputs:
     """Everything read from one inbox: one frame per kind, the raw records and the files.
 
-    ``notes`` carries what a reader of the draft must know about the inputs themselves,
-    e.g. that a source could not be fetched and its last good snapshot was used.
+    ``stale_sources`` carries what a reader of the draft must know about the inputs
+    themselves: the sources that could not be fetched, whose last good snapshot was used.
     """
 
     bra: pd.DataFrame = field(default_factory=empty_canonical)
@@ -71,7 +86,7 @@ class Inputs:
     omradesfakta: pd.DataFrame = field(default_factory=empty_canonical)
     raw_files: list[RawFile] = field(default_factory=list)
     files: dict[str, list[Path]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    stale_sources: list[StaleSource] = field(default_factory=list)
     retrieval: dict[str, dict[str, str]] = field(default_factory=dict)
     #: inbox path → when it was retrieved (``sources.store.retrieved``), for Källor.
     retrieved: dict[str, dt.datetime] = field(default_factory=dict)

@@ -27,11 +27,12 @@ from sources.store.inbox import Inputs
 from tasks.indicators._rows import year_of
 
 __all__ = [
-    "LevelBuild", "build_levels", "comparison_ids", "level_builds", "level_check_results",
-    "with_level_rows",
+    "LEVEL_CHECK", "LevelBuild", "build_levels", "comparison_ids", "level_builds",
+    "level_check_results", "with_level_rows",
 ]
 
-_CHECK = "jämförelsenivå av fullständiga underlag"
+#: The check name of a level that could not be built (its draft wording is a template's).
+LEVEL_CHECK = "jämförelsenivå av fullständiga underlag"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class LevelBuild:
 
     ``how`` is ``rad`` (the source's own row), ``summa`` (all members summed) or ``saknas``.
     ``bra`` and ``population`` hold the summed rows to add (empty for ``rad``/``saknas``).
+    ``gaps`` says what is missing as facts, one per source (``source``: ``bra`` or
+    ``befolkning``, ``year``, ``absent``: the names of the members without rows, empty when
+    the level has none or no members), for the draft's Swedish wording.
     """
 
     level: ComparisonLevel
@@ -47,6 +51,7 @@ class LevelBuild:
     bra: pd.DataFrame
     population: pd.DataFrame
     missing: tuple[str, ...] = ()
+    gaps: tuple[dict, ...] = ()
 
     def describe(self) -> str:
         """The Swedish sentence for the draft's data-quality section (empty when complete)."""
@@ -58,8 +63,12 @@ class LevelBuild:
 
 
 def _names(areas: AreasConfig, ids: list[str]) -> str:
-    names = sorted(areas.get(i).name for i in ids)
+    names = _sorted_names(areas, ids)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def _sorted_names(areas: AreasConfig, ids: list[str]) -> list[str]:
+    return sorted(areas.get(i).name for i in ids)
 
 
 def _own(frame: pd.DataFrame, level: str, year: int) -> pd.DataFrame:
@@ -113,24 +122,30 @@ def _build(level: ComparisonLevel, yearly_bra: pd.DataFrame, population: pd.Data
         if own_pop.empty and not totals.empty:
             pop_sum, pop_gaps = _summed(totals, level, year_of(totals),
                                         ["source", "category", "period_end"])
-    missing = []
+    missing, gaps = [], []
     has_bra = not own_bra.empty or (not bra_sum.empty and year in set(
         year_of(bra_sum, "period_start")))
     has_pop = not own_pop.empty or (not pop_sum.empty and year in set(year_of(pop_sum)))
     if not has_bra:
+        absent = bra_gaps.get(year) if level.members else None
+        gaps.append({"source": "bra", "year": year,
+                     "absent": _sorted_names(areas, absent) if absent else []})  # fmt: skip
         if level.members and year in bra_gaps:
             missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name} och "
                            f"saknar {_names(areas, bra_gaps[year])}")
         else:
             missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name}")
     if not has_pop:
+        absent = pop_gaps.get(year) if level.members else None
+        gaps.append({"source": "befolkning", "year": year,
+                     "absent": _sorted_names(areas, absent) if absent else []})  # fmt: skip
         if level.members and year in pop_gaps:
             missing.append(f"befolkningen för {year} saknar {_names(areas, pop_gaps[year])}")
         else:
             missing.append(f"befolkningen för {year} saknas för {level.name}")
     if missing:
         return LevelBuild(level=level, how="saknas", bra=empty, population=totals.iloc[0:0],
-                          missing=tuple(missing))  # fmt: skip
+                          missing=tuple(missing), gaps=tuple(gaps))  # fmt: skip
     how = "rad" if not own_bra.empty else "summa"
     return LevelBuild(level=level, how=how, bra=bra_sum, population=pop_sum)
 
@@ -168,8 +183,9 @@ def with_level_rows(yearly_bra: pd.DataFrame, population: pd.DataFrame,
 def level_check_results(builds: list[LevelBuild]) -> tuple[CheckResult, ...]:
     """One warning per level that could not be built, for the quality report and draft."""
     return tuple(
-        CheckResult(source="jämförelse", check=_CHECK, severity=Severity.WARNING,
-                    success=False, column=None, message=b.describe())
+        CheckResult(source="jämförelse", check=LEVEL_CHECK, severity=Severity.WARNING,
+                    success=False, column=None, message=b.describe(),
+                    facts={"level": b.level.name, "gaps": list(b.gaps)})
         for b in builds if b.how == "saknas"
     )  # fmt: skip
 

@@ -18,6 +18,7 @@ import pandas as pd
 from approval.db.models import make_engine
 from approval.drafts.publish import DRAFT_NAME, PublishResult, publish_version
 from approval.drafts.versions import VersionRepository
+from lagesbild.errors import ConfigError
 from lagesbild.progress import step
 from lagesbild.settings import Settings
 from outputs.draft.content.action_plan import load_action_plan, plan_warnings
@@ -31,7 +32,8 @@ from outputs.publish.changes import diff_versions
 from outputs.publish.fingerprint import inputs_fingerprint
 from outputs.publish.indicators_csv import write_indicators
 from outputs.publish.versions import write_json_atomic, write_text_atomic
-from outputs.text.sentences import configured_sentences_file, load_sentences
+from outputs.text.quality_lines import quality_lines
+from outputs.text.sentences import Sentences, configured_sentences_file, load_sentences
 from quality import docs_process
 from quality.report import ValidationReport
 from sources.store.inbox import Inputs
@@ -46,7 +48,7 @@ from tasks.pipeline.spec import (
     load_report_config,
 )
 
-__all__ = ["draft_context", "publish", "publish_locked", "run_fingerprint"]
+__all__ = ["draft_context", "publish", "publish_locked", "quality_warnings", "run_fingerprint"]
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,27 @@ def _previous(repo: VersionRepository, spec: RunSpec) -> tuple[int | None, pd.Da
     return latest.version, indicators, list(latest.inputs), editorial
 
 
+def quality_warnings(spec: RunSpec, inputs: Inputs, report: ValidationReport, editorial: dict,
+                     sentences: Sentences) -> list[str]:  # fmt: skip
+    """The draft's Datakvalitet lines: stale sources, failed warning checks, the action plan.
+
+    All worded by the district's sentence templates (``outputs.text.quality_lines``), never
+    by the checks' English ``describe()``, which is for logs and the quality report.
+    """
+    areas = spec.areas()
+
+    def area_name(area_id: str) -> str:
+        try:
+            return areas.get(area_id).name
+        except ConfigError:
+            return area_id
+
+    plan = load_action_plan(spec.texts, spec.area, spec.year)
+    return [*quality_lines(report.warnings, inputs.stale_sources, sentences,
+                           area_name=area_name),
+            *plan_warnings(plan, editorial, areas.priority_areas, sentences)]  # fmt: skip
+
+
 def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: ValidationReport,
                   *, version: int, editorial: dict) -> DraftContext:  # fmt: skip
     """The draft's content for this run (``compose.compose_context``), as published."""
@@ -123,10 +146,8 @@ def draft_context(spec: RunSpec, inputs: Inputs, computed: Computed, report: Val
         status_texts=config.get("status_texts") or None,
         priority_areas=areas.priority_areas,
         editorial=editorial,
-        quality_warnings=[*inputs.notes, *(r.describe() for r in report.warnings),
-                          *plan_warnings(load_action_plan(spec.texts, spec.area, spec.year),
-                                         editorial, areas.priority_areas,
-                                         load_sentences(sentences_file))],
+        quality_warnings=quality_warnings(spec, inputs, report, editorial,
+                                          load_sentences(sentences_file)),
         is_sample_data=spec.is_sample_data,
     )
 

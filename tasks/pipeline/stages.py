@@ -97,7 +97,7 @@ def ingest(spec: RunSpec, settings: Settings, fetched: Sequence[FetchResult] = (
         raise PipelineError(f"inbox {spec.inbox} is not a directory")
     inputs = read_inbox(spec.inbox, spec.areas(), settings.raw_store(),
                         ia_categories=load_report_config().get("ia_categories"))
-    inputs.notes.extend(r.note for r in fetched if r.stale)
+    inputs.stale_sources.extend(r.stale_source for r in fetched if r.stale_source)
     return inputs
 
 

@@ -58,6 +58,7 @@ class Case:
     check: str | None = None
     never: tuple[str, ...] = ()  # IA cell content the case planted: never in a message
     env: tuple[tuple[str, str], ...] = ()  # settings for this case (e.g. raw store limits)
+    says: tuple[str, ...] = ()  # a warning's lines in the draft's Datakvalitet section
 
 
 #: Planted in every IA cell a person types freely; it must never leave the raw store.
@@ -307,7 +308,8 @@ CASES: tuple[Case, ...] = (
     Case("pop-conflicting-duplicates", POP, _csv(POP, _pop_conflict), error=InputError,
          mentions=("'Folkmängd'", "131000")),
     Case("pop-missing-year", POP, _csv(POP, _without("2022;Södermalm;")), outcome="warning",
-         check="expect_compared_years_present", mentions=("2022",)),
+         check="expect_compared_years_present", mentions=("2022",),
+         says=("Befolkningsstatistiken saknar uppgifter för Södermalm för 2022.",)),
     # IA
     Case("ia-duplicate-arendenummer", IA, _workbook(lambda b: b.active.cell(3, 1).__setattr__(
          "value", b.active.cell(2, 1).value)), error=InputError,

@@ -110,7 +110,9 @@ CASES: tuple[Case, ...] = (
          error=DataQualityError, mentions=("sodermalm 2022", "saknar månader: Maj")),
     Case("bra-month-missing-in-earlier-year", BRA_2019, _edit(BRA_2019, "latin-1",
          _drop(";2019;Maj;")), outcome="warning", check="expect_complete_years",
-         mentions=("sodermalm 2019", "Databasfil_sodermalm_2019.txt", "saknar månader: Maj")),
+         mentions=("sodermalm 2019", "Databasfil_sodermalm_2019.txt", "saknar månader: Maj"),
+         says=("BRÅ-året 2019 saknas i serien för Södermalm: bra/Databasfil_sodermalm_2019.txt "
+               "saknar månaden maj, och ett år räknas bara när alla tolv månader finns.",)),
     Case("bra-no-rows-for-the-area", BRA, _bra(_replace("Södermalm (Sthlm)", "Kista (Sthlm)")),
          error=DataQualityError, mentions=("sodermalm 2022", "inga för området", "'Region'")),
     Case("bra-no-rows-for-the-report-year", BRA, _bra(_replace(";2022;", ";2016;")),
@@ -118,7 +120,10 @@ CASES: tuple[Case, ...] = (
     Case("bra-nul-byte-in-a-cell", BRA, _bra(_nul_in_line(6, "Stadsdels")), error=InputError,
          mentions=("row 6", "'Region'", "NUL")),
     Case("bra-unknown-category", BRA, _bra(_unknown_category), outcome="warning",
-         check="expect_known_categories", mentions=("Narkotikabrot", "'Brott'")),
+         check="expect_known_categories", mentions=("Narkotikabrot", "'Brott'"),
+         says=("Underlaget från BRÅ har en brottskategori som inte finns i rapportens lista över "
+               "brottskategorier: ”Narkotikabrot” (bra/Databasfil_sodermalm_2022.txt, rad 363, "
+               "kolumn Brott). Kontrollera om det är en felstavning eller en ny kategori.",)),
     Case("bra-folder-is-a-symlink-out-of-the-inbox", BRA, _symlinked_folder, error=InputError,
          mentions=("symbolisk länk",)),
     Case("bra-file-over-the-raw-store-limit", BRA, lambda inbox: None, error=InputError,

@@ -28,6 +28,7 @@ from approval.drafts.versions import VersionRepository
 from lagesbild.cli import app
 from lagesbild.errors import DataQualityError, PipelineError
 from lagesbild.settings import load_settings
+from outputs.text.sentences import load_sentences
 from quality.report import Severity
 from tasks.pipeline import publishing, stages
 from tasks.pipeline.spec import SAMPLE_INBOX, RunSpec
@@ -183,7 +184,17 @@ def test_accepted_input_passes_the_gate_with_its_severity(
         assert Path(case.file).name in described
     else:
         assert failed[0] in report.warnings  # listed in the draft's Datakvalitet section
+        lines = publishing.quality_warnings(spec, inputs, report, {}, load_sentences())
+        assert list(case.says) == lines, lines  # worded in Swedish by the templates
+        for line in lines:
+            assert "failed" not in line and "expect_" not in line
+            assert not re.search(r"(?<![_/])sodermalm", line), line  # the name, not the id
+            assert_no_ia_content(line, case)
     _assert_untouched(home, env, clean)
+
+
+def test_every_warning_case_says_what_the_draft_lists():
+    assert all(c.says for c in _ACCEPTED if c.outcome == "warning")
 
 
 def test_thin_survey_cell_goes_through_and_is_withheld(tmp_path, home, env, clean):

@@ -25,9 +25,10 @@ from sources.fetch.fetch import (
     is_transient,
     load_fetch_specs,
     retry_condition,
-    stale_note,
+    stale_source,
 )
 from sources.readers.bra import read_bra
+from sources.store.inbox import StaleSource
 from sources.store.rawstore import RawStore
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -291,22 +292,19 @@ def test_always_500_falls_back_to_the_last_good_snapshot_with_a_stale_note(serve
     assert result.stale and result.sha256 == good.sha256
     assert result.last_success == good.last_success
     day = good.last_success.astimezone(ZoneInfo("Europe/Stockholm")).date()
-    assert result.note == (
-        f"Uppgifter från BRÅ:s statistikdatabas hämtade {day:%Y-%m-%d}, "
-        "senaste lyckade hämtning."
-    )
+    assert result.stale_source == StaleSource(kind="bra", label="BRÅ:s statistikdatabas",
+                                              fetched_on=day)  # fmt: skip
     assert "HTTP 500" in result.error and result.attempts == 3
     assert env.sleeps == [1.0, 2.0] and len(served.requests) == 4  # 1 good + 3 tries
     assert result.path.read_bytes() == BRA_BYTES
 
 
-def test_stale_note_names_the_host_when_there_is_no_label():
+def test_stale_source_names_the_host_when_there_is_no_label():
     spec = FetchSpec(kind="bra", url="https://statistik.example.org/a/b.txt", filename="b.txt")
     when = dt.datetime(2025, 1, 31, 23, 30, tzinfo=dt.UTC)  # 1 Feb in Stockholm
 
-    assert stale_note(spec, when) == (
-        "Uppgifter från statistik.example.org hämtade 2025-02-01, senaste lyckade hämtning."
-    )
+    assert stale_source(spec, when) == StaleSource(
+        kind="bra", label="statistik.example.org", fetched_on=dt.date(2025, 2, 1))
 
 
 def test_no_earlier_success_raises_source_unavailable_naming_url_and_error(served, env):

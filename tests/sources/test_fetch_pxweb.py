@@ -91,7 +91,7 @@ def test_query_posted_read_and_conditional_then_last_good(server, tmp_path):
         stale = fetch_or_fallback(spec, client=client, store=store, inbox=inbox,
                                   state_file=state, attempts=2, backoff=(0,),
                                   sleep=lambda s: None)  # fmt: skip
-    assert stale.stale and "SCB, Befolkningsstatistik" in stale.note
+    assert stale.stale and stale.stale_source.label == "SCB, Befolkningsstatistik"
     assert len(server.requests) == 4  # two tries while down
     inputs = read_inbox(inbox, load_areas())
     assert inputs.befolkning[["area", "value"]].values.tolist() == [["stockholm", 984748.0]]

@@ -9,6 +9,8 @@ import pytest
 
 from lagesbild.areas.load import load_areas
 from lagesbild.municipalities import municipality_areas, write_areas
+from outputs.text.quality_lines import quality_lines
+from outputs.text.sentences import load_sentences
 from sources.readers._csv import as_canonical
 from tasks.indicators.build import area_crime_series, area_population
 from tasks.indicators.comparison_levels import build_levels, level_check_results, with_level_rows
@@ -68,6 +70,16 @@ def test_a_missing_member_gives_no_level_and_a_warning_naming_it(areas):
     assert "saknar Salem" in warning.message and "befolkningen för 2020 saknar Salem" in (
         warning.message)
     assert warning.severity.value == "warning"
+    assert warning.facts == {"level": "Stockholms län", "gaps": [
+        {"source": "bra", "year": 2020, "absent": ["Salem"]},
+        {"source": "befolkning", "year": 2020, "absent": ["Salem"]}]}
+    # The draft words it from the datakvalitet_comparison_level template, as the log does.
+    assert quality_lines([warning], [], load_sentences(), area_name=str) == [warning.message]
+    assert warning.message == (
+        "Jämförelse med Stockholms län saknas: BRÅ-underlaget för 2020 har ingen rad för "
+        "Stockholms län och saknar Salem; befolkningen för 2020 saknar Salem. En jämförelsenivå "
+        "byggs bara av fullständiga underlag (en egen rad, eller alla ingående områden med "
+        "befolkning).")
 
 
 def test_the_levels_own_row_wins(areas):
