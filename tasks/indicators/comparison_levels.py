@@ -50,21 +50,30 @@ class LevelBuild:
     how: str
     bra: pd.DataFrame
     population: pd.DataFrame
-    missing: tuple[str, ...] = ()
     gaps: tuple[dict, ...] = ()
 
     def describe(self) -> str:
-        """The Swedish sentence for the draft's data-quality section (empty when complete)."""
+        """The sentence for logs and the quality report (empty when complete).
+
+        The draft words the same ``gaps`` with its ``datakvalitet_comparison_level`` template.
+        """
         if self.how != "saknas":
             return ""
-        return (f"Jämförelse med {self.level.name} saknas: " + "; ".join(self.missing) + ". "
+        parts = [_gap_text(self.level.name, gap) for gap in self.gaps]
+        return (f"Jämförelse med {self.level.name} saknas: " + "; ".join(parts) + ". "
                 "En jämförelsenivå byggs bara av fullständiga underlag (en egen rad, eller "
                 "alla ingående områden med befolkning).")
 
 
-def _names(areas: AreasConfig, ids: list[str]) -> str:
-    names = _sorted_names(areas, ids)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+def _gap_text(level: str, gap: dict) -> str:
+    absent = gap["absent"]
+    names = ", ".join(absent[:-1]) + " och " + absent[-1] if len(absent) > 1 else "".join(absent)
+    if gap["source"] == "bra":
+        text = f"BRÅ-underlaget för {gap['year']} har ingen rad för {level}"
+        return text + (f" och saknar {names}" if absent else "")
+    if absent:
+        return f"befolkningen för {gap['year']} saknar {names}"
+    return f"befolkningen för {gap['year']} saknas för {level}"
 
 
 def _sorted_names(areas: AreasConfig, ids: list[str]) -> list[str]:
@@ -122,30 +131,19 @@ def _build(level: ComparisonLevel, yearly_bra: pd.DataFrame, population: pd.Data
         if own_pop.empty and not totals.empty:
             pop_sum, pop_gaps = _summed(totals, level, year_of(totals),
                                         ["source", "category", "period_end"])
-    missing, gaps = [], []
+    gaps = []
     has_bra = not own_bra.empty or (not bra_sum.empty and year in set(
         year_of(bra_sum, "period_start")))
     has_pop = not own_pop.empty or (not pop_sum.empty and year in set(year_of(pop_sum)))
-    if not has_bra:
-        absent = bra_gaps.get(year) if level.members else None
-        gaps.append({"source": "bra", "year": year,
-                     "absent": _sorted_names(areas, absent) if absent else []})  # fmt: skip
-        if level.members and year in bra_gaps:
-            missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name} och "
-                           f"saknar {_names(areas, bra_gaps[year])}")
-        else:
-            missing.append(f"BRÅ-underlaget för {year} har ingen rad för {level.name}")
-    if not has_pop:
-        absent = pop_gaps.get(year) if level.members else None
-        gaps.append({"source": "befolkning", "year": year,
-                     "absent": _sorted_names(areas, absent) if absent else []})  # fmt: skip
-        if level.members and year in pop_gaps:
-            missing.append(f"befolkningen för {year} saknar {_names(areas, pop_gaps[year])}")
-        else:
-            missing.append(f"befolkningen för {year} saknas för {level.name}")
-    if missing:
+    for source, present, member_gaps in (("bra", has_bra, bra_gaps),
+                                         ("befolkning", has_pop, pop_gaps)):  # fmt: skip
+        if not present:
+            absent = member_gaps.get(year) if level.members else None
+            gaps.append({"source": source, "year": year,
+                         "absent": _sorted_names(areas, absent) if absent else []})  # fmt: skip
+    if gaps:
         return LevelBuild(level=level, how="saknas", bra=empty, population=totals.iloc[0:0],
-                          missing=tuple(missing), gaps=tuple(gaps))  # fmt: skip
+                          gaps=tuple(gaps))  # fmt: skip
     how = "rad" if not own_bra.empty else "summa"
     return LevelBuild(level=level, how=how, bra=bra_sum, population=pop_sum)
 
