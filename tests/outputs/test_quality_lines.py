@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import re
 from pathlib import Path
 
 from outputs.text.quality_lines import GENERIC, quality_lines, template_for
@@ -94,10 +96,12 @@ def test_every_warning_check_has_its_own_template() -> None:
     sentences = load_sentences()
     warning_checks = {spec.check for build in SUITES.values()
                       for spec in build([2021, 2022]) if spec.severity is Severity.WARNING}
-    warning_checks |= {"expect_months_to_sum_to_year", "expect_published_rate_to_match_population",
-                       "expect_complete_years", "expect_compared_years_present",
-                       "expect_known_categories"}  # quality.checks' warnings
+    # quality.checks' own checks, found in its source, so a new one is held here too; the
+    # one blocking check stops the run, so it never reaches the draft.
+    own = set(re.findall(r'"(expect_\w+)"', inspect.getsource(checks)))
+    assert {"expect_complete_years", "expect_known_categories", "expect_months_to_sum_to_year",
+            "expect_compared_years_present", "expect_required_years_present"} <= own
+    warning_checks |= own - {"expect_required_years_present"}
     assert {"expect_column_values_to_not_be_null", "expect_report_years_present"} <= warning_checks
-    assert set(checks.__all__) >= {"check_complete_years", "check_known_categories"}
     assert {c: template_for(c, sentences) for c in warning_checks
             if template_for(c, sentences) == GENERIC} == {}
